@@ -1,0 +1,240 @@
+"""The spaCy components of the analyzer, registered with ``@Language.factory``.
+
+Order (set in :mod:`analyzer.pipeline`): sentencizer -> ``allyship_normalizer``
+-> ``allyship_lexicon`` -> ``allyship_context`` -> ``allyship_classifier``.
+Configs hold only JSON-safe settings; the lexicon and the model arrive through
+``initialize``-style setters, because they are data, not configuration.
+Candidates travel on ``doc._.allyship_candidates``; matched spans are also
+written to ``doc.spans["allyship"]`` with each span's ``id_`` set to its rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from analyzer.context import ContextRules
+from analyzer.flags import Candidate
+from analyzer.lexicon import Lexicon, Rule
+from analyzer.normalize import Normalizer, load_spellings
+
+SPANS_KEY = "allyship"
+
+if not Doc.has_extension("allyship_candidates"):
+    Doc.set_extension("allyship_candidates", default=None)
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    """The candidate list of a doc, created on first use."""
+    found = doc._.allyship_candidates
+    if found is None:
+        found = []
+        doc._.allyship_candidates = found
+    return found
+
+
+class NormalizerComponent:
+    """Writes each token's matching key to ``token.lemma`` and rejoins spaced letters.
+
+    The key is the lookup lemma (spacy-lookups-data) of the de-obfuscated
+    norm, so "Manning", "m4n" and "MAN" all match a pattern written "man".
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.normalizer = Normalizer()
+        self._strings = nlp.vocab.strings
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._join_spaced_letters(doc)
+        key = self.normalizer.key
+        strings = self._strings
+        for token in doc:
+            token.lemma = strings.add(key(token.norm_))
+        return doc
+
+    def _join_spaced_letters(self, doc: Doc) -> None:
+        """'s l u t' is one word written to dodge a filter: merge it to one token."""
+        runs: list[tuple[int, int, str]] = []
+        i, n = 0, len(doc)
+        while i < n:
+            if not _single_letter(doc[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and _single_letter(doc[j]) and doc[j - 1].whitespace_ == " ":
+                j += 1
+            if j - i >= 3:
+                found = self._spelled_word(doc, i, j)
+                if found is not None:
+                    runs.append(found)
+            i = j
+        if runs:
+            with doc.retokenize() as retokenizer:
+                for start, end, word in runs:
+                    retokenizer.merge(doc[start:end], attrs={"NORM": word})
+
+    def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
+        """The longest lexicon word spelled by the single letters of doc[i:j]."""
+        letters = [t.text for t in doc[i:j]]
+        for length in range(len(letters), 2, -1):
+            for start in range(len(letters) - length + 1):
+                word = self.normalizer.join_letters(letters[start : start + length])
+                if word is not None:
+                    return i + start, i + start + length, word
+        return None
+
+
+def _single_letter(token: Any) -> bool:
+    return len(token.text) == 1 and token.is_alpha
+
+
+class LexiconMatcher:
+    """Finds lexicon phrases (``PhraseMatcher`` on keys) and token patterns."""
+
+    def __init__(self, nlp: Language, name: str, score_floor: float) -> None:
+        self.name = name
+        self.nlp = nlp
+        self.score_floor = score_floor
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.matcher = Matcher(nlp.vocab)
+        self.rules: dict[str, Rule] = {}
+        self.unless: dict[str, list[tuple[str, ...]]] = {}
+
+    def initialize_lexicon(self, lexicon: Lexicon, normalize: NormalizerComponent) -> None:
+        """Compile every rule of ``lexicon`` (called once per pipeline)."""
+        self.rules = dict(lexicon.rules)
+        _, phrase_variants = load_spellings()
+        make_doc = self.nlp.make_doc
+        texts: dict[str, list[str]] = {}
+        for rule in lexicon.rules.values():
+            texts[rule.id] = sorted({v for p in rule.phrases for v in phrase_forms(p, phrase_variants, make_doc)})
+        normalize.normalizer.add_vocabulary(
+            t.norm_ for variants in texts.values() for v in variants for t in make_doc(v)
+        )
+        for rule in lexicon.rules.values():
+            docs = [normalize(make_doc(v)) for v in texts[rule.id]]
+            docs += [normalize(make_doc(s)) for s in squashed_forms(self.nlp, rule.phrases)]
+            if docs:
+                self.phrase_matcher.add(rule.id, docs)
+            if rule.patterns:
+                self.matcher.add(rule.id, [list(p) for p in rule.patterns])
+            self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = candidates(doc)
+        strings = self.nlp.vocab.strings
+        spans = [Span(doc, s, e, label=strings[m], span_id=strings[m]) for m, s, e in self.phrase_matcher(doc)]
+        if len(self.matcher):
+            spans += [Span(doc, s, e, label=strings[m], span_id=strings[m]) for m, s, e in self.matcher(doc)]
+        spans = filter_spans(spans)
+        kept: list[Span] = []
+        for span in spans:
+            rule = self.rules[span.label_]
+            cand = Candidate(
+                start=span.start,
+                end=span.end,
+                start_char=span.start_char,
+                end_char=span.end_char,
+                category=rule.category,
+                source="lexicon",
+                rule_id=rule.id,
+                score=rule.score,
+            )
+            cand.step("lexicon", rule.score, f"matched rule {rule.id} (base score {rule.score:.2f})")
+            innocent = self._innocent_sense(span, rule)
+            if innocent:
+                cand.step("lexicon:unless", rule.score * 0.1, f"innocent sense: '{innocent}' in the same sentence")
+                cand.suppressed_by = "unless"
+            found.append(cand)
+            kept.append(span)
+        doc.spans[SPANS_KEY] = kept
+        return doc
+
+    def _innocent_sense(self, span: Span, rule: Rule) -> str | None:
+        markers = self.unless.get(rule.id)
+        if not markers:
+            return None
+        sent = span.sent
+        lemmas = [t.lemma_ for t in sent]
+        for marker in markers:
+            n = len(marker)
+            for i in range(len(lemmas) - n + 1):
+                if tuple(lemmas[i : i + n]) == marker:
+                    return " ".join(marker)
+        return None
+
+
+def phrase_forms(phrase: str, variants: dict[str, list[str]], make_doc: Any) -> list[str]:
+    """A phrase plus its hyphenated and chat-spelled forms.
+
+    Chat variants are found on the tokenizer's norms, so "you're" counts as
+    "you are" and gets the variant "ur".
+    """
+    base = " ".join(phrase.split())
+    forms = {base}
+    words = base.split(" ")
+    if 1 < len(words) <= 4 and all(w.isalpha() for w in words):
+        forms.add("-".join(words))
+    normed = " ".join(t.norm_ for t in make_doc(base))
+    for left, rights in variants.items():
+        if f" {left} " in f" {normed} ":
+            for right in rights:
+                forms.add(f" {normed} ".replace(f" {left} ", f" {right} ", 1).strip())
+    return sorted(forms)
+
+
+def squashed_forms(nlp: Language, phrases: Iterable[str]) -> list[str]:
+    """'#ManUp' and '#realmendontcry': the phrase written as one hashtag word."""
+    out = set()
+    for phrase in phrases:
+        words = [t.text.lower().replace("'", "").replace("’", "") for t in nlp.make_doc(phrase) if not t.is_punct]
+        squashed = "".join(words)
+        if len(words) > 1 and len(squashed) >= 5 and squashed.isalpha():
+            out.add(squashed)
+    return sorted(out)
+
+
+class ContextComponent:
+    """Runs the context checks of :mod:`analyzer.context` on every candidate."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        tokenizer = nlp.tokenizer
+        self.rules = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        for cand in candidates(doc):
+            if cand.source == "lexicon" and cand.suppressed_by is None:
+                self.rules.apply(doc, cand)
+        return doc
+
+
+@Language.factory("allyship_normalizer", assigns=["token.lemma", "token.norm"])
+def make_normalizer(nlp: Language, name: str) -> NormalizerComponent:
+    return NormalizerComponent(nlp, name)
+
+
+@Language.factory(
+    "allyship_lexicon",
+    assigns=["doc.spans", "doc._.allyship_candidates"],
+    requires=["token.lemma"],
+    default_config={"score_floor": 0.0},
+)
+def make_lexicon_matcher(nlp: Language, name: str, score_floor: float) -> LexiconMatcher:
+    return LexiconMatcher(nlp, name, score_floor)
+
+
+@Language.factory("allyship_context", requires=["doc._.allyship_candidates", "token.is_sent_start"])
+def make_context(nlp: Language, name: str) -> ContextComponent:
+    return ContextComponent(nlp, name)
+
+
+def component_info() -> dict[str, Any]:
+    """Names of the factories, for docs and tests."""
+    return {"factories": ["allyship_normalizer", "allyship_lexicon", "allyship_context"]}

@@ -1,0 +1,226 @@
+"""The context step: is the writer *using* a phrase, or talking *about* it?
+
+Word-list checkers are mostly wrong in the same few ways: a phrase inside a
+quotation that criticizes it, a negated sentence, a complaint that reports
+what someone else said. Each check here reads the tokens around a candidate
+(within its sentence and clause) against the cue lists of
+``analyzer/data/context.yml``, and writes one step into the candidate's score
+history, whether it changed the score or not. No statistical parse is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from spacy.tokens import Doc, Span
+
+from analyzer.flags import Candidate
+
+CONTEXT_FILE = Path(__file__).resolve().parent / "data" / "context.yml"
+
+Seq = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one check found: whether it applies, and a note for the reader."""
+
+    applies: bool
+    note: str
+    endorsed: bool = False
+
+
+def _contains(words: Sequence[str], seqs: Iterable[Seq]) -> Seq | None:
+    """The first cue sequence found anywhere in ``words``."""
+    for seq in seqs:
+        n = len(seq)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == seq:
+                return seq
+    return None
+
+
+def _starts_with(words: Sequence[str], seqs: Iterable[Seq]) -> Seq | None:
+    for seq in seqs:
+        if tuple(words[: len(seq)]) == seq:
+            return seq
+    return None
+
+
+class ContextRules:
+    """The cue lists, tokenized once with the pipeline's own tokenizer."""
+
+    def __init__(self, tokenize: Callable[[str], list[str]], path: Path = CONTEXT_FILE) -> None:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+        def seqs(values: Iterable[str]) -> list[Seq]:
+            out = {tuple(tokenize(v)) for v in values}
+            return sorted((s for s in out if s), key=len, reverse=True)
+
+        self.window: int = int(raw.get("window", 9))
+        self.separators = {s for s in raw["clause_separators"] if " " not in s}
+        neg = raw["negation"]
+        self.neg_multiplier = float(neg["multiplier"])
+        self.neg_cues = seqs(neg["cues"])
+        self.imperative_openers = seqs(neg["imperative_openers"])
+        self.speech_verbs = set(neg["speech_verbs"])
+        self.apophasis = seqs(neg["apophasis"])
+        self.quote_multiplier = float(raw["quotation"]["multiplier"])
+        self.quote_pairs = [(a, b) for a, b in raw["quotation"]["pairs"]]
+        self.mention_multiplier = float(raw["mention"]["multiplier"])
+        self.mention_cues = seqs(raw["mention"]["cues"])
+        cs = raw["counter_speech"]
+        self.counter_multiplier = float(cs["multiplier"])
+        self.gerunds = set(cs["gerunds"])
+        self.counter_cues = seqs(cs["cues"])
+        self.judgements = seqs(cs["judgements"])
+        rs = raw["reported_speech"]
+        self.reported_multiplier = float(rs["multiplier"])
+        self.reported_verbs = set(rs["verbs"])
+        self.own_subjects = set(rs["own_subjects"])
+        self.reported_note = str(rs["note"])
+        self.reported_skip = {w for v in rs["skip_between"] for w in tokenize(v)}
+        self.endorsements = seqs(raw["endorsement"]["cues"])
+
+    # -- helpers -----------------------------------------------------------
+
+    def clause_before(self, doc: Doc, cand: Candidate, sent: Span) -> list[str]:
+        """Norms of the tokens between the clause start and the phrase."""
+        start = max(sent.start, cand.start - self.window)
+        words: list[str] = []
+        for token in doc[start : cand.start]:
+            if token.norm_ in self.separators or token.text in self.separators:
+                words = []
+            else:
+                words.append(token.norm_)
+        return words
+
+    def endorsed(self, words: Sequence[str]) -> Seq | None:
+        return _contains(words, self.endorsements)
+
+    # -- the checks ----------------------------------------------------------
+
+    def quotation(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+        text = doc.text
+        lo, hi = sent.start_char, sent.end_char
+        for open_q, close_q in self.quote_pairs:
+            left = text.rfind(open_q, lo, cand.start_char)
+            if left < 0:
+                continue
+            if open_q == close_q:
+                # A straight quote opens a quotation only after a space or start.
+                if left > 0 and text[left - 1].isalnum():
+                    continue
+                if text.count(open_q, lo, left) % 2:
+                    continue  # that quote closed an earlier quotation
+            elif text.rfind(close_q, left + 1, cand.start_char) >= 0:
+                continue
+            right = text.find(close_q, cand.end_char, hi + 1)
+            if right < 0:
+                continue
+            if open_q == close_q and right + 1 < len(text) and text[right + 1].isalnum():
+                continue  # an apostrophe, not a closing quote
+            outside = [t.norm_ for t in sent if t.idx < left or t.idx > right]
+            cue = self.endorsed(outside)
+            if cue:
+                return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
+            return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
+        return Verdict(False, "not inside a quotation")
+
+    def mention(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+        start = max(sent.start, cand.start - self.window)
+        words = [t.norm_ for t in doc[start : cand.start]]
+        cue = _contains(words[-4:], self.mention_cues)
+        if cue:
+            return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
+        return Verdict(False, "not introduced as a phrase or example")
+
+    def counter_speech(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+        clause = self.clause_before(doc, cand, sent)
+        before = [t.norm_ for t in doc[sent.start : cand.start]]
+        if clause and clause[0] in self.gerunds:
+            return Verdict(True, f"counter-speech: the sentence is about '{clause[0]}' it, not saying it")
+        if before and before[0] in self.gerunds and len(before) <= self.window:
+            return Verdict(True, f"counter-speech: the sentence is about '{before[0]}' it, not saying it")
+        cue = _contains(before[-self.window :], self.counter_cues)
+        if cue:
+            return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
+        after = [t.norm_ for t in doc[cand.end : sent.end]]
+        cue = _contains(after, self.judgements)
+        if cue:
+            return Verdict(True, f"counter-speech: the sentence judges the phrase ('{' '.join(cue)}')")
+        return Verdict(False, "no counter-speech around it")
+
+    def negation(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+        clause = self.clause_before(doc, cand, sent)
+        cue = _contains(clause, self.neg_cues)
+        if not cue:
+            return Verdict(False, "not negated")
+        sentence_words = [t.norm_ for t in sent]
+        if _contains(clause, self.apophasis) and "but" in sentence_words[cand.end - sent.start :]:
+            return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
+        opener = _starts_with(clause, self.imperative_openers)
+        if opener:
+            rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
+            if not rest & self.speech_verbs:
+                return Verdict(False, "a negated imperative that still gives the advice")
+        if (
+            sent.text.rstrip().endswith("?")
+            and cue == ("not",)
+            and "n't" in {t.text.lower() for t in doc[cand.start - len(clause) : cand.start]}
+        ):
+            return Verdict(False, "a rhetorical question, not a negation")
+        return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
+
+    def reported_speech(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+        tokens = list(doc[sent.start : cand.start])
+        for i, token in enumerate(tokens):
+            if token.lemma_ not in self.reported_verbs:
+                continue
+            if i == 0 or tokens[i - 1].is_punct:
+                continue  # an imperative ("Tell him to ..."): the writer's own words
+            subject = tokens[i - 1].norm_
+            j = i - 1
+            while j > 0 and tokens[j].norm_ in self.reported_skip:
+                j -= 1
+                subject = tokens[j].norm_
+            if subject in self.own_subjects:
+                return Verdict(False, "the writer's own words")
+            cue = self.endorsed([t.norm_ for t in sent])
+            if cue:
+                return Verdict(False, f"reported, but endorsed ('{' '.join(cue)}')", endorsed=True)
+            return Verdict(True, f"reported speech ('{tokens[i - 1].text} {token.text}'): {self.reported_note}")
+        return Verdict(False, "not reported speech")
+
+    # -- the step ------------------------------------------------------------
+
+    CHECKS: tuple[tuple[str, str], ...] = (
+        ("quotation", "quote_multiplier"),
+        ("mention", "mention_multiplier"),
+        ("counter_speech", "counter_multiplier"),
+        ("negation", "neg_multiplier"),
+        ("reported_speech", "reported_multiplier"),
+    )
+
+    def apply(self, doc: Doc, cand: Candidate) -> None:
+        """Run every check on one candidate and record each in its history."""
+        sent = doc[cand.start].sent
+        strongest: tuple[float, str] | None = None
+        verdicts: list[tuple[str, Verdict, float]] = []
+        for name, multiplier_attr in self.CHECKS:
+            verdict: Verdict = getattr(self, name)(doc, cand, sent)
+            multiplier = getattr(self, multiplier_attr)
+            verdicts.append((name, verdict, multiplier))
+            if verdict.applies and (strongest is None or multiplier < strongest[0]):
+                strongest = (multiplier, name)
+        for name, verdict, multiplier in verdicts:
+            score = cand.score
+            if strongest is not None and strongest[1] == name:
+                score = cand.score * multiplier
+                cand.suppressed_by = name
+            cand.step(f"context:{name}", score, verdict.note)
+            if verdict.applies or verdict.endorsed:
+                cand.notes.append(verdict.note)

@@ -1,0 +1,233 @@
+"""The :class:`Analyzer`: text in, explained flags out.
+
+``analyze`` reads as a list of steps: cut the text into pieces, run the spaCy
+pipeline, turn surviving candidates into flags. ``analyze_many`` (and the
+batch engine, and the UI) reuse the same steps, so there is one code path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from analyzer.chunking import DEFAULT_PIECE_CHARS, pieces
+from analyzer.components import candidates
+from analyzer.errors import AnalyzerError, InputTooLargeError
+from analyzer.flags import AnalysisResult, Candidate, Flag, Suppressed
+from analyzer.lexicon import Lexicon, load_lexicon
+from analyzer.pipeline import build_pipeline
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
+DEFAULT_MODEL = "default"  # the shipped model in models/, when it exists
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+class Analyzer:
+    """Finds harassment-adjacent language and explains each finding.
+
+    ``lexicons`` are folders (or files) added to the built-in lexicons;
+    ``model`` is a model folder written by ``allyship train``, ``"default"``
+    for the shipped model (used when present), or ``None`` for lexicons only.
+    ``threshold`` is the score a finding needs to become a flag: lower it to
+    see more, raise it to see only the clearest cases.
+    """
+
+    def __init__(
+        self,
+        lexicons: Sequence[str | Path] = (),
+        model: str | Path | None = DEFAULT_MODEL,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        trusted_lexicons: bool = False,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        piece_chars: int = DEFAULT_PIECE_CHARS,
+    ) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise AnalyzerError(f"threshold must be between 0 and 1, got {threshold}")
+        self.lexicon_dirs = [str(p) for p in lexicons]
+        self.model_path = model
+        self.trusted_lexicons = trusted_lexicons
+        self.threshold = threshold
+        self.max_chars = max_chars
+        self.piece_chars = piece_chars
+        self.lexicon: Lexicon = load_lexicon(self.lexicon_dirs, trusted=trusted_lexicons)
+        self.classifier = _load_classifier(model, self.lexicon)
+        self.nlp: Language = build_pipeline(self.lexicon, self.classifier)
+
+    # -- public API ------------------------------------------------------------
+
+    def analyze(self, text: str) -> AnalysisResult:
+        """The flags of one text."""
+        return next(self.analyze_many([text]))
+
+    def analyze_many(self, texts: Iterable[str], batch_size: int = 256, n_process: int = 1) -> Iterator[AnalysisResult]:
+        """One result per text, in order. ``n_process > 1`` uses worker processes."""
+        if n_process > 1:
+            yield from self._analyze_parallel(texts, batch_size, n_process)
+            return
+        iterator = iter(texts)
+        while True:
+            chunk = list(islice(iterator, batch_size))
+            if not chunk:
+                return
+            yield from self._analyze_chunk(chunk, batch_size)
+
+    # -- steps -------------------------------------------------------------------
+
+    def _analyze_chunk(self, texts: list[str], batch_size: int) -> list[AnalysisResult]:
+        jobs: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        for index, text in enumerate(texts):
+            self._check(text)
+            jobs.extend((index, offset, piece) for offset, piece in pieces(text, self.piece_chars))
+        found: list[list[Candidate]] = [[] for _ in texts]
+        docs = self.nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
+        for (index, offset, _), doc in zip(jobs, docs, strict=True):
+            found[index].extend(_shift(c, offset) for c in candidates(doc))
+        return [self._result(text, cands) for text, cands in zip(texts, found, strict=True)]
+
+    def _check(self, text: Any) -> None:
+        if not isinstance(text, str):
+            raise AnalyzerError(f"expected text (str), got {type(text).__name__}")
+        if len(text) > self.max_chars:
+            raise InputTooLargeError(
+                f"text has {len(text):,} characters, over the limit of {self.max_chars:,} "
+                "(set ALLYSHIP_MAX_CHARS or max_chars to raise it)"
+            )
+
+    def _result(self, text: str, cands: list[Candidate]) -> AnalysisResult:
+        flags: list[Flag] = []
+        suppressed: list[Suppressed] = []
+        for cand in sorted(cands, key=lambda c: (c.start_char, c.end_char, c.category)):
+            if cand.suppressed_by is None and cand.score >= self.threshold:
+                cand.step("threshold", cand.score, f"kept: score {cand.score:.2f} >= threshold {self.threshold:.2f}")
+                flags.append(self._flag(text, cand))
+            else:
+                reason = cand.suppressed_by or f"score {cand.score:.2f} below threshold {self.threshold:.2f}"
+                suppressed.append(
+                    Suppressed(
+                        start=cand.start_char,
+                        end=cand.end_char,
+                        text=text[cand.start_char : cand.end_char],
+                        category=cand.category,
+                        rule_id=cand.rule_id,
+                        reason=reason,
+                        history=tuple(cand.history),
+                    )
+                )
+        return AnalysisResult(text=text, flags=tuple(flags), suppressed=tuple(suppressed))
+
+    def _flag(self, text: str, cand: Candidate) -> Flag:
+        refs = self.lexicon.references
+        category = self.lexicon.categories[cand.category]
+        rule = self.lexicon.rules.get(cand.rule_id) if cand.rule_id else None
+        if rule is not None:
+            explanation, suggestion = rule.explanation, rule.suggestion
+            strategies, barriers, roles = rule.strategies, rule.barriers, rule.roles
+        else:
+            strategies, barriers, roles = category.strategies, category.barriers, category.roles
+            explanation = classifier_explanation(
+                category.label, cand.top_words, refs.get("strategies", strategies[0]).title
+            )
+            suggestion = None
+        endorsed = [n for n in cand.notes if "endorsed" in n or "imperative" in n or "rhetorical" in n]
+        if endorsed:
+            explanation = f"{explanation} (Context checked: {'; '.join(endorsed)}.)"
+        return Flag(
+            start=cand.start_char,
+            end=cand.end_char,
+            text=text[cand.start_char : cand.end_char],
+            category=cand.category,
+            label=category.label,
+            score=cand.score,
+            source=cand.source,
+            rule_id=cand.rule_id,
+            explanation=explanation,
+            suggestion=suggestion,
+            strategies=refs.resolve("strategies", strategies),
+            barriers=refs.resolve("barriers", barriers),
+            roles=refs.resolve("roles", roles),
+            history=tuple(cand.history),
+            notes=tuple(cand.notes),
+            top_words=cand.top_words,
+        )
+
+    def _analyze_parallel(self, texts: Iterable[str], batch_size: int, n_process: int) -> Iterator[AnalysisResult]:
+        settings = self.settings()
+        with ProcessPoolExecutor(max_workers=n_process, initializer=_init_worker, initargs=(settings,)) as pool:
+            iterator = iter(texts)
+            pending: list[Any] = []
+            while True:
+                chunk = list(islice(iterator, batch_size))
+                if chunk:
+                    pending.append(pool.submit(_work, chunk))
+                if len(pending) > n_process * 2 or (not chunk and pending):
+                    yield from pending.pop(0).result()
+                if not chunk and not pending:
+                    return
+
+    def settings(self) -> dict[str, Any]:
+        """What it takes to build an equal Analyzer in another process."""
+        return {
+            "lexicons": self.lexicon_dirs,
+            "model": None if self.model_path is None else str(self.model_path),
+            "threshold": self.threshold,
+            "trusted_lexicons": self.trusted_lexicons,
+            "max_chars": self.max_chars,
+            "piece_chars": self.piece_chars,
+        }
+
+    def process(self, text: str) -> Doc:
+        """The spaCy Doc of a short text, for inspection and tests."""
+        self._check(text)
+        return self.nlp(text)
+
+
+def classifier_explanation(label: str, top_words: Sequence[str], strategy_title: str) -> str:
+    words = ", ".join(f"'{w}'" for w in top_words[:4])
+    because = f" The words that weighed most: {words}." if words else ""
+    return (
+        f"This sentence reads like {label.lower()}, though it uses none of the listed phrases.{because} "
+        f"It is a prompt to reread it, not a verdict; see '{strategy_title}'."
+    )
+
+
+def _shift(cand: Candidate, offset: int) -> Candidate:
+    if offset:
+        cand.start_char += offset
+        cand.end_char += offset
+    return cand
+
+
+def _load_classifier(model: str | Path | None, lexicon: Lexicon) -> Any:
+    if model is None:
+        return None
+    if str(model) == DEFAULT_MODEL:
+        path = MODELS_DIR / DEFAULT_MODEL
+        if not (path / "metadata.json").exists():
+            return None
+    else:
+        path = Path(model)
+    from analyzer.artifacts import load_model
+
+    return load_model(path, lexicon)
+
+
+_WORKER: Analyzer | None = None
+
+
+def _init_worker(settings: dict[str, Any]) -> None:
+    global _WORKER
+    _WORKER = Analyzer(**settings)
+
+
+def _work(texts: list[str]) -> list[AnalysisResult]:
+    assert _WORKER is not None
+    return _WORKER._analyze_chunk(texts, len(texts))

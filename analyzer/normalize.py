@@ -1,0 +1,140 @@
+"""Undoing obfuscation and chat spelling, one token at a time.
+
+People write "m4n up", "b*tch", "calmmm down" and "#ManUp" to get past word
+lists. Every rewrite here is *guided by the lexicon's own words*: a token is
+only rewritten when the rewritten form is a word some rule uses, so ordinary
+text ("mp3", "2nd", "coooool") is never mangled. The result is a matching key,
+the lookup lemma of the cleaned-up word, computed once per distinct token and
+cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+LEET = str.maketrans(
+    {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s", "7": "t", "+": "t", "|": "l"}
+)
+_REPEAT3 = re.compile(r"(.)\1{2,}")
+_MASK = re.compile(r"[*•#_.\-]")
+_HAS_ALPHA = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=1)
+def load_spellings() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The chat-spelling table from ``analyzer/data/spellings.yml``."""
+    raw = yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
+    return dict(raw.get("tokens") or {}), {k: list(v) for k, v in (raw.get("phrases") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def load_lemma_table() -> dict[str, str]:
+    """English lookup lemmas from spacy-lookups-data, as a plain dict of strings.
+
+    Read from the package's JSON file rather than through ``spacy.lookups``,
+    whose tables are keyed by hashes: a plain dict is faster to query per token.
+    """
+    import gzip
+    import json
+
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return dict(json.load(handle))
+
+
+class Normalizer:
+    """Maps a token's norm to the key the lexicon matcher compares.
+
+    ``vocabulary`` is every word that appears in a lexicon phrase (lowercased).
+    """
+
+    def __init__(self, vocabulary: Iterable[str] = ()) -> None:
+        self.lemmas = load_lemma_table()
+        self.tokens, _ = load_spellings()
+        self.vocabulary: set[str] = set()
+        self._by_length: dict[int, list[str]] = {}
+        self._cache: dict[str, str] = {}
+        self.add_vocabulary(vocabulary)
+
+    def add_vocabulary(self, words: Iterable[str]) -> None:
+        for word in words:
+            word = word.lower()
+            if word and word not in self.vocabulary:
+                self.vocabulary.add(word)
+                self._by_length.setdefault(len(word), []).append(word)
+        self._cache.clear()
+
+    def lemma(self, word: str) -> str:
+        lemma = self.lemmas.get(word)
+        if lemma is not None:
+            return lemma
+        # Slang plurals the lookup table does not know ("simps", "thots").
+        if len(word) > 3 and word.endswith("s") and word[:-1] in self.vocabulary:
+            return self.lemmas.get(word[:-1], word[:-1])
+        return word
+
+    def key(self, norm: str) -> str:
+        """The matching key of a token whose spaCy norm is ``norm``."""
+        cached = self._cache.get(norm)
+        if cached is None:
+            cached = self.lemma(self.clean(norm))
+            if len(self._cache) < 500_000:
+                self._cache[norm] = cached
+        return cached
+
+    def clean(self, norm: str) -> str:
+        """Undo leetspeak, masking, stretching and chat spelling where it yields a lexicon word."""
+        word = norm.lower()
+        if word in self.tokens:
+            return self.tokens[word]
+        if word.isalpha() and not _REPEAT3.search(word):
+            return word
+        if not _HAS_ALPHA.search(word):
+            return word
+        candidates = [word]
+        if word.startswith("#") and len(word) > 1:
+            candidates.append(word[1:])
+        leet = word.translate(LEET)
+        if leet != word:
+            candidates.append(leet)
+        for candidate in list(candidates):
+            if _REPEAT3.search(candidate):
+                candidates.append(_REPEAT3.sub(r"\1\1", candidate))
+                candidates.append(_REPEAT3.sub(r"\1", candidate))
+        for candidate in candidates:
+            stripped = candidate.replace("'", "").replace("’", "")
+            if stripped in self.vocabulary:
+                return stripped
+            if candidate in self.vocabulary:
+                return candidate
+        masked = self._unmask(word)
+        if masked is not None:
+            return masked
+        return word
+
+    def _unmask(self, word: str) -> str | None:
+        """'b*tch' -> 'bitch' when exactly one lexicon word fits the mask."""
+        if not _MASK.search(word) or len(word) < 3:
+            return None
+        squeezed = _MASK.sub("", word)
+        if squeezed in self.vocabulary and len(squeezed) >= 3:
+            return squeezed  # "s.l.u.t", "b-i-t-c-h"
+        if not _HAS_ALPHA.search(word) or word.count("*") + word.count("•") == 0:
+            return None
+        pattern = re.compile("^" + "".join("." if ch in "*•" else re.escape(ch) for ch in word.translate(LEET)) + "$")
+        fits = [w for w in self._by_length.get(len(word), ()) if pattern.match(w)]
+        return fits[0] if len(fits) == 1 else None
+
+    def join_letters(self, letters: list[str]) -> str | None:
+        """'s l u t' -> 'slut' when the letters spell a lexicon word."""
+        word = "".join(letters).lower()
+        return word if len(word) >= 3 and word in self.vocabulary else None
