@@ -152,7 +152,8 @@ def _display(path: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every user error into one line and exit 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except AnalyzerError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -162,9 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's usage errors, from typer
             exc.show()
             sys.exit(2)
         if os.environ.get("ALLYSHIP_DEBUG"):

@@ -209,9 +209,13 @@ class ContextComponent:
         self.rules = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
 
     def __call__(self, doc: Doc) -> Doc:
-        for cand in candidates(doc):
+        found = candidates(doc)
+        if not found:
+            return doc
+        text = doc.text
+        for cand in found:
             if cand.source == "lexicon" and cand.suppressed_by is None:
-                self.rules.apply(doc, cand)
+                self.rules.apply(doc, cand, text)
         return doc
 
 

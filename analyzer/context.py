@@ -50,11 +50,24 @@ def _starts_with(words: Sequence[str], seqs: Iterable[Seq]) -> Seq | None:
     return None
 
 
+def _check_strings(node: object, path: Path) -> None:
+    """YAML reads a bare ``no`` or ``on`` as a boolean: refuse it, loudly."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _check_strings(value, path)
+    elif isinstance(node, list):
+        for value in node:
+            _check_strings(value, path)
+    elif isinstance(node, bool) or node is None:
+        raise ValueError(f"{path}: a cue reads as {node!r}; put it in quotes")
+
+
 class ContextRules:
     """The cue lists, tokenized once with the pipeline's own tokenizer."""
 
     def __init__(self, tokenize: Callable[[str], list[str]], path: Path = CONTEXT_FILE) -> None:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _check_strings(raw, path)
 
         def seqs(values: Iterable[str]) -> list[Seq]:
             out = {tuple(tokenize(v)) for v in values}
@@ -83,6 +96,8 @@ class ContextRules:
         self.own_subjects = set(rs["own_subjects"])
         self.reported_note = str(rs["note"])
         self.reported_skip = {w for v in rs["skip_between"] for w in tokenize(v)}
+        self.not_subjects = {w for v in rs["not_subjects"] for w in tokenize(v)}
+        self.plural_subjects = {w for v in rs["plural_subjects"] for w in tokenize(v)}
         self.endorsements = seqs(raw["endorsement"]["cues"])
 
     # -- helpers -----------------------------------------------------------
@@ -103,8 +118,7 @@ class ContextRules:
 
     # -- the checks ----------------------------------------------------------
 
-    def quotation(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
-        text = doc.text
+    def quotation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         lo, hi = sent.start_char, sent.end_char
         for open_q, close_q in self.quote_pairs:
             left = text.rfind(open_q, lo, cand.start_char)
@@ -130,7 +144,7 @@ class ContextRules:
             return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
         return Verdict(False, "not inside a quotation")
 
-    def mention(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+    def mention(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         start = max(sent.start, cand.start - self.window)
         words = [t.norm_ for t in doc[start : cand.start]]
         cue = _contains(words[-4:], self.mention_cues)
@@ -138,13 +152,11 @@ class ContextRules:
             return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
         return Verdict(False, "not introduced as a phrase or example")
 
-    def counter_speech(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+    def counter_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         clause = self.clause_before(doc, cand, sent)
         before = [t.norm_ for t in doc[sent.start : cand.start]]
         if clause and clause[0] in self.gerunds:
             return Verdict(True, f"counter-speech: the sentence is about '{clause[0]}' it, not saying it")
-        if before and before[0] in self.gerunds and len(before) <= self.window:
-            return Verdict(True, f"counter-speech: the sentence is about '{before[0]}' it, not saying it")
         cue = _contains(before[-self.window :], self.counter_cues)
         if cue:
             return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
@@ -154,7 +166,7 @@ class ContextRules:
             return Verdict(True, f"counter-speech: the sentence judges the phrase ('{' '.join(cue)}')")
         return Verdict(False, "no counter-speech around it")
 
-    def negation(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+    def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         clause = self.clause_before(doc, cand, sent)
         cue = _contains(clause, self.neg_cues)
         if not cue:
@@ -175,13 +187,17 @@ class ContextRules:
             return Verdict(False, "a rhetorical question, not a negation")
         return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
 
-    def reported_speech(self, doc: Doc, cand: Candidate, sent: Span) -> Verdict:
+    def reported_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         tokens = list(doc[sent.start : cand.start])
         for i, token in enumerate(tokens):
             if token.lemma_ not in self.reported_verbs:
                 continue
             if i == 0 or tokens[i - 1].is_punct:
                 continue  # an imperative ("Tell him to ..."): the writer's own words
+            if tokens[i - 1].norm_ in self.not_subjects:
+                continue  # "to say", "will say", "those jokes": not a report of what was said
+            if token.norm_ == token.lemma_ and tokens[i - 1].norm_ not in self.plural_subjects:
+                continue  # a bare "say" is a report only after "they", "people"...
             subject = tokens[i - 1].norm_
             j = i - 1
             while j > 0 and tokens[j].norm_ in self.reported_skip:
@@ -205,13 +221,16 @@ class ContextRules:
         ("reported_speech", "reported_multiplier"),
     )
 
-    def apply(self, doc: Doc, cand: Candidate) -> None:
-        """Run every check on one candidate and record each in its history."""
+    def apply(self, doc: Doc, cand: Candidate, text: str) -> None:
+        """Run every check on one candidate and record each in its history.
+
+        ``text`` is ``doc.text``, passed in because spaCy rebuilds it on every access.
+        """
         sent = doc[cand.start].sent
         strongest: tuple[float, str] | None = None
         verdicts: list[tuple[str, Verdict, float]] = []
         for name, multiplier_attr in self.CHECKS:
-            verdict: Verdict = getattr(self, name)(doc, cand, sent)
+            verdict: Verdict = getattr(self, name)(doc, cand, sent, text)
             multiplier = getattr(self, multiplier_attr)
             verdicts.append((name, verdict, multiplier))
             if verdict.applies and (strongest is None or multiplier < strongest[0]):

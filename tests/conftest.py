@@ -1,0 +1,58 @@
+"""Shared fixtures: one Analyzer per test session, built once (it takes a second)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("ALLYSHIP_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def lexicon_analyzer():
+    """The built-in lexicons, no classifier: what the lexicon rules alone do."""
+    from analyzer import Analyzer
+
+    return Analyzer(model=None)
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """The analyzer as a user gets it: built-in lexicons and the shipped model."""
+    from analyzer import Analyzer
+
+    return Analyzer()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL_RULE = """\
+category:
+  id: talking_over
+  label: Talking over women
+  description: Interrupting, re-explaining or taking credit for what a woman said.
+  strategies: [listen_and_learn]
+  barriers: [unconscious_bias]
+rules:
+  - id: to.let-me-explain
+    phrases: ["let me explain it to you", "what she means is"]
+    explanation: Re-explaining a woman's point in your words takes the floor from her.
+    suggestion: Let her finish, then build on her point and credit it to her.
+    examples:
+      flag: ["Let me explain it to you, since you seem confused."]
+      pass: ["Let me explain the new expense policy to the team."]
+"""
+
+
+@pytest.fixture()
+def user_lexicon(tmp_path: Path) -> Path:
+    """SPEC.md's example of a trainer's lexicon folder with a new category."""
+    write(tmp_path / "my_lex" / "talking_over.yml", MINIMAL_RULE)
+    return tmp_path / "my_lex"

@@ -1,0 +1,130 @@
+"""The Python API: flags as SPEC.md promises them, offsets, long texts, ordering."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analyzer import Analyzer
+from analyzer.errors import AnalyzerError, InputTooLargeError
+
+SPEC_FIELDS = {
+    "start",
+    "end",
+    "text",
+    "category",
+    "label",
+    "score",
+    "source",
+    "rule_id",
+    "explanation",
+    "suggestion",
+    "strategies",
+    "barriers",
+    "roles",
+}
+EXAMPLE = "Man up, and calm down, it was just a joke."
+
+
+def test_the_issue_example_gets_explained_flags(lexicon_analyzer) -> None:
+    result = lexicon_analyzer.analyze(EXAMPLE)
+    categories = {f.category for f in result.flags}
+    assert len(result.flags) >= 2
+    assert {"toxic_masculinity", "dismissive"} <= categories
+    for flag in result.flags:
+        assert EXAMPLE[flag.start : flag.end] == flag.text
+        assert flag.explanation and flag.strategies
+        assert flag.label == lexicon_analyzer.lexicon.categories[flag.category].label
+        assert flag.history[0].step == "lexicon"
+        assert 0.0 <= flag.score <= 1.0
+
+
+def test_to_dict_keeps_every_spec_field_and_is_json(lexicon_analyzer) -> None:
+    data = json.loads(json.dumps(lexicon_analyzer.analyze(EXAMPLE).to_dict()))
+    assert set(data) == {"flags", "summary"}
+    assert data["summary"]["flag_count"] == len(data["flags"])
+    assert sum(data["summary"]["categories"].values()) == len(data["flags"])
+    for flag in data["flags"]:
+        assert set(flag) >= SPEC_FIELDS
+        assert flag["source"] in ("lexicon", "classifier")
+        for ref in flag["strategies"] + flag["barriers"] + flag["roles"]:
+            assert set(ref) == {"id", "title", "summary"} and ref["summary"]
+        assert [s["step"] for s in flag["score_history"]][:1] == ["lexicon"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\t"])
+def test_empty_text_has_no_flags(lexicon_analyzer, text: str) -> None:
+    result = lexicon_analyzer.analyze(text)
+    assert result.flags == () and result.summary == {"flag_count": 0, "categories": {}}
+
+
+def test_flags_are_sorted_and_multiline_offsets_hold(lexicon_analyzer) -> None:
+    text = "Hi team,\n\nwhat was she wearing?\nBoys will be boys.\n\nMan up."
+    flags = lexicon_analyzer.analyze(text).flags
+    assert [f.start for f in flags] == sorted(f.start for f in flags)
+    assert len(flags) >= 3
+    assert all(text[f.start : f.end] == f.text for f in flags)
+
+
+def test_long_text_is_analyzed_whole_in_pieces(lexicon_analyzer) -> None:
+    paragraph = "We met on Monday to plan the release and everyone agreed on the scope. " * 30
+    chunks = [paragraph + "Man up and stop complaining." for _ in range(50)]
+    text = "\n\n".join(chunks)
+    small = Analyzer(model=None, piece_chars=5_000)
+    result = small.analyze(text)
+    assert len([f for f in result.flags if f.rule_id == "tm.man-up"]) == 50
+    assert all(text[f.start : f.end] == f.text for f in result.flags)
+    assert [f.to_dict() for f in result.flags] == [f.to_dict() for f in lexicon_analyzer.analyze(text).flags]
+
+
+def test_text_over_the_limit_is_refused_with_one_line() -> None:
+    small = Analyzer(model=None, max_chars=100)
+    with pytest.raises(InputTooLargeError) as info:
+        small.analyze("x" * 101)
+    assert "\n" not in str(info.value) and "101" in str(info.value)
+
+
+def test_analyze_many_keeps_order_and_matches_analyze(lexicon_analyzer) -> None:
+    texts = ["Man up.", "Nice work on the release!", "Calm down, you're overreacting.", "", "Not all men."] * 7
+    many = list(lexicon_analyzer.analyze_many(texts, batch_size=4))
+    assert len(many) == len(texts)
+    assert [r.to_dict() for r in many] == [lexicon_analyzer.analyze(t).to_dict() for t in texts]
+
+
+def test_analyze_many_with_two_processes_gives_the_same_results(lexicon_analyzer) -> None:
+    texts = [f"Message {i}: man up and calm down." if i % 3 else f"Plain message {i}." for i in range(40)]
+    one = [r.to_dict() for r in lexicon_analyzer.analyze_many(texts, batch_size=8)]
+    two = [r.to_dict() for r in lexicon_analyzer.analyze_many(texts, batch_size=8, n_process=2)]
+    assert one == two
+
+
+def test_non_text_input_is_a_clear_error(lexicon_analyzer) -> None:
+    with pytest.raises(AnalyzerError, match="expected text"):
+        lexicon_analyzer.analyze(b"bytes")  # type: ignore[arg-type]
+
+
+def test_threshold_filters_flags() -> None:
+    strict = Analyzer(model=None, threshold=0.99)
+    assert strict.analyze(EXAMPLE).flags == ()
+    assert strict.analyze(EXAMPLE).suppressed
+
+
+def test_matched_spans_are_on_the_doc_with_their_rule(lexicon_analyzer) -> None:
+    doc = lexicon_analyzer.process(EXAMPLE)
+    spans = doc.spans["allyship"]
+    assert spans and all(s.id_ in lexicon_analyzer.lexicon.rules for s in spans)
+    assert lexicon_analyzer.nlp.pipe_names[:4] == [
+        "sentencizer",
+        "allyship_normalizer",
+        "allyship_lexicon",
+        "allyship_context",
+    ]
+
+
+def test_user_lexicon_category_is_flagged(user_lexicon) -> None:
+    custom = Analyzer(lexicons=[user_lexicon], model=None)
+    [flag] = custom.analyze("Let me explain it to you, since you seem confused.").flags
+    assert flag.category == "talking_over" and flag.label == "Talking over women"
+    assert [s.title for s in flag.strategies] == ["Listen and learn"]
+    assert [b.id for b in flag.barriers] == ["unconscious_bias"]

@@ -1,0 +1,57 @@
+"""Obfuscation and spelling: each row is written the way people dodge word lists."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_prefix", "phrase"),
+    [
+        ("Just man up already.", "tm.", "man up"),
+        ("Stop whining and MAN UP!!!", "tm.", "MAN UP"),
+        ("m4n up dude", "tm.", "m4n up"),
+        ("You need to be manning up here.", "tm.", "manning up"),
+        ("man-up and get back out there", "tm.", "man-up"),
+        ("#ManUp #NoExcuses", "tm.", "ManUp"),
+        ("calmmm down, seriously", "di.", "calmmm down"),
+        ("ur overreacting", "di.", "ur overreacting"),
+        ("you are overreacting", "di.", "you are overreacting"),
+        ("You're overreacting.", "di.", "You're overreacting"),
+        ("what a b*tch", "gh.", "b*tch"),
+        ("she is such a b1tch", "gh.", "b1tch"),
+        ("what a s l u t", "gh.", "s l u t"),
+        ("#NotAllMen though", "de.", "NotAllMen"),
+    ],
+)
+def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text, rule_prefix, phrase) -> None:
+    result = lexicon_analyzer.analyze(text)
+    hits = [f for f in result.flags if f.rule_id.startswith(rule_prefix)]
+    assert hits, f"nothing flagged in {text!r}: {result.suppressed}"
+    assert any(phrase in f.text for f in hits), [f.text for f in hits]
+    for flag in result.flags:
+        assert text[flag.start : flag.end] == flag.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mp3 player is on the 2nd shelf.",
+        "That was coooool, thanks!",
+        "Rate: 4/5 stars, would buy again.",
+        "a b c d e f g",
+    ],
+)
+def test_ordinary_text_is_not_rewritten_into_a_flag(lexicon_analyzer, text) -> None:
+    assert lexicon_analyzer.analyze(text).flags == ()
+
+
+def test_rewrites_only_produce_lexicon_words() -> None:
+    from analyzer.normalize import Normalizer
+
+    normalizer = Normalizer(["bitch", "calm", "man"])
+    assert normalizer.clean("b*tch") == "bitch"
+    assert normalizer.clean("calmmm") == "calm"
+    assert normalizer.clean("m4n") == "man"
+    assert normalizer.clean("mp3") == "mp3"  # not a lexicon word: left alone
+    assert normalizer.clean("c*t") == "c*t"  # no lexicon word fits the mask
