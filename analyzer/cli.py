@@ -149,6 +149,10 @@ def _display(path: str) -> str:
     return rel if not rel.startswith("..") else path
 
 
+# Commands that live in their own modules register themselves on `app` when imported.
+from analyzer import cli_app, cli_batch, cli_train  # noqa: E402,F401
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every user error into one line and exit 2."""
     try:
@@ -173,4 +177,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main, so commands registered on analyzer.cli.app are there.
+    from analyzer.cli import main as _main
+
+    _main()

@@ -54,8 +54,13 @@ class NormalizerComponent:
         self._join_spaced_letters(doc)
         key = self.normalizer.key
         strings = self._strings
+        after_hash = False
         for token in doc:
-            token.lemma = strings.add(key(token.norm_))
+            if after_hash and token.is_alpha:
+                token.lemma = strings.add(self.normalizer.hashtag_key(token.norm_))
+            else:
+                token.lemma = strings.add(key(token.norm_))
+            after_hash = token.text == "#" and not token.whitespace_
         return doc
 
     def _join_spaced_letters(self, doc: Doc) -> None:
@@ -67,8 +72,19 @@ class NormalizerComponent:
                 i += 1
                 continue
             j = i + 1
-            while j < n and _single_letter(doc[j]) and doc[j - 1].whitespace_ == " ":
-                j += 1
+            while j < n:
+                if _single_letter(doc[j]) and doc[j - 1].whitespace_ == " ":
+                    j += 1
+                elif (
+                    j + 1 < n
+                    and doc[j].text in _LETTER_SEPARATORS
+                    and not doc[j - 1].whitespace_
+                    and not doc[j].whitespace_
+                    and _single_letter(doc[j + 1])
+                ):
+                    j += 2  # "b-i-t-c-h", "s.l.u.t"
+                else:
+                    break
             if j - i >= 3:
                 found = self._spelled_word(doc, i, j)
                 if found is not None:
@@ -81,13 +97,17 @@ class NormalizerComponent:
 
     def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
         """The longest lexicon word spelled by the single letters of doc[i:j]."""
-        letters = [t.text for t in doc[i:j]]
+        positions = [k for k in range(i, j) if doc[k].text not in _LETTER_SEPARATORS]
+        letters = [doc[k].text for k in positions]
         for length in range(len(letters), 2, -1):
             for start in range(len(letters) - length + 1):
                 word = self.normalizer.join_letters(letters[start : start + length])
                 if word is not None:
-                    return i + start, i + start + length, word
+                    return positions[start], positions[start + length - 1] + 1, word
         return None
+
+
+_LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 
 
 def _single_letter(token: Any) -> bool:
@@ -117,9 +137,14 @@ class LexiconMatcher:
         normalize.normalizer.add_vocabulary(
             t.norm_ for variants in texts.values() for v in variants for t in make_doc(v)
         )
+        squashed = {rule.id: squashed_forms(self.nlp, rule.phrases) for rule in lexicon.rules.values()}
+        normalize.normalizer.add_squashed(s for forms in squashed.values() for s in forms)
+        normalize.normalizer.add_targets(
+            t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
+        )
         for rule in lexicon.rules.values():
             docs = [normalize(make_doc(v)) for v in texts[rule.id]]
-            docs += [normalize(make_doc(s)) for s in squashed_forms(self.nlp, rule.phrases)]
+            docs += [normalize(make_doc(s)) for s in squashed[rule.id]]
             if docs:
                 self.phrase_matcher.add(rule.id, docs)
             if rule.patterns:
@@ -160,8 +185,12 @@ class LexiconMatcher:
         markers = self.unless.get(rule.id)
         if not markers:
             return None
+        # The sentence and the one before it: "Forgot your password? It happens to everyone."
         sent = span.sent
-        lemmas = [t.lemma_ for t in sent]
+        start = sent.start
+        if start > 0:
+            start = span.doc[start - 1].sent.start
+        lemmas = [t.lemma_ for t in span.doc[start : sent.end]]
         for marker in markers:
             n = len(marker)
             for i in range(len(lemmas) - n + 1):

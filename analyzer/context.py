@@ -95,16 +95,18 @@ class ContextRules:
         self.reported_verbs = set(rs["verbs"])
         self.own_subjects = set(rs["own_subjects"])
         self.reported_note = str(rs["note"])
+        self.reported_window = int(rs.get("window", 20))
         self.reported_skip = {w for v in rs["skip_between"] for w in tokenize(v)}
         self.not_subjects = {w for v in rs["not_subjects"] for w in tokenize(v)}
         self.plural_subjects = {w for v in rs["plural_subjects"] for w in tokenize(v)}
         self.endorsements = seqs(raw["endorsement"]["cues"])
+        self.self_quotes = seqs(raw["endorsement"]["self_quote"])
 
     # -- helpers -----------------------------------------------------------
 
-    def clause_before(self, doc: Doc, cand: Candidate, sent: Span) -> list[str]:
-        """Norms of the tokens between the clause start and the phrase."""
-        start = max(sent.start, cand.start - self.window)
+    def clause_before(self, doc: Doc, cand: Candidate, sent: Span, window: int | None = None) -> list[str]:
+        """Norms of the tokens between the clause start and the phrase (at most ``window``)."""
+        start = max(sent.start, cand.start - (window or self.window))
         words: list[str] = []
         for token in doc[start : cand.start]:
             if token.norm_ in self.separators or token.text in self.separators:
@@ -138,17 +140,23 @@ class ContextRules:
             if open_q == close_q and right + 1 < len(text) and text[right + 1].isalnum():
                 continue  # an apostrophe, not a closing quote
             outside = [t.norm_ for t in sent if t.idx < left or t.idx > right]
-            cue = self.endorsed(outside)
+            if sent.end < len(doc) and right + 2 >= sent.end_char:
+                outside += [t.norm_ for t in doc[sent.end].sent]  # '"Get back in the kitchen." Truest thing ...'
+
+            following = [t.norm_ for t in sent if t.idx > right and not t.is_punct][:4]
+            cue = self.endorsed(outside) or _starts_with(following, self.self_quotes)
             if cue:
                 return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
             return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
         return Verdict(False, "not inside a quotation")
 
     def mention(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
-        start = max(sent.start, cand.start - self.window)
-        words = [t.norm_ for t in doc[start : cand.start]]
+        words = self.clause_before(doc, cand, sent)
         cue = _contains(words[-4:], self.mention_cues)
         if cue:
+            endorsed = self.endorsed([t.norm_ for t in sent])
+            if endorsed:
+                return Verdict(False, f"named, but endorsed ('{' '.join(endorsed)}')", endorsed=True)
             return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
         return Verdict(False, "not introduced as a phrase or example")
 
@@ -188,18 +196,21 @@ class ContextRules:
         return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
 
     def reported_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
-        tokens = list(doc[sent.start : cand.start])
+        clause = self.clause_before(doc, cand, sent, window=self.reported_window)
+        tokens = list(doc[cand.start - len(clause) : cand.start])
         for i, token in enumerate(tokens):
             if token.lemma_ not in self.reported_verbs:
                 continue
-            if i == 0 or tokens[i - 1].is_punct:
-                continue  # an imperative ("Tell him to ..."): the writer's own words
-            if tokens[i - 1].norm_ in self.not_subjects:
-                continue  # "to say", "will say", "those jokes": not a report of what was said
-            if token.norm_ == token.lemma_ and tokens[i - 1].norm_ not in self.plural_subjects:
-                continue  # a bare "say" is a report only after "they", "people"...
-            subject = tokens[i - 1].norm_
             j = i - 1
+            if j >= 2 and tokens[j].norm_ == "to" and tokens[j - 1].norm_ == "used":
+                j -= 2  # "Dad used to tell me ...": a habit of someone else's
+            elif j >= 0 and tokens[j].norm_ in self.not_subjects:
+                continue  # "to say", "will say", "those jokes": not a report of what was said
+            elif j >= 0 and token.norm_ == token.lemma_ and tokens[j].norm_ not in self.plural_subjects:
+                continue  # a bare "say" is a report only after "they", "people"...
+            if j < 0 or tokens[j].is_punct:
+                continue  # an imperative ("Tell him to ..."): the writer's own words
+            subject = tokens[j].norm_
             while j > 0 and tokens[j].norm_ in self.reported_skip:
                 j -= 1
                 subject = tokens[j].norm_

@@ -51,6 +51,13 @@ def load_lemma_table() -> dict[str, str]:
         return dict(json.load(handle))
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Every form and lemma of the lookup table: a typo variant that is a real word is left alone."""
+    table = load_lemma_table()
+    return frozenset(table) | frozenset(table.values())
+
+
 class Normalizer:
     """Maps a token's norm to the key the lexicon matcher compares.
 
@@ -59,8 +66,12 @@ class Normalizer:
 
     def __init__(self, vocabulary: Iterable[str] = ()) -> None:
         self.lemmas = load_lemma_table()
+        self.english = english_words()
         self.tokens, _ = load_spellings()
         self.vocabulary: set[str] = set()
+        self.squashed: set[str] = set()  # phrases written as one word: "manup", "notallmen"
+        self.targets: set[str] = set()  # single-word phrases
+        self.fuzzy: dict[str, str] = {}  # one-typo variants of targets
         self._by_length: dict[int, list[str]] = {}
         self._cache: dict[str, str] = {}
         self.add_vocabulary(vocabulary)
@@ -72,6 +83,35 @@ class Normalizer:
                 self.vocabulary.add(word)
                 self._by_length.setdefault(len(word), []).append(word)
         self._cache.clear()
+
+    def add_targets(self, words: Iterable[str]) -> None:
+        """Single-word phrases (slurs, insults): also matched with one letter swapped or dropped.
+
+        "btich", "bicth", "btch" and "whroe" are a keyboard away from the word a
+        filter would catch. Variants that are English words themselves are left out.
+        """
+        for word in words:
+            word = word.lower()
+            if len(word) < 4 or not word.isalpha():
+                continue
+            self.targets.add(word)
+            variants = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+            variants |= {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+            for variant in variants - {word}:
+                if variant not in self.english and variant not in self.vocabulary:
+                    self.fuzzy.setdefault(variant, word)
+        self._cache.clear()
+
+    def add_squashed(self, words: Iterable[str]) -> None:
+        self.squashed.update(w.lower() for w in words)
+
+    def hashtag_key(self, norm: str) -> str:
+        """'#RealMenDontCry' contains 'mendontcry': match it as that phrase."""
+        word = norm.lower().lstrip("#")
+        if word in self.squashed or word in self.vocabulary:
+            return self.key(word)
+        inside = [s for s in self.squashed if len(s) >= 6 and s in word]
+        return max(inside, key=len) if inside else self.key(word)
 
     def lemma(self, word: str) -> str:
         lemma = self.lemmas.get(word)
@@ -96,8 +136,8 @@ class Normalizer:
         word = norm.lower()
         if word in self.tokens:
             return self.tokens[word]
-        if word.isalpha() and not _REPEAT3.search(word):
-            return word
+        if word.isalpha() and not _REPEAT3.search(word) and not word.endswith("z"):
+            return self.fuzzy.get(word, word)
         if not _HAS_ALPHA.search(word):
             return word
         candidates = [word]
@@ -110,6 +150,8 @@ class Normalizer:
             if _REPEAT3.search(candidate):
                 candidates.append(_REPEAT3.sub(r"\1\1", candidate))
                 candidates.append(_REPEAT3.sub(r"\1", candidate))
+        if word.endswith("z") and word[:-1] + "s" in self.vocabulary:
+            candidates.append(word[:-1] + "s")  # "boyz"
         for candidate in candidates:
             stripped = candidate.replace("'", "").replace("’", "")
             if stripped in self.vocabulary:
@@ -132,9 +174,11 @@ class Normalizer:
             return None
         pattern = re.compile("^" + "".join("." if ch in "*•" else re.escape(ch) for ch in word.translate(LEET)) + "$")
         fits = [w for w in self._by_length.get(len(word), ()) if pattern.match(w)]
+        if len(fits) > 1:
+            fits = [w for w in fits if w in self.targets]  # "wh*re": the insult, not "where"
         return fits[0] if len(fits) == 1 else None
 
     def join_letters(self, letters: list[str]) -> str | None:
         """'s l u t' -> 'slut' when the letters spell a lexicon word."""
         word = "".join(letters).lower()
-        return word if len(word) >= 3 and word in self.vocabulary else None
+        return word if len(word) >= 3 and (word in self.vocabulary or word in self.squashed) else None

@@ -22,6 +22,13 @@ import pytest
         ("she is such a b1tch", "gh.", "b1tch"),
         ("what a s l u t", "gh.", "s l u t"),
         ("#NotAllMen though", "de.", "NotAllMen"),
+        ("#RealMenDontCry so wipe your face", "tm.", "RealMenDontCry"),
+        ("Just g r o w a p a i r already.", "tm.", "g r o w a p a i r"),
+        ("b-i-t-c-h, that is all she is", "gh.", "b-i-t-c-h"),
+        ("Shut up you dumb bicth", "gh.", "bicth"),
+        ("stupid btch", "gh.", "btch"),
+        ("total wh*re", "gh.", "wh*re"),
+        ("boyz will be boyz", "eh.", "boyz will be boyz"),
     ],
 )
 def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text, rule_prefix, phrase) -> None:
@@ -40,6 +47,8 @@ def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text
         "That was coooool, thanks!",
         "Rate: 4/5 stars, would buy again.",
         "a b c d e f g",
+        "Are there any women-led startups in this accelerator batch?",
+        "Where are the whisks?",
     ],
 )
 def test_ordinary_text_is_not_rewritten_into_a_flag(lexicon_analyzer, text) -> None:

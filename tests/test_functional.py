@@ -1,0 +1,53 @@
+"""The functional suite of issue 4: does the analyzer judge like a careful reader?
+
+Cases live in ``tests/data/functional_cases.yml``, grouped by kind (quotation,
+counter-speech, negation, reported speech, innocent senses, neutral mentions,
+obfuscation, hostility without a listed phrase, plain use). For each kind the
+analyzer may flag at most 5% of the must-pass cases, and must
+flag at least 90% of the must-flag cases with the expected category. Misses
+are listed in the assertion message, so a failure says which sentences to read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "functional_cases.yml").read_text(encoding="utf-8"))
+MAX_FALSE_FLAGS = 0.05
+MIN_RECALL = 0.90
+
+
+@pytest.mark.parametrize("kind", sorted(k for k, v in CASES.items() if v.get("must_pass")))
+def test_must_pass_cases_are_not_flagged(analyzer, kind: str) -> None:
+    texts = CASES[kind]["must_pass"]
+    results = list(analyzer.analyze_many(texts))
+    wrong = [
+        f"{t!r} -> {[(f.category, f.text) for f in r.flags]}" for t, r in zip(texts, results, strict=True) if r.flags
+    ]
+    rate = len(wrong) / len(texts)
+    assert rate <= MAX_FALSE_FLAGS, f"{kind}: {len(wrong)}/{len(texts)} flagged:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("kind", sorted(k for k, v in CASES.items() if v.get("must_flag")))
+def test_must_flag_cases_are_flagged(analyzer, kind: str) -> None:
+    cases = CASES[kind]["must_flag"]
+    results = list(analyzer.analyze_many(c["text"] for c in cases))
+    missed = [
+        f"{c['text']!r} expected {c['category']}, got {sorted({f.category for f in r.flags})}"
+        for c, r in zip(cases, results, strict=True)
+        if c["category"] not in {f.category for f in r.flags}
+    ]
+    recall = 1 - len(missed) / len(cases)
+    assert recall >= MIN_RECALL, f"{kind}: {len(missed)}/{len(cases)} missed:\n" + "\n".join(missed)
+
+
+def test_a_flag_that_survived_a_context_check_says_so(analyzer) -> None:
+    result = analyzer.analyze('As my father always said, "real men don\'t cry", and he was right.')
+    [flag] = [f for f in result.flags if f.category == "toxic_masculinity"]
+    assert "quoted, but endorsed" in flag.explanation
+    steps = [s.step for s in flag.history]
+    for check in ("quotation", "mention", "counter_speech", "negation", "reported_speech"):
+        assert f"context:{check}" in steps
