@@ -1,0 +1,11 @@
+"""Helpers for the Streamlit app (``app.py``), kept apart from the layout.
+
+Everything here except :mod:`analyzer.ui.cache` is plain Python that tests can
+call without Streamlit: the HTML of the highlighted text (with every piece of
+user text escaped), the card shown for each flag, the filters, the input
+limits, the rules table and the check of an uploaded lexicon. The layout file
+only arranges widgets around these functions, as the Presidio demo does.
+
+Import the submodules directly (``from analyzer.ui import highlight``); this
+file imports nothing, so the order in which they load never matters.
+"""

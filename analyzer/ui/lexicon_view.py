@@ -1,0 +1,161 @@
+"""The Lexicons page: every rule as a table, and the check of an uploaded file.
+
+An uploaded lexicon is YAML text and nothing else: it is written to a fresh
+temporary folder under a cleaned-up version of its own name and read by the
+same safe loader and validator as ``allyship lexicon validate`` (no pickle, no
+code). Problems come back as ``file:line: message`` lines that name the
+uploaded file, never the temporary path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import AnalyzerError, LexiconError, Problem
+from analyzer.lexicon import MAX_FILE_BYTES, REFERENCES_FILE, Lexicon
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LEXICON_SUFFIXES = (".yml", ".yaml")
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the loader's own limit for one lexicon file
+
+TABLE_COLUMNS = ("rule", "category", "phrases", "explanation", "suggestion", "strategies", "score", "file")
+
+
+@dataclass(frozen=True)
+class UploadReport:
+    """The outcome of validating one uploaded lexicon file."""
+
+    name: str
+    ok: bool
+    message: str
+    problems: tuple[str, ...] = ()
+    rows: tuple[dict[str, Any], ...] = ()  # the uploaded file's rules, when it loads
+
+
+def rules_table(lexicon: Lexicon, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per rule, with the columns of :data:`TABLE_COLUMNS`, sorted by category and id.
+
+    ``names`` maps resolved paths to the names to show (an upload's own name).
+    """
+    refs = lexicon.references
+    rows = []
+    for rule in sorted(lexicon.rules.values(), key=lambda r: (r.category, r.id)):
+        category = lexicon.categories.get(rule.category)
+        strategies = refs.resolve("strategies", rule.strategies)
+        rows.append(
+            {
+                "rule": rule.id,
+                "category": category.label if category else rule.category,
+                "phrases": "; ".join(rule.phrases) or f"{len(rule.patterns)} token pattern(s)",
+                "explanation": rule.explanation,
+                "suggestion": rule.suggestion or "",
+                "strategies": ", ".join(s.title for s in strategies),
+                "score": round(rule.score, 2),
+                "file": display_path(rule.file, names),
+            }
+        )
+    return rows
+
+
+def search_rows(
+    rows: Iterable[dict[str, Any]], query: str, categories: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Rows containing every word of ``query`` (any column, any case), of the given category labels."""
+    words = query.lower().split()
+    found = []
+    for row in rows:
+        if categories and row["category"] not in categories:
+            continue
+        haystack = " ".join(str(v) for v in row.values()).lower()
+        if all(w in haystack for w in words):
+            found.append(row)
+    return found
+
+
+def display_path(path: str | Path, names: dict[str, str] | None = None) -> str:
+    """A path as the user knows it: the uploaded name, or relative to the project."""
+    resolved = str(Path(path).resolve())
+    if names and resolved in names:
+        return names[resolved]
+    try:
+        rel = os.path.relpath(resolved, REPO_ROOT)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def safe_upload_name(name: str) -> str:
+    """The uploaded file's base name with only safe characters, kept recognizable."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
+    return cleaned[:100] or "uploaded.yml"
+
+
+def validate_upload(
+    name: str, data: bytes, *, validate: Any = None, load: Any = None, max_bytes: int = MAX_UPLOAD_BYTES
+) -> UploadReport:
+    """Validate one uploaded lexicon file together with the built-in lexicons.
+
+    ``validate`` and ``load`` default to :func:`analyzer.validate.validate_lexicons`
+    and :func:`analyzer.lexicon.load_lexicon`; tests may pass others.
+    """
+    if validate is None:
+        from analyzer.validate import validate_lexicons as validate
+    if load is None:
+        from analyzer.lexicon import load_lexicon as load
+    shown = Path(name.replace("\\", "/")).name or "uploaded file"
+    if not shown.lower().endswith(LEXICON_SUFFIXES):
+        return UploadReport(shown, False, f"{shown}: a lexicon is a .yml or .yaml file.")
+    if len(data) > max_bytes:
+        return UploadReport(shown, False, f"{shown}: the file has {len(data):,} bytes; the limit is {max_bytes:,}.")
+    if safe_upload_name(shown) == REFERENCES_FILE:
+        return UploadReport(
+            shown, False, f"{shown}: this name is reserved for the article references; upload a category file."
+        )
+    with tempfile.TemporaryDirectory(prefix="allyship-upload-") as tmp:
+        path = Path(tmp) / safe_upload_name(shown)
+        path.write_bytes(data)
+        names = {str(path.resolve()): shown, str(path): shown}
+        try:
+            _files, rules, examples = validate([tmp])
+            lexicon = load([tmp])
+        except LexiconError as exc:
+            problems = tuple(problem_lines(exc.problems, names))
+            count = len(problems)
+            return UploadReport(shown, False, f"{count} problem{'s' if count != 1 else ''} found", problems)
+        except AnalyzerError as exc:
+            return UploadReport(shown, False, f"{shown}: {exc}")
+        except Exception as exc:  # a bug in a checker must not become a traceback in the page
+            return UploadReport(shown, False, f"{shown}: could not be checked ({type(exc).__name__}: {exc})")
+        own = [row for row in rules_table(lexicon, names) if row["file"] == shown]
+    noun = "rule" if rules == 1 else "rules"
+    return UploadReport(
+        shown,
+        True,
+        f"{shown} is valid: {rules} {noun}, {examples} examples checked against the pipeline.",
+        (),
+        tuple(own),
+    )
+
+
+def problem_lines(problems: Iterable[Problem], names: dict[str, str] | None = None) -> list[str]:
+    """``file:line: message`` for each problem, with the paths a user knows.
+
+    Messages may name another file ("already defined in …"): those paths are
+    shown the same way, so no temporary folder ever reaches the page.
+    """
+    names = names or {}
+    lines = []
+    for problem in problems:
+        message = problem.message
+        for path, shown in names.items():
+            message = message.replace(path, shown)
+        message = message.replace(f"{REPO_ROOT}{os.sep}", "")
+        lines.append(f"{display_path(problem.file, names)}:{problem.line}: {message}")
+    return lines
