@@ -10,9 +10,11 @@ written to ``doc.spans["allyship"]`` with each span's ``id_`` set to its rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+from spacy.attrs import IS_ALPHA, LEMMA, LENGTH, LOWER, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -49,19 +51,46 @@ class NormalizerComponent:
         self.name = name
         self.normalizer = Normalizer()
         self._strings = nlp.vocab.strings
+        self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
+        self._hash = self._strings.add("#")
+        self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
 
     def __call__(self, doc: Doc) -> Doc:
-        self._join_spaced_letters(doc)
-        key = self.normalizer.key
-        strings = self._strings
-        after_hash = False
-        for token in doc:
-            if after_hash and token.is_alpha:
-                token.lemma = strings.add(self.normalizer.hashtag_key(token.norm_))
-            else:
-                token.lemma = strings.add(key(token.norm_))
-            after_hash = token.text == "#" and not token.whitespace_
+        if not len(doc):
+            return doc
+        # Whole-doc arrays instead of Token objects: this runs on every token of every text.
+        array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
+        if self._may_have_spelled_words(array):
+            self._join_spaced_letters(doc)
+            array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
+        keys, strings = self._keys, self._strings
+        norms = array[:, 0].tolist()
+        out = []
+        for norm in norms:
+            key = keys.get(norm)
+            if key is None:
+                key = strings.add(self.normalizer.key(strings[norm]))
+                if len(keys) < 500_000:
+                    keys[norm] = key
+            out.append(key)
+        for i in np.flatnonzero(array[:-1, 4] == self._hash):
+            if not array[i, 3] and array[i + 1, 2]:  # "#ManUp": the word right after a '#'
+                out[i + 1] = strings.add(self.normalizer.hashtag_key(strings[norms[i + 1]]))
+        doc.from_array([LEMMA], np.asarray(out, dtype=np.uint64).reshape(-1, 1))
         return doc
+
+    def _may_have_spelled_words(self, array: np.ndarray) -> bool:
+        """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
+        if len(array) < 3:
+            return False
+        single = (array[:, 1] == 1) & (array[:, 2] == 1)
+        if int(single.sum()) < 3:
+            return False
+        middle = array[1:-1, 4]
+        separator = np.zeros(len(middle), dtype=bool)
+        for value in self._separators:
+            separator |= middle == value
+        return bool((single[:-2] & (single[1:-1] | separator) & single[2:]).any())
 
     def _join_spaced_letters(self, doc: Doc) -> None:
         """'s l u t' is one word written to dodge a filter: merge it to one token."""
@@ -123,6 +152,10 @@ class LexiconMatcher:
         self.score_floor = score_floor
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.matcher = Matcher(nlp.vocab)
+        # The token Matcher costs far more per doc than the PhraseMatcher: run it only on docs
+        # that contain a word every one of its patterns needs ("anchors").
+        self.anchors: dict[int, set[int]] = {}  # attribute id -> hashes
+        self.unanchored = False
         self.rules: dict[str, Rule] = {}
         self.unless: dict[str, list[tuple[str, ...]]] = {}
 
@@ -149,13 +182,15 @@ class LexiconMatcher:
                 self.phrase_matcher.add(rule.id, docs)
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
+                for pattern in rule.patterns:
+                    self._add_anchor(pattern)
             self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
         strings = self.nlp.vocab.strings
         spans = [Span(doc, s, e, label=strings[m], span_id=strings[m]) for m, s, e in self.phrase_matcher(doc)]
-        if len(self.matcher):
+        if len(self.matcher) and self._anchored(doc):
             spans += [Span(doc, s, e, label=strings[m], span_id=strings[m]) for m, s, e in self.matcher(doc)]
         spans = filter_spans(spans)
         kept: list[Span] = []
@@ -180,6 +215,28 @@ class LexiconMatcher:
             kept.append(span)
         doc.spans[SPANS_KEY] = kept
         return doc
+
+    def _add_anchor(self, pattern: Sequence[dict[str, Any]]) -> None:
+        strings = self.nlp.vocab.strings
+        for spec in pattern:
+            if spec.get("OP") in ("?", "*", "!"):
+                continue
+            for name, attr in (("LOWER", LOWER), ("ORTH", ORTH), ("TEXT", ORTH), ("NORM", NORM), ("LEMMA", LEMMA)):
+                value = spec.get(name, spec.get(name.lower()))
+                if isinstance(value, dict):
+                    value = value.get("IN")
+                values = [value] if isinstance(value, str) else value
+                if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+                    self.anchors.setdefault(attr, set()).update(strings.add(v) for v in values)
+                    return
+        self.unanchored = True
+
+    def _anchored(self, doc: Doc) -> bool:
+        if self.unanchored:
+            return True
+        attrs = list(self.anchors)
+        array = doc.to_array(attrs).reshape(len(doc), len(attrs))
+        return any(not self.anchors[a].isdisjoint(array[:, i].tolist()) for i, a in enumerate(attrs))
 
     def _innocent_sense(self, span: Span, rule: Rule) -> str | None:
         markers = self.unless.get(rule.id)

@@ -33,21 +33,37 @@ class Verdict:
     endorsed: bool = False
 
 
-def _contains(words: Sequence[str], seqs: Iterable[Seq]) -> Seq | None:
-    """The first cue sequence found anywhere in ``words``."""
-    for seq in seqs:
-        n = len(seq)
-        for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) == seq:
+class Cues:
+    """Cue phrases indexed by their first word, so a search costs one dict lookup per word."""
+
+    def __init__(self, seqs: Iterable[Seq]) -> None:
+        self.by_first: dict[str, list[Seq]] = {}
+        for seq in sorted(set(seqs), key=len, reverse=True):
+            if seq:
+                self.by_first.setdefault(seq[0], []).append(seq)
+
+    def find(self, words: Sequence[str]) -> Seq | None:
+        """The longest cue starting at the earliest position in ``words``."""
+        n = len(words)
+        for i, word in enumerate(words):
+            for seq in self.by_first.get(word, ()):
+                if i + len(seq) <= n and tuple(words[i : i + len(seq)]) == seq:
+                    return seq
+        return None
+
+    def starts(self, words: Sequence[str]) -> Seq | None:
+        for seq in self.by_first.get(words[0], ()) if words else ():
+            if tuple(words[: len(seq)]) == seq:
                 return seq
-    return None
+        return None
 
 
-def _starts_with(words: Sequence[str], seqs: Iterable[Seq]) -> Seq | None:
-    for seq in seqs:
-        if tuple(words[: len(seq)]) == seq:
-            return seq
-    return None
+def _contains(words: Sequence[str], cues: Cues) -> Seq | None:
+    return cues.find(words)
+
+
+def _starts_with(words: Sequence[str], cues: Cues) -> Seq | None:
+    return cues.starts(words)
 
 
 def _check_strings(node: object, path: Path) -> None:
@@ -69,9 +85,8 @@ class ContextRules:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         _check_strings(raw, path)
 
-        def seqs(values: Iterable[str]) -> list[Seq]:
-            out = {tuple(tokenize(v)) for v in values}
-            return sorted((s for s in out if s), key=len, reverse=True)
+        def seqs(values: Iterable[str]) -> Cues:
+            return Cues(tuple(tokenize(v)) for v in values)
 
         self.window: int = int(raw.get("window", 9))
         self.separators = {s for s in raw["clause_separators"] if " " not in s}

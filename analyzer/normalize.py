@@ -74,6 +74,7 @@ class Normalizer:
         self.fuzzy: dict[str, str] = {}  # one-typo variants of targets
         self._by_length: dict[int, list[str]] = {}
         self._cache: dict[str, str] = {}
+        self._hashtags: dict[str, str] = {}
         self.add_vocabulary(vocabulary)
 
     def add_vocabulary(self, words: Iterable[str]) -> None:
@@ -107,11 +108,18 @@ class Normalizer:
 
     def hashtag_key(self, norm: str) -> str:
         """'#RealMenDontCry' contains 'mendontcry': match it as that phrase."""
+        cached = self._hashtags.get(norm)
+        if cached is not None:
+            return cached
         word = norm.lower().lstrip("#")
         if word in self.squashed or word in self.vocabulary:
-            return self.key(word)
-        inside = [s for s in self.squashed if len(s) >= 6 and s in word]
-        return max(inside, key=len) if inside else self.key(word)
+            found = self.key(word)
+        else:
+            inside = [s for s in self.squashed if len(s) >= 6 and s in word]
+            found = max(inside, key=len) if inside else self.key(word)
+        if len(self._hashtags) < 100_000:
+            self._hashtags[norm] = found
+        return found
 
     def lemma(self, word: str) -> str:
         lemma = self.lemmas.get(word)

@@ -12,24 +12,33 @@ from typing import TYPE_CHECKING
 import spacy
 from spacy.language import Language
 
-import analyzer.components  # noqa: F401  (registers the factories)
+import analyzer.components  # registers the factories
+import analyzer.sentences  # noqa: F401  (registers allyship_sentences)
 from analyzer.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from analyzer.classifier import CategoryClassifier
 
-PIPE_NAMES = ("sentencizer", "allyship_normalizer", "allyship_lexicon", "allyship_context", "allyship_classifier")
+PIPE_NAMES = (
+    "allyship_sentences",
+    "allyship_normalizer",
+    "allyship_lexicon",
+    "allyship_context",
+    "allyship_classifier",
+)
 
 
 def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = None) -> Language:
     """A blank English pipeline with the analyzer's components, ready to run."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("allyship_sentences")
     normalizer = nlp.add_pipe("allyship_normalizer")
     matcher = nlp.add_pipe("allyship_lexicon")
     matcher.initialize_lexicon(lexicon, normalizer)
     nlp.add_pipe("allyship_context")
     if classifier is not None:
+        import analyzer.classifier  # noqa: F401  (registers the factory)
+
         component = nlp.add_pipe("allyship_classifier")
         component.initialize_model(classifier, lexicon)
     return nlp

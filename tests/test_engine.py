@@ -115,7 +115,7 @@ def test_matched_spans_are_on_the_doc_with_their_rule(lexicon_analyzer) -> None:
     spans = doc.spans["allyship"]
     assert spans and all(s.id_ in lexicon_analyzer.lexicon.rules for s in spans)
     assert lexicon_analyzer.nlp.pipe_names[:4] == [
-        "sentencizer",
+        "allyship_sentences",
         "allyship_normalizer",
         "allyship_lexicon",
         "allyship_context",
