@@ -1,0 +1,270 @@
+"""The classifier as a spaCy component: one decision per sentence and category.
+
+Lexicons catch the phrasings someone listed; this catches paraphrases. The
+scikit-learn estimator (see :mod:`analyzer.features`) scores every sentence
+of a batch of docs in one vectorized call. Its calibrated probability is
+mapped onto the shared 0..1 scale so that each category's tuned threshold
+lands on the engine's 0.5: scores from lexicon and classifier compare.
+
+Where a lexicon candidate and the classifier agree on a sentence, one flag
+comes out with both steps in its history. Where the context step ruled out the
+listed phrase of a sentence (negated, quoted...), the classifier's finding for
+that category in that sentence is ruled out too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from analyzer.components import candidates
+from analyzer.features import SEXIST_CATEGORIES, SEXIST_LABEL
+from analyzer.flags import Candidate, ScoreStep
+from analyzer.lexicon import Lexicon
+
+MIN_ALPHA_TOKENS = 3
+WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
+AGREE_WEIGHT = 0.3  # how far a disagreeing classifier pulls a lexicon score down
+
+
+def to_shared_scale(probability: float, threshold: float) -> float:
+    """Map a probability so that the category's threshold becomes 0.5."""
+    threshold = min(max(threshold, 1e-6), 1 - 1e-6)
+    if probability < threshold:
+        return 0.5 * probability / threshold
+    return 0.5 + 0.5 * (probability - threshold) / (1 - threshold)
+
+
+@dataclass
+class CategoryClassifier:
+    """A fitted estimator with its labels, thresholds and where it came from."""
+
+    estimator: Any
+    labels: list[str]
+    thresholds: dict[str, float]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    _last: tuple[list[str], list[str], Any] | None = field(default=None, repr=False)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """One row of probabilities per text; keeps the features for :meth:`top_words`."""
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        steps = getattr(self.estimator, "named_steps", {})
+        if {"normalize", "features", "heads"} <= set(steps):
+            # Transform once and keep the features: explanations reuse them instead of recomputing.
+            normalized = steps["normalize"].transform(list(texts))
+            features = steps["features"].transform(normalized)
+            self._last = (list(texts), normalized, sparse.csr_matrix(features))
+            return np.asarray(steps["heads"].predict_proba(features))
+        self._last = None
+        return np.asarray(self.estimator.predict_proba(list(texts)))
+
+    def top_words(self, text: str, label_index: int, k: int = 5) -> tuple[str, ...]:
+        """The words of ``text`` that weighed most for ``label_index``, stop words left out (best effort)."""
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        ranked = self._ranked_words(text, label_index, k + 10)
+        return tuple([w for w in ranked if w.isalpha() and w not in STOP_WORDS][:k])
+
+    def _ranked_words(self, text: str, label_index: int, k: int) -> tuple[str, ...]:
+        from analyzer.features import explain_row, explain_top_words
+
+        try:
+            last = self._last
+            if last is not None:
+                texts, normalized, features = last
+                try:
+                    row = texts.index(text)
+                except ValueError:
+                    row = -1
+                if row >= 0:
+                    return tuple(explain_row(self.estimator, normalized[row], features[row], label_index, k))
+            return tuple(explain_top_words(self.estimator, text, label_index, k))
+        except Exception:  # explanations are best effort; the decision stands without them
+            return ()
+
+
+class ClassifierComponent:
+    """Adds classifier candidates per sentence and merges them with lexicon ones."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.model: CategoryClassifier | None = None
+        self.known: set[str] = set()
+
+    def initialize_model(self, model: CategoryClassifier, lexicon: Lexicon) -> None:
+        self.model = model
+        self.known = set(lexicon.categories)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._score(batch)
+                batch = []
+        if batch:
+            yield from self._score(batch)
+
+    def _score(self, docs: list[Doc]) -> list[Doc]:
+        model = self.model
+        if model is None:
+            return docs
+        units: list[tuple[Doc, Span]] = []
+        wholes: list[tuple[Doc, int]] = []  # short multi-sentence docs, also scored as one text
+        for doc in docs:
+            first = len(units)
+            for sent in doc.sents:
+                if sum(1 for t in sent if t.is_alpha) >= MIN_ALPHA_TOKENS:
+                    units.append((doc, sent))
+            if len(units) > first and len(doc) <= WHOLE_DOC_TOKENS:
+                wholes.append((doc, first))
+        if not units:
+            return docs
+        probabilities = model.predict_proba([sent.text for _, sent in units] + [doc.text for doc, _ in wholes])
+        for (doc, sent), row in zip(units, probabilities, strict=False):
+            self._decide(doc, sent, row)
+        for (doc, first), row in zip(wholes, probabilities[len(units) :], strict=True):
+            self._decide_whole(doc, [s for d, s in units[first:] if d is doc], probabilities[first:], row)
+        return docs
+
+    def _decide_whole(self, doc: Doc, sents: list[Span], sent_rows: np.ndarray, row: np.ndarray) -> None:
+        """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""
+        model = self.model
+        assert model is not None
+        found = candidates(doc)
+        if any(c.source == "classifier" or c.suppressed_by is None for c in found):
+            return  # already flagged (or a sentence-level decision stands)
+        if SEXIST_LABEL not in model.labels:
+            return
+        index = model.labels.index(SEXIST_LABEL)
+        best = int(np.argmax([sent_rows[i][index] for i in range(len(sents))]))
+        self._sexist_head(sents[best], row, [c for c in found if c.source == "lexicon"], found, whole=True)
+
+    def _decide(self, doc: Doc, sent: Span, row: np.ndarray) -> None:
+        model = self.model
+        assert model is not None
+        found = candidates(doc)
+        in_sentence = [c for c in found if c.source == "lexicon" and sent.start <= c.start < sent.end]
+        added = False
+        for index, label in enumerate(model.labels):
+            if label == SEXIST_LABEL:
+                continue
+            probability = float(row[index])
+            threshold = float(model.thresholds.get(label, 0.5))
+            score = to_shared_scale(probability, threshold)
+            note = f"classifier: p={probability:.2f} for {label} (threshold {threshold:.2f})"
+            same = [c for c in in_sentence if c.category == label]
+            for cand in same:
+                if cand.suppressed_by is not None:
+                    continue
+                if score >= cand.score:
+                    cand.step("classifier", score, note + ", agrees: score raised")
+                else:
+                    merged = cand.score + AGREE_WEIGHT * (score - cand.score)
+                    cand.step("classifier", merged, note + ", doubts it: score lowered a little")
+            if same or score < 0.5 or label not in self.known:
+                continue  # the lexicon flag carries the decision, or nothing to flag
+            found.append(self._candidate(sent, label, index, score, note, in_sentence))
+            added = True
+        if (
+            SEXIST_LABEL in model.labels
+            and not added
+            and len(doc) > WHOLE_DOC_TOKENS
+            and not any(c.suppressed_by is None for c in in_sentence)
+        ):
+            self._sexist_head(sent, row, in_sentence, found)  # long texts: the sexist head reads each sentence
+
+    def _sexist_head(
+        self, sent: Span, row: np.ndarray, in_sentence: list[Candidate], found: list[Candidate], whole: bool = False
+    ) -> None:
+        """The head trained on "is anything sexist here": it flags under the category its peers rank highest."""
+        model = self.model
+        assert model is not None
+        index = model.labels.index(SEXIST_LABEL)
+        probability = float(row[index])
+        threshold = float(model.thresholds.get(SEXIST_LABEL, 0.5))
+        score = to_shared_scale(probability, threshold)
+        if score < 0.5:
+            return
+        ranked = [
+            (float(row[i]) / max(float(model.thresholds.get(label, 0.5)), 1e-6), i, label)
+            for i, label in enumerate(model.labels)
+            if label in SEXIST_CATEGORIES and label in self.known
+        ]
+        if not ranked:
+            return
+        _, label_index, label = max(ranked)
+        note = (
+            f"classifier: p={probability:.2f} that the sentence is sexist (threshold {threshold:.2f}); "
+            f"closest category {label}"
+        )
+        if whole:
+            note += "; judged on the whole text, shown on its most suspect sentence"
+        found.append(self._candidate(sent, label, label_index, score, note, in_sentence))
+
+    def _candidate(
+        self, sent: Span, label: str, index: int, score: float, note: str, in_sentence: list[Candidate]
+    ) -> Candidate:
+        model = self.model
+        assert model is not None
+        cand = Candidate(
+            start=sent.start,
+            end=sent.end,
+            start_char=sent.start_char,
+            end_char=_trim_end(sent),
+            category=label,
+            source="classifier",
+            rule_id=None,
+            score=score,
+        )
+        cand.history.append(ScoreStep("classifier", score, note))
+        ruled_out = next((c for c in in_sentence if c.suppressed_by), None)
+        if ruled_out is not None:
+            cand.step(
+                f"context:{ruled_out.suppressed_by}",
+                score * 0.15,
+                f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})",
+            )
+            cand.suppressed_by = ruled_out.suppressed_by
+        else:
+            cand.top_words = model.top_words(sent.text, index)
+        return cand
+
+
+def _trim_end(sent: Span) -> int:
+    """The sentence's end offset without trailing whitespace."""
+    return sent.start_char + len(sent.text.rstrip())
+
+
+@Language.factory("allyship_classifier", requires=["doc._.allyship_candidates", "token.is_sent_start"])
+def make_classifier(nlp: Language, name: str) -> ClassifierComponent:
+    return ClassifierComponent(nlp, name)
+
+
+def load_model(path: str | Path, lexicon: Lexicon) -> CategoryClassifier:
+    """Load a verified model folder; its categories must all be in ``lexicon``."""
+    from analyzer.artifacts import load_verified
+    from analyzer.errors import ModelError
+
+    estimator, meta = load_verified(path)
+    labels = list(meta.get("labels") or [])
+    missing = [c for c in labels if c not in lexicon.categories and c != SEXIST_LABEL]
+    if missing:
+        raise ModelError(
+            f"{path} was trained with categories {', '.join(missing)} that the loaded lexicons do not define; "
+            "pass the same --lexicons you trained with"
+        )
+    thresholds = {str(k): float(v) for k, v in (meta.get("thresholds") or {}).items()}
+    return CategoryClassifier(estimator=estimator, labels=labels, thresholds=thresholds, metadata=meta, path=str(path))
