@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import words_text
+from bench.results import update_section
 
 
 def measure(analyze, text: str, runs: int) -> tuple[float, float]:
@@ -42,11 +43,21 @@ def main() -> None:
     model = "none" if analyzer.classifier is None else str(analyzer.model_path)
     print(f"model: {model}; runs per size: {args.runs}")
     print(f"{'words':>7} {'median ms':>10} {'p95 ms':>8} {'flags':>6}")
+    rows = [
+        f"model: {model}; {args.runs} warm runs per size",
+        "",
+        "| words | median ms | p95 ms | flags |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
     for size in args.sizes:
         text = words_text(size, seed=size)
         median, p95 = measure(analyzer.analyze, text, args.runs)
         flags = len(analyzer.analyze(text).flags)
         print(f"{size:>7} {median:>10.2f} {p95:>8.2f} {flags:>6}")
+        rows.append(f"| {size:,} | {median:.2f} | {p95:.2f} | {flags} |")
+    name = "Latency (lexicons only)" if args.no_model else "Latency"
+    command = "taskset -c 0 python bench/bench_latency.py" + (" --no-model" if args.no_model else "")
+    update_section(name, "\n".join(rows), command)
 
 
 if __name__ == "__main__":
