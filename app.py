@@ -2,8 +2,9 @@
 
 Start it with ``allyship app`` (or ``streamlit run app.py``). Every decision
 (what is escaped, what a card says, which flags a filter keeps, the input
-limits, the check of an uploaded lexicon) lives in :mod:`analyzer.ui`, where
-it is tested without Streamlit; this file only places widgets around it.
+limits, the check of an uploaded lexicon, how uploads become batch records,
+which model folders may be loaded) lives in :mod:`analyzer.ui`, where it is
+tested without Streamlit; this file only places widgets around it.
 
 HTML is rendered in one way only: ``st.markdown(..., unsafe_allow_html=True)``
 on strings built by :mod:`analyzer.ui.highlight`, which escapes every piece
@@ -13,12 +14,13 @@ of user text. Everything else goes through Streamlit's own escaping.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 
 import streamlit as st
 
 from analyzer.errors import AnalyzerError, LexiconError
-from analyzer.ui import about, cache, cards, highlight, lexicon_view
+from analyzer.ui import about, batch_view, cache, cards, highlight, lexicon_view, retraining_view
 from analyzer.ui.analysis import MAX_PASTE_CHARS, AnalysisOutcome, LoadedAnalyzer, run_analysis
 from analyzer.ui.cards import md_escape
 
@@ -28,10 +30,24 @@ st.set_page_config(page_title="Allyship analyzer", page_icon="🤝", layout="wid
 # -- shared -------------------------------------------------------------------
 
 
+def session_model() -> retraining_view.TrainedModel | None:
+    """The model this session chose on the Retraining page, if it still may be loaded."""
+    chosen = st.session_state.get("session_model")
+    if chosen is not None and not retraining_view.is_trained_here(chosen.folder):
+        return None
+    return chosen
+
+
+def session_analyzer() -> LoadedAnalyzer:
+    """The cached analyzer of this session: the default one, or the model it trained and chose."""
+    lexicons, model = retraining_view.analyzer_settings(session_model())
+    return cache.analyzer(lexicons, model)
+
+
 def load_analyzer() -> LoadedAnalyzer | None:
-    """The cached analyzer, or ``None`` after explaining in the page why it did not load."""
+    """The session's cached analyzer, or ``None`` after explaining in the page why it did not load."""
     try:
-        return cache.analyzer()
+        return session_analyzer()
     except LexiconError as exc:
         st.error("The lexicons could not be loaded. Fix these problems, then reload the page:")
         st.code("\n".join(lexicon_view.problem_lines(exc.problems)), language=None)
@@ -58,6 +74,9 @@ def analyze_page() -> None:
         return
     if loaded.warning:
         st.warning(loaded.warning)
+    chosen = session_model()
+    if chosen is not None:
+        st.caption(f"Using {chosen.label}, trained on the Retraining page for this session only.")
     text = st.text_area(
         "Text to analyze", key="paste", height=180, placeholder="Man up, and calm down, it was just a joke."
     )
@@ -127,6 +146,165 @@ def show_card(card: cards.FlagCard) -> None:
         st.markdown(highlight.card_html(card), unsafe_allow_html=True)
 
 
+# -- Batch --------------------------------------------------------------------
+
+
+def batch_page() -> None:
+    st.header("Analyze many documents")
+    st.markdown(
+        "Upload text, Markdown, HTML, Word (.docx) or PDF files, one document each, or tables (CSV, TSV, "
+        "JSON Lines, JSON), one document per row. Each document gets a row in the results; a file that "
+        "cannot be read gets a row that says why."
+    )
+    st.caption(batch_view.limits_text())
+    files = st.file_uploader(
+        "Files to analyze",
+        type=list(batch_view.UPLOAD_TYPES),
+        accept_multiple_files=True,
+        key="batch_upload",
+        max_upload_size=batch_view.MAX_FILE_MB,
+    )
+    if not files:
+        return
+    uploads = [(f.name, f.getvalue()) for f in files]
+    problems = batch_view.upload_problems(uploads)
+    if problems:
+        st.error("These files cannot be analyzed together:\n\n" + bullets([md_escape(p) for p in problems]))
+        return
+    loaded = load_analyzer()
+    if loaded is None:
+        return
+    options = batch_options(uploads)
+    key = batch_view.uploads_key(uploads, options, loaded.model)
+    if st.button("Analyze the files", type="primary", key="batch_run"):
+        bar = st.progress(0.0, text="Reading the files…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} documents analyzed")
+
+        st.session_state["batch_outcome"] = batch_view.analyze_uploads(
+            uploads, loaded.analyzer, options, key=key, progress=progress
+        )
+    outcome: batch_view.BatchOutcome | None = st.session_state.get("batch_outcome")
+    if outcome is None:
+        return
+    if outcome.key != key:
+        st.info("The files or settings have changed since the last run; click Analyze the files to update.")
+        return
+    show_batch(outcome)
+
+
+def batch_options(uploads: list[batch_view.Upload]) -> batch_view.BatchOptions:
+    """The run's settings: the columns of the tables (when there are tables) and the sensitivity."""
+    text_column, id_column = "text", "id"
+    if batch_view.has_tables(uploads):
+        sampled = batch_view.table_columns(uploads)
+        columns = list(sampled)
+        default_text, default_id = batch_view.default_columns(sampled)
+        texts = columns or [default_text]
+        ids = [batch_view.NO_ID, *columns]
+        tag = hashlib.sha256("\0".join(columns).encode()).hexdigest()[:8]  # new columns, fresh pickers
+        left, right = st.columns(2)
+        text_column = left.selectbox(
+            "Text column of the tables", texts, index=texts.index(default_text), key=f"batch_text_column-{tag}"
+        )
+        id_column = right.selectbox(
+            "Id column of the tables",
+            ids,
+            index=ids.index(default_id),
+            format_func=lambda c: "(none: number the rows)" if c == batch_view.NO_ID else c,
+            key=f"batch_id_column-{tag}",
+        )
+    threshold = st.slider(
+        "Sensitivity: minimum score",
+        min_value=cards.SENSITIVITY_FLOOR,
+        max_value=1.0,
+        value=cards.DEFAULT_SENSITIVITY,
+        step=0.05,
+        key="batch_sensitivity",
+        help="Flags scoring below this are left out of the results and the downloads.",
+    )
+    return batch_view.BatchOptions(text_column=text_column, id_column=id_column, threshold=threshold)
+
+
+def show_batch(outcome: batch_view.BatchOutcome) -> None:
+    if outcome.error is not None or outcome.downloads is None:
+        st.error(md_escape(outcome.error or "The files could not be analyzed."))  # it names the user's files
+        return
+    records = outcome.records
+    st.subheader(batch_view.summary_text(records))
+    st.caption(f"Analyzed in {outcome.seconds:.1f} s, at sensitivity {outcome.threshold:.2f}.")
+    counts = batch_view.flag_counts(records)
+    if counts:
+        st.altair_chart(batch_view.category_chart(counts), width="stretch")
+    options = batch_view.category_options(records)
+    left, right = st.columns([3, 2])
+    chosen = left.multiselect(
+        "Documents with flags in",
+        list(options),
+        format_func=options.__getitem__,
+        key=f"batch_categories-{outcome.key}",
+        placeholder="any category",
+    )
+    show = right.radio(
+        "Show",
+        list(batch_view.SHOW_CHOICES),
+        format_func=batch_view.SHOW_CHOICES.__getitem__,
+        horizontal=True,
+        key=f"batch_show-{outcome.key}",
+    )
+    indices = batch_view.filter_records(records, chosen, show)
+    if indices:
+        st.dataframe(batch_view.results_rows(records, indices), hide_index=True, column_order=batch_view.RESULT_COLUMNS)
+    else:
+        st.info("No document matches these filters.")
+    st.caption(f"{len(indices):,} of {len(records):,} documents")
+    show_document(outcome, indices)
+    show_downloads(outcome.downloads)
+
+
+def show_document(outcome: batch_view.BatchOutcome, indices: list[int]) -> None:
+    records = outcome.records
+    choices = batch_view.viewable(records, indices)
+    if not choices:
+        return
+    st.subheader("One document")
+    index = st.selectbox(
+        "Document",
+        choices,
+        format_func=lambda i: batch_view.document_label(records[i], i + 1),
+        key=f"batch_document-{outcome.key}",
+    )
+    view = batch_view.document_view(records[index], outcome.threshold)
+    st.markdown(f"**{md_escape(view.summary)}**")
+    if view.shown_chars < view.total_chars:
+        st.caption(
+            f"The first {view.shown_chars:,} of {view.total_chars:,} characters are shown; the downloads have all."
+        )
+    st.markdown(view.html, unsafe_allow_html=True)
+    for number, card in enumerate(view.cards, start=1):
+        with st.container(border=True, key=f"batch-card-{number}"):
+            st.markdown(card, unsafe_allow_html=True)
+    if view.hidden_flags:
+        st.caption(f"{view.hidden_flags} more flag{'s' if view.hidden_flags != 1 else ''} in the downloads.")
+
+
+def show_downloads(downloads: batch_view.Downloads) -> None:
+    st.subheader("Download")
+    st.caption(
+        "The same files as `allyship batch` (JSON Lines, or CSV with one row per flag) and `allyship report` "
+        "(a self-contained page without scripts)."
+    )
+    columns = st.columns(3)
+    files = [
+        ("Results (JSON Lines)", downloads.jsonl, "allyship-results.jsonl", "application/jsonl", "batch_jsonl"),
+        ("Results (CSV)", downloads.csv, "allyship-results.csv", "text/csv", "batch_csv"),
+        ("Report (HTML)", downloads.html, "allyship-report.html", "text/html", "batch_html"),
+    ]
+    for column, (label, data, name, mime, key) in zip(columns, files, strict=True):
+        column.download_button(label, data, file_name=name, mime=mime, key=key, on_click="ignore")
+
+
 # -- Lexicons -----------------------------------------------------------------
 
 
@@ -173,13 +351,182 @@ def lexicons_page() -> None:
         st.session_state["lexicon_report"] = checked
     report: lexicon_view.UploadReport = checked[1]
     if report.ok:
-        st.success(report.message)
+        st.success(md_escape(report.message))  # the message names the uploaded file: no Markdown from it
         if report.rows:
             st.dataframe(list(report.rows), hide_index=True, column_order=lexicon_view.TABLE_COLUMNS)
     else:
-        st.error(report.message)
+        st.error(md_escape(report.message))
         if report.problems:
             st.code("\n".join(report.problems), language=None)
+
+
+# -- Retraining ---------------------------------------------------------------
+
+
+def retraining_page() -> None:
+    st.header("Retraining")
+    st.markdown(
+        "Teach the classifier new wording: upload lexicon files (new rules or a new category) and labeled "
+        "examples, retrain, compare the new model's scores with the current one's, and try it on the Analyze "
+        "page. The new model is used in this browser session only and is gone when the server stops."
+    )
+    st.caption(
+        "Uploads are read as YAML and CSV/JSON Lines text only; a model is only ever loaded from a folder this "
+        "server trained. Training takes from seconds to a few minutes, depending on the data; the page shows each "
+        "step as it goes."
+    )
+    chosen = session_model()
+    current = retraining_view.current_model(chosen)
+    if current.metadata is None:
+        st.markdown(f"**Current model:** no model. {md_escape(current.note)}")
+    else:
+        st.markdown(f"**Current model:** {md_escape(current.name)}")
+    if chosen is not None and st.button("Go back to the default model", key="default_model"):
+        del st.session_state["session_model"]
+        st.rerun()
+
+    st.subheader("1. Lexicon files (optional)")
+    lexicon_files = st.file_uploader(
+        "Lexicon files",
+        type=["yml", "yaml"],
+        accept_multiple_files=True,
+        key="retrain_lexicons",
+        max_upload_size=max(1, lexicon_view.MAX_UPLOAD_BYTES // 1_000_000),
+    )
+    lexicon_uploads = [(f.name, f.getvalue()) for f in lexicon_files or []]
+    lexicon_report = checked_lexicons(lexicon_uploads)
+    blocked = lexicon_report is not None and not lexicon_report.ok
+
+    st.subheader("2. Labeled examples (optional)")
+    st.markdown(
+        "CSV or JSON Lines with a `text` and a `categories` column: category ids separated by commas, empty "
+        "for a text that must not be flagged. An optional `split` column keeps `dev` and `test` rows out of "
+        "training."
+    )
+    data_files = st.file_uploader(
+        "Labeled examples",
+        type=list(retraining_view.DATA_TYPES),
+        accept_multiple_files=True,
+        key="retrain_data",
+        max_upload_size=retraining_view.MAX_DATA_MB,
+    )
+    data_uploads = [(f.name, f.getvalue()) for f in data_files or []]
+    if data_uploads and blocked:
+        st.warning("Fix the lexicon files first: the examples are checked against their categories.")
+    data_reports = checked_data(data_uploads, lexicon_report) if data_uploads and not blocked else []
+    blocked = blocked or any(not r.ok for r in data_reports)
+
+    st.subheader("3. Retrain")
+    st.caption(
+        "Trains on the built-in lexicons and the project's corpus plus the files above, choosing each category's "
+        "threshold by cross-validation, then fits on everything."
+    )
+    if st.button("Retrain", type="primary", key="retrain", disabled=blocked):
+        st.session_state["retrain_outcome"] = run_retraining(lexicon_uploads, data_uploads, current)
+    outcome: retraining_view.RetrainOutcome | None = st.session_state.get("retrain_outcome")
+    if outcome is not None:
+        show_retraining(outcome)
+
+
+def checked_lexicons(uploads: list[tuple[str, bytes]]) -> lexicon_view.UploadReport | None:
+    """The uploaded lexicons' check, shown; kept per upload so a rerun does not check again."""
+    if not uploads:
+        return None
+    digest = upload_digest(uploads)
+    checked = st.session_state.get("retrain_lexicon_report")
+    if checked is None or checked[0] != digest:
+        with st.spinner("Checking the lexicon files and running their examples…"):
+            checked = (digest, lexicon_view.validate_uploads(uploads))
+        st.session_state["retrain_lexicon_report"] = checked
+    report: lexicon_view.UploadReport = checked[1]
+    if report.ok:
+        st.success(md_escape(report.message))  # messages quote the user's file names: no Markdown from them
+    else:
+        st.error(md_escape(report.message))
+        if report.problems:
+            st.code("\n".join(report.problems), language=None)
+    return report
+
+
+def checked_data(
+    uploads: list[tuple[str, bytes]], lexicons: lexicon_view.UploadReport | None
+) -> list[retraining_view.DataReport]:
+    """Each labeled file's check against the categories of the built-in and uploaded lexicons, shown."""
+    if lexicons is not None and lexicons.ok:
+        known = set(lexicons.categories)
+    else:
+        try:
+            known = set(cache.builtin_categories())
+        except AnalyzerError as exc:
+            return [retraining_view.DataReport("", False, f"The built-in lexicons could not be loaded: {exc}")]
+    digest = upload_digest(uploads) + hashlib.sha256(",".join(sorted(known)).encode()).hexdigest()
+    checked = st.session_state.get("retrain_data_reports")
+    if checked is None or checked[0] != digest:
+        checked = (digest, retraining_view.check_data_files(uploads, known))
+        st.session_state["retrain_data_reports"] = checked
+    reports: list[retraining_view.DataReport] = checked[1]
+    for report in reports:
+        if report.ok:
+            st.success(md_escape(report.message))
+        else:
+            st.error(md_escape(report.message))  # it may quote a cell of the file
+    return reports
+
+
+def upload_digest(uploads: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, data in uploads:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def run_retraining(
+    lexicon_uploads: list[tuple[str, bytes]],
+    data_uploads: list[tuple[str, bytes]],
+    current: retraining_view.ModelInfo,
+) -> retraining_view.RetrainOutcome:
+    """Train with a progress bar and the library's messages as they come."""
+    folder = st.session_state.get("session_folder")
+    if folder is None:
+        folder = retraining_view.session_folder(uuid.uuid4().hex)
+        st.session_state["session_folder"] = folder
+    bar = st.progress(0.0, text="Starting…")
+    log = st.empty()
+    tracker = retraining_view.ProgressTracker()
+    lines: list[str] = []
+
+    def progress(message: str) -> None:
+        lines.append(message)
+        bar.progress(tracker.feed(message), text=message.strip()[:120])
+        log.code("\n".join(lines[-12:]), language=None)
+
+    outcome = retraining_view.retrain(folder, lexicon_uploads, data_uploads, progress=progress, baseline=current)
+    if outcome.model is not None:
+        bar.progress(1.0, text="Done")
+    else:
+        bar.empty()
+    return outcome
+
+
+def show_retraining(outcome: retraining_view.RetrainOutcome) -> None:
+    if outcome.error is not None or outcome.model is None:
+        st.error(md_escape(outcome.error or "Training did not finish."))
+        if outcome.problems:
+            st.code("\n".join(outcome.problems), language=None)
+        return
+    model = outcome.model
+    st.subheader(f"{model.label.capitalize()}: cross-validated scores")
+    st.markdown(md_escape(retraining_view.comparison_text(model.metadata, outcome.baseline)))  # it may quote a path
+    rows = retraining_view.metrics_rows(model.metadata, outcome.baseline.metadata, model.labels)
+    st.dataframe(rows, hide_index=True, column_order=retraining_view.METRIC_COLUMNS)
+    for warning in model.metadata.get("warnings") or []:
+        st.warning(md_escape(str(warning)))
+    chosen = session_model()
+    if chosen is not None and chosen.folder == model.folder:
+        st.success(f"This session uses {model.label}: the Analyze, Batch and Lexicons pages use it now.")
+    elif st.button("Use this model for this session", type="primary", key="use_model"):
+        st.session_state["session_model"] = model
+        st.rerun()
 
 
 # -- About --------------------------------------------------------------------
@@ -207,7 +554,7 @@ def about_page() -> None:
     st.markdown("\n".join(f"{i}. **{name}.** {text}" for i, (name, text) in enumerate(about.DECISION_STEPS, start=1)))
     st.markdown("Every card shows these steps for its flag, under *How the score was reached*.")
     try:
-        lexicon = cache.analyzer().analyzer.lexicon
+        lexicon = session_analyzer().analyzer.lexicon
     except AnalyzerError:
         pass  # the Analyze and Lexicons pages already say why
     else:
@@ -222,14 +569,12 @@ def about_page() -> None:
 
 # -- the page list --------------------------------------------------------------
 
-# The app's pages, in tab order. The Batch page (issue 5: analyzer/batch.py,
-# readers.py, writers.py, report.py) and the Retraining page (issue 3) are
-# added here, as ("Batch", batch_page) before "Lexicons" and ("Retraining",
-# retraining_page) after it, once their libraries exist. No placeholder pages
-# until then: a tab that pretends to work is worse than no tab.
+# The app's pages, in tab order.
 PAGES: list[tuple[str, Callable[[], None]]] = [
     ("Analyze", analyze_page),
+    ("Batch", batch_page),
     ("Lexicons", lexicons_page),
+    ("Retraining", retraining_page),
     ("About", about_page),
 ]
 

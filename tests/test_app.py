@@ -8,16 +8,21 @@ exactly; the browser test covers the real built-in lexicons.
 from __future__ import annotations
 
 import html
+import json
 import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from analyzer import cli, cli_app
+from analyzer.ui import batch_view
+from analyzer.ui.cards import md_escape
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
@@ -128,7 +133,7 @@ def card_blocks(at: AppTest) -> list[str]:
 
 
 def test_the_pages_are_tabs_in_order(app: AppTest) -> None:
-    assert [tab.label for tab in app.tabs] == ["Analyze", "Lexicons", "About"]
+    assert [tab.label for tab in app.tabs] == ["Analyze", "Batch", "Lexicons", "Retraining", "About"]
     assert app.title[0].value == "Allyship analyzer"
     assert not app.error
 
@@ -277,8 +282,17 @@ def test_lexicons_page_validates_an_upload(app: AppTest) -> None:
     app.file_uploader(key="lexicon_upload").upload("talking_over.yml", UPLOAD_OK, "application/x-yaml")
     app.run()
     assert not app.exception
-    assert any("talking_over.yml is valid: 1 rule" in s.value for s in app.success)
+    assert any(md_escape("talking_over.yml is valid: 1 rule") in s.value for s in app.success)
     assert list(app.dataframe[1].value["rule"]) == ["to.what-she-means"]
+
+
+def test_lexicons_page_shows_an_uploaded_file_name_as_text(app: AppTest) -> None:
+    name = "![x](http://example.invalid/p.png).yml"
+    app.file_uploader(key="lexicon_upload").upload(name, UPLOAD_OK, "application/x-yaml")
+    app.run()
+    assert not app.exception
+    messages = [s.value for s in app.success] + [e.value for e in app.error]
+    assert messages and all("![x](" not in m for m in messages)  # no Markdown image for the browser to fetch
 
 
 def test_lexicons_page_shows_upload_errors_with_the_file_name_and_line(app: AppTest) -> None:
@@ -332,6 +346,274 @@ def test_about_lists_strategies_barriers_roles_and_the_limits(app: AppTest) -> N
     assert "1. **Lexicon.**" in text and "4. **Threshold.**" in text
     assert "does not judge people" in text and "Nothing leaves the machine" in text
     assert "**Toxic masculinity norm**:" in text  # the categories of the loaded lexicons
+
+
+# -- Batch ---------------------------------------------------------------------
+#
+# AppTest drives st.file_uploader (``.set_value`` with (name, bytes, mime)
+# tuples), so these tests upload as a user would. What AppTest cannot do is
+# fetch a download button's bytes: the buttons are checked here, their
+# content (the library's JSONL, CSV and HTML report) in tests/test_ui_batch.py.
+
+BATCH_UPLOADS = [
+    ("notes.txt", TEXT.encode(), "text/plain"),
+    ("survey.csv", b"ref,comment\nA,calm down please\nB,thanks for raising it\n", "text/csv"),
+    ("broken.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/plain"),
+]
+
+
+def batch_upload(at: AppTest, files: list[tuple[str, bytes, str]] = BATCH_UPLOADS) -> AppTest:
+    at.file_uploader(key="batch_upload").set_value(files)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def keyed(at: AppTest, kind: str, prefix: str) -> Any:
+    """The one widget of ``kind`` whose key starts with ``prefix`` (keys carry a hash of the run)."""
+    (found,) = [w for w in getattr(at, kind) if w.key and w.key.startswith(prefix)]
+    return found
+
+
+def run_batch(at: AppTest) -> AppTest:
+    keyed(at, "selectbox", "batch_text_column").set_value("comment")
+    keyed(at, "selectbox", "batch_id_column").set_value("ref")
+    at.run()
+    at.button(key="batch_run").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def batch_table(at: AppTest) -> Any:
+    (table,) = [d.value for d in at.dataframe if "problem" in d.value.columns]
+    return table
+
+
+def test_batch_page_states_its_limits_before_any_upload(app: AppTest) -> None:
+    assert any("10 MB each and 25 MB in all" in c.value for c in app.caption)
+    assert "batch_run" not in [b.key for b in app.button]
+
+
+def test_batch_page_runs_with_progress_and_shows_table_chart_document_and_downloads(app: AppTest) -> None:
+    batch_upload(app)
+    text_column = keyed(app, "selectbox", "batch_text_column")
+    assert text_column.options == ["ref", "comment"] and text_column.value == "comment"
+    assert keyed(app, "selectbox", "batch_id_column").value == batch_view.NO_ID
+    run_batch(app)
+    (progress,) = app.get("progress")
+    assert progress.value == 100 and progress.text == "4 of 4 documents analyzed"
+    assert "4 documents: 2 flagged (4 flags), 1 could not be read" in [s.value for s in app.subheader]
+    table = batch_table(app)
+    assert list(table.columns) == list(batch_view.RESULT_COLUMNS)
+    assert list(table["document"]) == ["notes.txt", "A", "B", "broken.txt"]
+    assert list(table["flags"]) == [3, 1, 0, 0]
+    assert table["problem"][3].startswith("binary: looks like a binary file")
+    (chart,) = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["title"] == "Flags per category" and spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Dismissing or minimizing", "Toxic masculinity norm"]
+    bars = dataframe_util.convert_arrow_bytes_to_pandas_df(chart.proto.data.data)
+    assert list(bars["category"]) == ["dismissive", "toxic_masculinity"] and list(bars["flags"]) == [3, 1]
+    document = keyed(app, "selectbox", "batch_document")
+    assert document.options == ["1. notes.txt (3 flags)", "2. A in survey.csv (1 flag)", "3. B in survey.csv (0 flags)"]
+    blocks = card_blocks(app)
+    assert len(blocks) == 3 and ">Man up</mark>" in blocks[0]
+    document.set_value(1).run()
+    blocks = card_blocks(app)
+    assert len(blocks) == 1 and ">calm down</mark>" in blocks[0] and "Listen and learn" in blocks[0]
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels == ["Results (JSON Lines)", "Results (CSV)", "Report (HTML)"]
+    assert not app.error
+
+
+def test_batch_table_filters_by_category_and_kind(app: AppTest) -> None:
+    run_batch(batch_upload(app))
+    categories = keyed(app, "multiselect", "batch_categories")
+    assert categories.options == ["Dismissing or minimizing", "Toxic masculinity norm"]
+    categories.set_value(["toxic_masculinity"]).run()
+    assert list(batch_table(app)["document"]) == ["notes.txt"]
+    categories.set_value([]).run()
+    keyed(app, "radio", "batch_show").set_value("errors").run()
+    assert list(batch_table(app)["document"]) == ["broken.txt"]
+    assert any(c.value == "1 of 4 documents" for c in app.caption)
+    keyed(app, "multiselect", "batch_categories").set_value(["dismissive"]).run()
+    assert any("No document matches these filters" in i.value for i in app.info)
+
+
+def test_batch_oversize_uploads_are_an_error_in_the_page(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_view, "MAX_TOTAL_BYTES", 100)
+    batch_upload(app)
+    assert any("over the limit of 0.0 MB in all" in e.value for e in app.error)
+    assert "batch_run" not in [b.key for b in app.button]
+
+
+def test_batch_results_are_kept_for_the_same_uploads_and_settings(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[int] = []
+    real = batch_view.run_batch
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch_view, "run_batch", counting)
+    run_batch(batch_upload(app))
+    app.slider(key="batch_sensitivity").set_value(0.8).run()
+    assert any("have changed since the last run" in i.value for i in app.info)
+    assert not [d for d in app.dataframe if "problem" in d.value.columns]
+    app.slider(key="batch_sensitivity").set_value(0.5).run()
+    assert list(batch_table(app)["flags"]) == [3, 1, 0, 0]  # the same key again: the kept results, not a rerun
+    assert len(runs) == 1
+
+
+def test_batch_file_names_with_markup_are_shown_as_text(app: AppTest) -> None:
+    batch_upload(app, [("<img src=x onerror=alert(1)>.txt", b"<b>man up</b>", "text/plain")])
+    app.button(key="batch_run").click().run()
+    assert not app.exception
+    assert list(batch_table(app)["document"]) == ["<img src=x onerror=alert(1)>.txt"]
+    for block in (m.value for m in app.markdown if m.allow_html):
+        assert block.startswith("<div class=") and "<img" not in block and "<b>" not in block
+
+
+# -- Retraining ----------------------------------------------------------------
+#
+# The uploads go through AppTest's file_uploader. Most tests stub the training
+# (analyzer.training.train) so they take seconds; one trains a real model on
+# the tiny test lexicons without the corpus (a few seconds) and uses it.
+
+EXAMPLES = b'text,categories\n"As I was saying before she interrupted, her idea is mine.",talking_over\nGreat point.,\n'
+
+
+@pytest.fixture
+def models_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Trained folders under the test's own folder, without the project corpus."""
+    from analyzer.ui import retraining_view
+
+    root = tmp_path / "app-models"
+    root.mkdir()
+    monkeypatch.setattr(retraining_view, "_ROOT", root)
+    monkeypatch.setattr(retraining_view, "INCLUDE_CORPUS", False)
+    return root
+
+
+def retrain_uploads(at: AppTest, lexicons: list[tuple[str, bytes]], data: list[tuple[str, bytes]]) -> AppTest:
+    at.file_uploader(key="retrain_lexicons").set_value([(n, d, "application/x-yaml") for n, d in lexicons])
+    at.file_uploader(key="retrain_data").set_value([(n, d, "text/csv") for n, d in data])
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def stub_train(out: Path, **kwargs: Any) -> dict[str, Any]:
+    """A training that writes only the metadata the page reads (the page must never load this folder)."""
+    from tests.test_ui_retraining import write_metadata
+
+    kwargs["progress"]("[1/4] loading lexicons and data")
+    kwargs["progress"]("[2/4] cross-validating (3 folds) to choose thresholds")
+    kwargs["progress"]("[4/4] writing the model folder")
+    return write_metadata(Path(out), warnings=["category 'talking_over' has only 1 positive example(s)"])
+
+
+def test_retraining_page_names_the_current_model(app: AppTest) -> None:
+    assert any(m.value.startswith("**Current model:** no model.") for m in app.markdown)
+    assert not app.button(key="retrain").disabled
+    assert "use_model" not in [b.key for b in app.button]
+
+
+def test_retraining_page_shows_lexicon_errors_with_line_numbers(app: AppTest, models_root: Path) -> None:
+    retrain_uploads(app, [("my rules.yml", UPLOAD_BAD)], [("examples.csv", EXAMPLES)])
+    assert any("1 problem found" in e.value for e in app.error)
+    assert "my rules.yml:6: category.colour: unknown field" in [c.value for c in app.code]
+    assert any("Fix the lexicon files first" in w.value for w in app.warning)
+    assert app.button(key="retrain").disabled
+
+
+def test_retraining_page_checks_examples_against_the_uploaded_categories(app: AppTest, models_root: Path) -> None:
+    retrain_uploads(app, [], [("examples.csv", EXAMPLES)])  # talking_over is not a built-in category
+    expected = md_escape("examples.csv row 1: unknown category 'talking_over'")
+    assert any(e.value.startswith(expected) for e in app.error)
+    assert app.button(key="retrain").disabled
+    retrain_uploads(app, [("talking_over.yml", UPLOAD_OK)], [("examples.csv", EXAMPLES)])
+    assert any(md_escape("talking_over.yml is valid: 1 rule") in s.value for s in app.success)
+    assert any(s.value == md_escape("examples.csv: 2 examples (1 talking_over; 1 negatives).") for s in app.success)
+    assert not app.button(key="retrain").disabled
+
+
+def test_retraining_page_shows_markdown_from_an_upload_as_text(app: AppTest, models_root: Path) -> None:
+    """A cell of a data file quoted in a message must not become a link or an image (it would load a URL)."""
+    retrain_uploads(app, [], [("[x](y).csv", b"text,categories\nhi,![x](http://example.invalid/x.png)\n")])
+    (error,) = [e.value for e in app.error]
+    assert "![x](" not in error and "[x](" not in error
+    assert error.startswith(md_escape("[x](y).csv row 1: unknown category '![x]"))
+
+
+def test_retraining_page_trains_with_progress_and_compares(
+    app: AppTest, models_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("analyzer.training.train", stub_train)
+    retrain_uploads(app, [("talking_over.yml", UPLOAD_OK)], [("examples.csv", EXAMPLES)])
+    app.button(key="retrain").click().run()
+    assert not app.exception, app.exception
+    progress = app.get("progress")[-1]
+    assert progress.value == 100 and progress.text == "Done"
+    assert any("[2/4] cross-validating" in c.value for c in app.code)
+    assert "Session model 1: cross-validated scores" in [s.value for s in app.subheader]
+    expected = md_escape("New model: mean F1 0.676 over 2 categories; current: no model")
+    assert any(expected in m.value for m in app.markdown)
+    (table,) = [d.value for d in app.dataframe if "new F1" in d.value.columns]
+    assert list(table["category"]) == ["Dismissing or minimizing", "Talking over women"]
+    assert list(table["new F1"]) == [0.6857, 0.6667]
+    assert table["current F1"].isna().all()
+    assert any("only 1 positive example" in w.value for w in app.warning)
+    assert app.button(key="use_model").value is False
+    assert list(models_root.glob("session-*/run-1/model/metadata.json"))
+
+
+def test_retraining_page_shows_a_failed_training(
+    app: AppTest, models_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analyzer.errors import DataError
+
+    def failing(out: Path, **kwargs: Any) -> dict[str, Any]:
+        raise DataError(f"{kwargs['data_files'][0]} row 2: unknown category 'x'")
+
+    monkeypatch.setattr("analyzer.training.train", failing)
+    retrain_uploads(app, [("talking_over.yml", UPLOAD_OK)], [("examples.csv", EXAMPLES)])
+    app.button(key="retrain").click().run()
+    assert not app.exception
+    assert any(e.value == md_escape("Training stopped: examples.csv row 2: unknown category 'x'") for e in app.error)
+    assert "use_model" not in [b.key for b in app.button]
+
+
+@pytest.mark.filterwarnings("ignore:label column .* has only one class:UserWarning")  # 1 positive on purpose
+def test_retraining_page_trains_a_real_model_and_the_session_uses_it(app: AppTest, models_root: Path) -> None:
+    """The one real training of these tests: tiny lexicons, no corpus, a few seconds."""
+    from tests.test_training import TALKING_OVER
+
+    retrain_uploads(app, [("talking_over.yml", TALKING_OVER.encode())], [("examples.csv", EXAMPLES)])
+    app.button(key="retrain").click().run(timeout=300)
+    assert not app.exception, app.exception
+    (table,) = [d.value for d in app.dataframe if "new F1" in d.value.columns]
+    assert "Talking over women" in list(table["category"])
+    assert all(0.0 <= f1 <= 1.0 for f1 in table["new F1"])
+    app.button(key="use_model").click().run()
+    assert not app.exception, app.exception
+    assert any("This session uses session model 1" in s.value for s in app.success)
+    assert any("Using session model 1" in c.value for c in app.caption)
+    assert any(m.value.startswith("**Current model:** Session model 1") for m in app.markdown)
+    assert not app.warning or all("could not be loaded" not in w.value for w in app.warning)
+    from analyzer.ui import cache
+
+    chosen = app.session_state["session_model"]
+    assert cache.analyzer(chosen.lexicons, str(chosen.folder)).model == str(chosen.folder)  # the classifier loaded
+    analyze(app, "Let me explain it to you, since you seem confused.")
+    assert any("<strong>Talking over women</strong>" in block for block in card_blocks(app))
+    app.button(key="default_model").click().run()
+    assert not app.exception
+    assert "session_model" not in app.session_state
+    assert not any("Using session model" in c.value for c in app.caption)
 
 
 # -- allyship app --------------------------------------------------------------

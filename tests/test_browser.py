@@ -246,3 +246,29 @@ def test_a_thousand_word_paste_is_answered_within_a_second(page: Any) -> None:
         last_card.wait_for()
         timings.append(time.monotonic() - started)
     assert min(timings) < 1.0, f"from click to the last card: {', '.join(f'{t:.2f}s' for t in timings)}"
+
+
+def test_batch_upload_analyze_view_and_download_the_report(page: Any, tmp_path: Path) -> None:
+    """The Batch page as a user meets it: upload two files, one unreadable, analyze, read a card, download."""
+    flags = expected_flags(TEXT)
+    page.get_by_role("tab", name="Batch").click()
+    page.locator(".st-key-batch_upload input[type='file']").set_input_files(
+        [
+            {"name": "notes.txt", "mimeType": "text/plain", "buffer": TEXT.encode()},
+            {"name": "broken.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 truncated"},
+        ]
+    )
+    page.get_by_role("button", name="Analyze the files").click()
+    page.get_by_role("heading", name=f"2 documents: 1 flagged ({len(flags)} flags), 1 could not be read").wait_for()
+    cards = page.locator("[class*='st-key-batch-card-']")
+    cards.nth(len(flags) - 1).wait_for()
+    assert cards.count() == len(flags)
+    for index, flag in enumerate(flags):
+        assert flag.text in cards.nth(index).locator(".allyship-card-header").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (HTML)").click()
+    saved = tmp_path / "report.html"
+    download.value.save_as(saved)
+    report = saved.read_text(encoding="utf-8")
+    assert "2 uploaded files: notes.txt, broken.pdf" in report and "unreadable_pdf" in report
+    assert "<script" not in report

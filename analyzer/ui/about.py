@@ -70,10 +70,13 @@ LIMITS: tuple[str, ...] = (
 PRIVACY: tuple[str, ...] = (
     "Nothing leaves the machine. Text is analyzed by this server process on this computer; the analyzer "
     "calls no outside service and loads no remote model.",
-    "Nothing is kept. A pasted text and its flags live in this browser session's memory and are gone when "
-    "the tab is closed or the server stops; nothing is written to disk or logged.",
-    "An uploaded lexicon is checked in a temporary folder that is deleted right after the check. Uploads are "
-    "read as YAML text only and are never unpickled or run.",
+    "Nothing is kept. A pasted text, a batch's results and their flags live in this browser session's memory "
+    "and are gone when the tab is closed or the server stops; nothing is logged.",
+    "Uploaded lexicons and batch files are written to a temporary folder that is deleted right after the check "
+    "or the run. Uploads are read as text (YAML, CSV, JSON, documents) only and are never unpickled or run.",
+    "Retraining keeps its uploads and the model it trains in a private temporary folder of this server, for "
+    "this session only, until the server stops. The app loads no model file but models/default and the ones "
+    "it trained itself.",
     "`allyship app` listens on 127.0.0.1 only and turns Streamlit's usage statistics off.",
 )
 

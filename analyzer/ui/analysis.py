@@ -23,8 +23,10 @@ from analyzer.ui.cards import SENSITIVITY_FLOOR
 MAX_PASTE_CHARS = 200_000
 # Streamlit runs each browser session in its own thread and they share one
 # cached pipeline; spaCy does not promise that one pipeline may run in two
-# threads at once, and a paste takes milliseconds, so take turns.
-_ANALYZE_LOCK = threading.Lock()
+# threads at once, and a paste takes milliseconds, so take turns. The Batch
+# page takes the same lock once per chunk, so a long batch never holds it for
+# more than a chunk and a paste in another session waits at most that long.
+ANALYZE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def run_analysis(analyzer: Analyzer, text: str, limit: int = MAX_PASTE_CHARS) ->
     if problem is not None:
         return AnalysisOutcome(text=text, error=problem, key=key)
     try:
-        with _ANALYZE_LOCK:
+        with ANALYZE_LOCK:
             result = analyzer.analyze(text)
     except AnalyzerError as exc:
         return AnalysisOutcome(text=text, error=f"The text could not be analyzed: {exc}", key=key)

@@ -9,6 +9,9 @@ and what is recomputed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import streamlit as st
 
 from analyzer.engine import DEFAULT_MODEL
@@ -16,10 +19,24 @@ from analyzer.references import References
 from analyzer.ui import about
 from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
 
+# The default analyzer plus a few models trained on the Retraining page. Each
+# entry is a whole pipeline; past this many the least recently used is
+# dropped (and rebuilt in a second or two if asked for again).
+MAX_ANALYZERS = 6
 
-@st.cache_resource(show_spinner="Loading the analyzer (once per server process)…")
-def analyzer(lexicons: tuple[str, ...] = (), model: str | None = DEFAULT_MODEL) -> LoadedAnalyzer:
-    """The shared analyzer for these lexicons and model; a failure is not cached, so a fix is picked up."""
+
+def analyzer(lexicons: Sequence[str | Path] = (), model: str | Path | None = DEFAULT_MODEL) -> LoadedAnalyzer:
+    """The shared analyzer for these lexicons and model; a failure is not cached, so a fix is picked up.
+
+    Streamlit keys its cache on the arguments as passed, so ``analyzer()``
+    and ``analyzer((), "default")`` would build two pipelines; the arguments
+    are normalized here first, so every way of asking shares one.
+    """
+    return _analyzer(tuple(str(p) for p in lexicons), None if model is None else str(model))
+
+
+@st.cache_resource(show_spinner="Loading the analyzer (once per server process)…", max_entries=MAX_ANALYZERS)
+def _analyzer(lexicons: tuple[str, ...], model: str | None) -> LoadedAnalyzer:
     return build_analyzer(lexicons, model)
 
 
@@ -27,3 +44,15 @@ def analyzer(lexicons: tuple[str, ...] = (), model: str | None = DEFAULT_MODEL) 
 def article_references() -> References:
     """The strategies, barriers and roles of ``strategies.yml`` (read once)."""
     return about.load_article_references()
+
+
+@st.cache_resource(show_spinner=False)
+def builtin_categories() -> dict[str, str]:
+    """Category id -> label of the built-in lexicons (read once; a failure is not cached).
+
+    What labeled examples on the Retraining page may name when no lexicon is
+    uploaded: the built-ins, whatever model this session's analyzer uses.
+    """
+    from analyzer.lexicon import load_lexicon
+
+    return {cid: category.label for cid, category in load_lexicon(()).categories.items()}

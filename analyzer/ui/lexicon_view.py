@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,9 @@ class UploadReport:
     message: str
     problems: tuple[str, ...] = ()
     rows: tuple[dict[str, Any], ...] = ()  # the uploaded file's rules, when it loads
+    # Every category id -> label of the built-in lexicons plus the uploads, when they load:
+    # what labeled examples may name (the Retraining page checks them against it).
+    categories: dict[str, str] = field(default_factory=dict)
 
 
 def rules_table(lexicon: Lexicon, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -105,43 +108,121 @@ def validate_upload(
     ``validate`` and ``load`` default to :func:`analyzer.validate.validate_lexicons`
     and :func:`analyzer.lexicon.load_lexicon`; tests may pass others.
     """
+    return validate_uploads([(name, data)], validate=validate, load=load, max_bytes=max_bytes)
+
+
+def shown_name(name: str) -> str:
+    """The base name of an upload as the user knows it (a browser may send a Windows path)."""
+    return Path(name.replace("\\", "/")).name or "uploaded file"
+
+
+def upload_problem(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
+    """Why this file cannot be a lexicon, before anything reads it; ``None`` when it may be checked."""
+    shown = shown_name(name)
+    if not shown.lower().endswith(LEXICON_SUFFIXES):
+        return f"{shown}: a lexicon is a .yml or .yaml file."
+    if len(data) > max_bytes:
+        return f"{shown}: the file has {len(data):,} bytes; the limit is {max_bytes:,}."
+    if safe_upload_name(shown) == REFERENCES_FILE:
+        return f"{shown}: this name is reserved for the article references; upload a category file."
+    return None
+
+
+def write_uploads(folder: str | Path, files: Sequence[tuple[str, bytes]]) -> list[tuple[Path, str]]:
+    """Write each upload into ``folder`` under a safe name, unique in the folder; in upload order.
+
+    Returns ``(path written, name shown to the user)`` per upload. Two uploads
+    of the same name (from different folders) both keep their content: the
+    second is written as ``name-2.yml``. Nothing but the bytes is written: no
+    upload ever chooses where it goes.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, str]] = []
+    used: set[str] = set()
+    for name, data in files:
+        safe = safe_upload_name(name)
+        stem, suffix = Path(safe).stem, Path(safe).suffix
+        candidate, n = safe, 1
+        while candidate.lower() in used:
+            n += 1
+            candidate = f"{stem}-{n}{suffix}"
+        used.add(candidate.lower())
+        path = folder / candidate
+        path.write_bytes(data)
+        written.append((path, shown_name(name)))
+    return written
+
+
+def path_names(written: Iterable[tuple[Path, str]]) -> dict[str, str]:
+    """``{path: shown name}`` for the plain and the resolved path of each written upload.
+
+    Both, because messages name whichever the library was given or resolved;
+    :func:`problem_lines` rewrites them so no temporary folder reaches the page.
+    """
+    names: dict[str, str] = {}
+    for path, shown in written:
+        names[str(path)] = names[str(path.resolve())] = shown
+    return names
+
+
+def validate_uploads(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    validate: Any = None,
+    load: Any = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> UploadReport:
+    """Validate uploaded lexicon files together, with the built-in lexicons.
+
+    Checked together because a trainer's files belong together: a phrase
+    claimed by two of them, or two files of one category, is a problem only
+    the pair shows. A refusal before reading (wrong type, too big, reserved
+    name) of a single file is the report's message; with several files each
+    refusal is one of its problem lines.
+    """
     if validate is None:
         from analyzer.validate import validate_lexicons as validate
     if load is None:
         from analyzer.lexicon import load_lexicon as load
-    shown = Path(name.replace("\\", "/")).name or "uploaded file"
-    if not shown.lower().endswith(LEXICON_SUFFIXES):
-        return UploadReport(shown, False, f"{shown}: a lexicon is a .yml or .yaml file.")
-    if len(data) > max_bytes:
-        return UploadReport(shown, False, f"{shown}: the file has {len(data):,} bytes; the limit is {max_bytes:,}.")
-    if safe_upload_name(shown) == REFERENCES_FILE:
-        return UploadReport(
-            shown, False, f"{shown}: this name is reserved for the article references; upload a category file."
-        )
+    shown = [shown_name(name) for name, _ in files]
+    label = shown[0] if len(shown) == 1 else f"{len(shown)} files"
+    if not files:
+        return UploadReport("", False, "No lexicon file was uploaded.")
+    refused = [p for p in (upload_problem(name, data, max_bytes) for name, data in files) if p]
+    if refused:
+        if len(files) == 1:
+            return UploadReport(label, False, refused[0])
+        return UploadReport(label, False, _problems_found(len(refused)), tuple(refused))
     with tempfile.TemporaryDirectory(prefix="allyship-upload-") as tmp:
-        path = Path(tmp) / safe_upload_name(shown)
-        path.write_bytes(data)
-        names = {str(path.resolve()): shown, str(path): shown}
+        names = path_names(write_uploads(tmp, files))
         try:
             _files, rules, examples = validate([tmp])
             lexicon = load([tmp])
         except LexiconError as exc:
             problems = tuple(problem_lines(exc.problems, names))
-            count = len(problems)
-            return UploadReport(shown, False, f"{count} problem{'s' if count != 1 else ''} found", problems)
+            return UploadReport(label, False, _problems_found(len(problems)), problems)
         except AnalyzerError as exc:
-            return UploadReport(shown, False, f"{shown}: {exc}")
+            return UploadReport(label, False, f"{label}: {exc}")
         except Exception as exc:  # a bug in a checker must not become a traceback in the page
-            return UploadReport(shown, False, f"{shown}: could not be checked ({type(exc).__name__}: {exc})")
-        own = [row for row in rules_table(lexicon, names) if row["file"] == shown]
+            return UploadReport(label, False, f"{label}: could not be checked ({type(exc).__name__}: {exc})")
+        uploaded = set(names.values())
+        own = [row for row in rules_table(lexicon, names) if row["file"] in uploaded]
+        categories = {cid: category.label for cid, category in lexicon.categories.items()}
     noun = "rule" if rules == 1 else "rules"
+    verb = "is" if len(files) == 1 else "are"
     return UploadReport(
-        shown,
+        label,
         True,
-        f"{shown} is valid: {rules} {noun}, {examples} examples checked against the pipeline.",
+        f"{label} {verb} valid: {rules} {noun}, {examples} examples checked against the pipeline.",
         (),
         tuple(own),
+        categories,
     )
+
+
+def _problems_found(count: int) -> str:
+    return f"{count} problem{'s' if count != 1 else ''} found"
 
 
 def problem_lines(problems: Iterable[Problem], names: dict[str, str] | None = None) -> list[str]:
