@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from analyzer.artifacts import atomic_write_text
 from analyzer.errors import AnalyzerError
 
 DEFAULT_MAX_DOCUMENTS = 200
@@ -164,18 +163,7 @@ def write_report(
     page = render(data, title=title, source=str(results))
     target = Path(html_path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(page)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write_text(target, page)
     except OSError as exc:
         raise AnalyzerError(f"cannot write {target}: {exc.strerror or exc}") from None
     return data
