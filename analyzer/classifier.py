@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from analyzer.components import candidates
+from analyzer.context import ContextRules
 from analyzer.features import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.lexicon import Lexicon
@@ -99,6 +100,8 @@ class ClassifierComponent:
         self.name = name
         self.model: CategoryClassifier | None = None
         self.known: set[str] = set()
+        tokenizer = nlp.tokenizer
+        self.context: ContextRules | None = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
 
     def initialize_model(self, model: CategoryClassifier, lexicon: Lexicon) -> None:
         self.model = model
@@ -239,7 +242,12 @@ class ClassifierComponent:
             )
             cand.suppressed_by = ruled_out.suppressed_by
         else:
-            cand.top_words = model.top_words(sent.text, index)
+            verdict = self.context.about_speech(sent.doc, sent) if self.context is not None else None
+            if verdict is not None and verdict.applies:
+                cand.step("context:sentence", score * 0.15, verdict.note)
+                cand.suppressed_by = "context:sentence"
+            else:
+                cand.top_words = model.top_words(sent.text, index)
         return cand
 
 

@@ -237,6 +237,36 @@ class ContextRules:
             return Verdict(True, f"reported speech ('{tokens[i - 1].text} {token.text}'): {self.reported_note}")
         return Verdict(False, "not reported speech")
 
+    # -- whole sentences (classifier findings) ---------------------------------
+
+    def about_speech(self, doc: Doc, sent: Span) -> Verdict:
+        """Is a whole sentence about someone's words (counter-speech or a report), not saying them?
+
+        For classifier findings, which have no phrase to look around: the same
+        cues, read over the sentence. Negation is left out on purpose: "Women
+        shouldn't be allowed to vote" is negated and hostile.
+        """
+        words = [t.norm_ for t in sent if not t.is_space]
+        if words and words[0] in self.gerunds:
+            return Verdict(True, f"counter-speech: the sentence is about '{words[0]}' something, not saying it")
+        cue = self.counter_cues.find(words) or self.judgements.find(words)
+        if cue:
+            return Verdict(True, f"counter-speech: the sentence criticizes what it mentions ('{' '.join(cue)}')")
+        # A report opens the sentence ("HR asked what I was wearing"); a speech verb late in it
+        # ("... for what she wrote about us") is part of what the writer says.
+        middle = sent.start + max(3, len(sent) // 2)
+        pseudo = Candidate(
+            start=middle,
+            end=middle,
+            start_char=doc[min(middle, len(doc) - 1)].idx,
+            end_char=sent.end_char,
+            category="",
+            source="classifier",
+            rule_id=None,
+            score=0.0,
+        )
+        return self.reported_speech(doc, pseudo, sent, "")
+
     # -- the step ------------------------------------------------------------
 
     CHECKS: tuple[tuple[str, str], ...] = (
