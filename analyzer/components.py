@@ -146,10 +146,9 @@ def _single_letter(token: Any) -> bool:
 class LexiconMatcher:
     """Finds lexicon phrases (``PhraseMatcher`` on keys) and token patterns."""
 
-    def __init__(self, nlp: Language, name: str, score_floor: float) -> None:
+    def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         self.nlp = nlp
-        self.score_floor = score_floor
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.matcher = Matcher(nlp.vocab)
         # The token Matcher costs far more per doc than the PhraseMatcher: run it only on docs
@@ -314,17 +313,11 @@ def make_normalizer(nlp: Language, name: str) -> NormalizerComponent:
     "allyship_lexicon",
     assigns=["doc.spans", "doc._.allyship_candidates"],
     requires=["token.lemma"],
-    default_config={"score_floor": 0.0},
 )
-def make_lexicon_matcher(nlp: Language, name: str, score_floor: float) -> LexiconMatcher:
-    return LexiconMatcher(nlp, name, score_floor)
+def make_lexicon_matcher(nlp: Language, name: str) -> LexiconMatcher:
+    return LexiconMatcher(nlp, name)
 
 
 @Language.factory("allyship_context", requires=["doc._.allyship_candidates", "token.is_sent_start"])
 def make_context(nlp: Language, name: str) -> ContextComponent:
     return ContextComponent(nlp, name)
-
-
-def component_info() -> dict[str, Any]:
-    """Names of the factories, for docs and tests."""
-    return {"factories": ["allyship_normalizer", "allyship_lexicon", "allyship_context"]}

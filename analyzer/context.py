@@ -58,14 +58,6 @@ class Cues:
         return None
 
 
-def _contains(words: Sequence[str], cues: Cues) -> Seq | None:
-    return cues.find(words)
-
-
-def _starts_with(words: Sequence[str], cues: Cues) -> Seq | None:
-    return cues.starts(words)
-
-
 def _check_strings(node: object, path: Path) -> None:
     """YAML reads a bare ``no`` or ``on`` as a boolean: refuse it, loudly."""
     if isinstance(node, dict):
@@ -131,7 +123,7 @@ class ContextRules:
         return words
 
     def endorsed(self, words: Sequence[str]) -> Seq | None:
-        return _contains(words, self.endorsements)
+        return self.endorsements.find(words)
 
     # -- the checks ----------------------------------------------------------
 
@@ -159,7 +151,7 @@ class ContextRules:
                 outside += [t.norm_ for t in doc[sent.end].sent]  # '"Get back in the kitchen." Truest thing ...'
 
             following = [t.norm_ for t in sent if t.idx > right and not t.is_punct][:4]
-            cue = self.endorsed(outside) or _starts_with(following, self.self_quotes)
+            cue = self.endorsed(outside) or self.self_quotes.starts(following)
             if cue:
                 return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
             return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
@@ -167,7 +159,7 @@ class ContextRules:
 
     def mention(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         words = self.clause_before(doc, cand, sent)
-        cue = _contains(words[-4:], self.mention_cues)
+        cue = self.mention_cues.find(words[-4:])
         if cue:
             endorsed = self.endorsed([t.norm_ for t in sent])
             if endorsed:
@@ -180,24 +172,24 @@ class ContextRules:
         before = [t.norm_ for t in doc[sent.start : cand.start]]
         if clause and clause[0] in self.gerunds:
             return Verdict(True, f"counter-speech: the sentence is about '{clause[0]}' it, not saying it")
-        cue = _contains(before[-self.window :], self.counter_cues)
+        cue = self.counter_cues.find(before[-self.window :])
         if cue:
             return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
         after = [t.norm_ for t in doc[cand.end : sent.end]]
-        cue = _contains(after, self.judgements)
+        cue = self.judgements.find(after)
         if cue:
             return Verdict(True, f"counter-speech: the sentence judges the phrase ('{' '.join(cue)}')")
         return Verdict(False, "no counter-speech around it")
 
     def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         clause = self.clause_before(doc, cand, sent)
-        cue = _contains(clause, self.neg_cues)
+        cue = self.neg_cues.find(clause)
         if not cue:
             return Verdict(False, "not negated")
         sentence_words = [t.norm_ for t in sent]
-        if _contains(clause, self.apophasis) and "but" in sentence_words[cand.end - sent.start :]:
+        if self.apophasis.find(clause) and "but" in sentence_words[cand.end - sent.start :]:
             return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
-        opener = _starts_with(clause, self.imperative_openers)
+        opener = self.imperative_openers.starts(clause)
         if opener:
             rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
             if not rest & self.speech_verbs:

@@ -19,14 +19,6 @@ from analyzer.lexicon import Lexicon
 if TYPE_CHECKING:
     from analyzer.classifier import CategoryClassifier
 
-PIPE_NAMES = (
-    "allyship_sentences",
-    "allyship_normalizer",
-    "allyship_lexicon",
-    "allyship_context",
-    "allyship_classifier",
-)
-
 
 def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = None) -> Language:
     """A blank English pipeline with the analyzer's components, ready to run."""
