@@ -102,6 +102,7 @@ class ClassifierComponent:
         self.known: set[str] = set()
         tokenizer = nlp.tokenizer
         self.context: ContextRules | None = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
+        self.targets = _target_words()
 
     def initialize_model(self, model: CategoryClassifier, lexicon: Lexicon) -> None:
         self.model = model
@@ -189,6 +190,17 @@ class ClassifierComponent:
         ):
             self._sexist_head(sent, row, in_sentence, found)  # long texts: the sexist head reads each sentence
 
+    def _mentions_women(self, sent: Span) -> bool:
+        """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
+        doc = sent.doc
+        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        words = self.targets
+        for token in doc[start : sent.end]:
+            lower = token.lower_.replace("'", "")
+            if lower in words or (lower.endswith("s") and lower[:-1] in words):
+                return True
+        return False
+
     def _sexist_head(
         self, sent: Span, row: np.ndarray, in_sentence: list[Candidate], found: list[Candidate], whole: bool = False
     ) -> None:
@@ -241,6 +253,9 @@ class ClassifierComponent:
                 f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})",
             )
             cand.suppressed_by = ruled_out.suppressed_by
+        elif label in SEXIST_CATEGORIES and not self._mentions_women(sent):
+            cand.step("context:target", score * 0.15, "no woman or women referred to in this or the previous sentence")
+            cand.suppressed_by = "context:target"
         else:
             verdict = self.context.about_speech(sent.doc, sent) if self.context is not None else None
             if verdict is not None and verdict.applies:
@@ -249,6 +264,12 @@ class ClassifierComponent:
             else:
                 cand.top_words = model.top_words(sent.text, index)
         return cand
+
+
+def _target_words() -> frozenset[str]:
+    from analyzer.targeting import load_cues
+
+    return frozenset(load_cues()["targets"])
 
 
 def _trim_end(sent: Span) -> int:
