@@ -102,7 +102,8 @@ class ClassifierComponent:
         self.known: set[str] = set()
         tokenizer = nlp.tokenizer
         self.context: ContextRules | None = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
-        self.targets = _target_words()
+        self.cues = _cue_words()
+        self.targets = self.cues["targets"]
 
     def initialize_model(self, model: CategoryClassifier, lexicon: Lexicon) -> None:
         self.model = model
@@ -190,6 +191,17 @@ class ClassifierComponent:
         ):
             self._sexist_head(sent, row, in_sentence, found)  # long texts: the sexist head reads each sentence
 
+    def _praises_women(self, sent: Span) -> bool:
+        """'Women are brilliant engineers': a reference to women with praise and nothing hostile."""
+        words = [t.lower_.replace("'", "") for t in sent]
+        cues = self.cues
+
+        def has(kind: str) -> bool:
+            vocabulary = cues[kind]
+            return any(w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary) for w in words)
+
+        return has("targets") and has("praise") and not has("derogation") and not has("threat")
+
     def _mentions_women(self, sent: Span) -> bool:
         """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
         doc = sent.doc
@@ -253,6 +265,9 @@ class ClassifierComponent:
                 f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})",
             )
             cand.suppressed_by = ruled_out.suppressed_by
+        elif label in SEXIST_CATEGORIES and self._praises_women(sent):
+            cand.step("context:praise", score * 0.15, "a positive mention: praise of women, no derogation or threat")
+            cand.suppressed_by = "context:praise"
         elif label in SEXIST_CATEGORIES and not self._mentions_women(sent):
             cand.step("context:target", score * 0.15, "no woman or women referred to in this or the previous sentence")
             cand.suppressed_by = "context:target"
@@ -266,10 +281,10 @@ class ClassifierComponent:
         return cand
 
 
-def _target_words() -> frozenset[str]:
+def _cue_words() -> dict[str, frozenset[str]]:
     from analyzer.targeting import load_cues
 
-    return frozenset(load_cues()["targets"])
+    return {kind: frozenset(words) for kind, words in load_cues().items()}
 
 
 def _trim_end(sent: Span) -> int:
