@@ -29,6 +29,7 @@ from analyzer.context import ContextRules
 from analyzer.features import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.lexicon import Lexicon
+from analyzer.targeting import is_cue
 
 MIN_ALPHA_TOKENS = 3
 WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
@@ -100,14 +101,16 @@ class ClassifierComponent:
         self.name = name
         self.model: CategoryClassifier | None = None
         self.known: set[str] = set()
-        tokenizer = nlp.tokenizer
-        self.context: ContextRules | None = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
+        self.context: ContextRules | None = None
         self.cues = _cue_words()
-        self.targets = self.cues["targets"]
 
-    def initialize_model(self, model: CategoryClassifier, lexicon: Lexicon) -> None:
+    def initialize_model(
+        self, model: CategoryClassifier, lexicon: Lexicon, context: ContextRules | None = None
+    ) -> None:
+        """The model, the categories it may flag, and the context step's cue lists (shared, not rebuilt)."""
         self.model = model
         self.known = set(lexicon.categories)
+        self.context = context
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -194,11 +197,9 @@ class ClassifierComponent:
     def _praises_women(self, sent: Span) -> bool:
         """'Women are brilliant engineers': a reference to women with praise and nothing hostile."""
         words = [t.lower_.replace("'", "") for t in sent]
-        cues = self.cues
 
         def has(kind: str) -> bool:
-            vocabulary = cues[kind]
-            return any(w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary) for w in words)
+            return any(is_cue(w, self.cues[kind]) for w in words)
 
         return has("targets") and has("praise") and not has("derogation") and not has("threat")
 
@@ -206,12 +207,8 @@ class ClassifierComponent:
         """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
         doc = sent.doc
         start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        words = self.targets
-        for token in doc[start : sent.end]:
-            lower = token.lower_.replace("'", "")
-            if lower in words or (lower.endswith("s") and lower[:-1] in words):
-                return True
-        return False
+        targets = self.cues["targets"]
+        return any(is_cue(t.lower_.replace("'", ""), targets) for t in doc[start : sent.end])
 
     def _sexist_head(
         self, sent: Span, row: np.ndarray, in_sentence: list[Candidate], found: list[Candidate], whole: bool = False

@@ -27,10 +27,10 @@ def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = Non
     normalizer = nlp.add_pipe("allyship_normalizer")
     matcher = nlp.add_pipe("allyship_lexicon")
     matcher.initialize_lexicon(lexicon, normalizer)
-    nlp.add_pipe("allyship_context")
+    context = nlp.add_pipe("allyship_context")
     if classifier is not None:
         import analyzer.classifier  # noqa: F401  (registers the factory)
 
         component = nlp.add_pipe("allyship_classifier")
-        component.initialize_model(classifier, lexicon)
+        component.initialize_model(classifier, lexicon, context.rules)
     return nlp

@@ -26,6 +26,11 @@ KINDS = ("targets", "derogation", "threat", "praise")
 _WORD = re.compile(r"[a-z]+")
 
 
+def is_cue(word: str, vocabulary: frozenset[str] | set[str]) -> bool:
+    """A word of a cue list, as written or as a plural ("women's" arrives here as "womens")."""
+    return word in vocabulary or (word.endswith("s") and word[:-1] in vocabulary)
+
+
 def load_cues(path: Path = CUES_FILE) -> dict[str, list[str]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {kind: sorted({str(w).lower() for w in raw.get(kind, [])}) for kind in KINDS}
@@ -45,7 +50,7 @@ class TargetedNegativity(TransformerMixin, BaseEstimator):
 
     def _count(self, words: list[str], kind: str) -> int:
         vocabulary = self.words_[kind]
-        return sum(1 for w in words if w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary))
+        return sum(1 for w in words if is_cue(w, vocabulary))
 
     def transform(self, X: Sequence[str]) -> sparse.csr_matrix:
         check_is_fitted(self, "words_")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzer.errors import LexiconError, Problem
-from analyzer.lexicon import load_lexicon
+from analyzer.lexicon import lexicon_files, load_lexicon
 
 
 def validate_lexicons(directories: Sequence[str | Path], *, trusted: bool = False) -> tuple[int, int, int]:
@@ -22,7 +22,7 @@ def validate_lexicons(directories: Sequence[str | Path], *, trusted: bool = Fals
     from analyzer.engine import Analyzer
 
     lexicon = load_lexicon(directories, trusted=trusted)
-    wanted = {str(p.resolve()) for d in directories for p in _files(Path(d))}
+    wanted = {str(p.resolve()) for d in directories for p in lexicon_files(Path(d))}
     problems: list[Problem] = []
     analyzer = Analyzer(lexicons=directories, model=None, trusted_lexicons=trusted)
     make_doc = analyzer.nlp.make_doc
@@ -69,9 +69,3 @@ def validate_lexicons(directories: Sequence[str | Path], *, trusted: bool = Fals
     if problems:
         raise LexiconError(problems)
     return len(wanted), len(rules), checked
-
-
-def _files(directory: Path) -> list[Path]:
-    from analyzer.lexicon import lexicon_files
-
-    return lexicon_files(directory)
