@@ -14,13 +14,9 @@ that category in that sentence is ruled out too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Iterator
 
 import numpy as np
-from scipy import sparse
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -29,69 +25,12 @@ from analyzer.context import ContextRules
 from analyzer.features import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.lexicon import Lexicon
+from analyzer.model import CategoryClassifier, to_shared_scale
 from analyzer.targeting import is_cue
 
 MIN_ALPHA_TOKENS = 3
 WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
 AGREE_WEIGHT = 0.3  # how far a disagreeing classifier pulls a lexicon score down
-
-
-def to_shared_scale(probability: float, threshold: float) -> float:
-    """Map a probability so that the category's threshold becomes 0.5."""
-    threshold = min(max(threshold, 1e-6), 1 - 1e-6)
-    if probability < threshold:
-        return 0.5 * probability / threshold
-    return 0.5 + 0.5 * (probability - threshold) / (1 - threshold)
-
-
-@dataclass
-class CategoryClassifier:
-    """A fitted estimator with its labels, thresholds and where it came from."""
-
-    estimator: Any
-    labels: list[str]
-    thresholds: dict[str, float]
-    metadata: dict[str, Any] = field(default_factory=dict)
-    path: str | None = None
-    _last: tuple[list[str], list[str], Any] | None = field(default=None, repr=False)
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """One row of probabilities per text; keeps the features for :meth:`top_words`."""
-        if not texts:
-            return np.zeros((0, len(self.labels)))
-        steps = getattr(self.estimator, "named_steps", {})
-        if {"normalize", "features", "heads"} <= set(steps):
-            # Transform once and keep the features: explanations reuse them instead of recomputing.
-            normalized = steps["normalize"].transform(list(texts))
-            features = steps["features"].transform(normalized)
-            self._last = (list(texts), normalized, sparse.csr_matrix(features))
-            return np.asarray(steps["heads"].predict_proba(features))
-        self._last = None
-        return np.asarray(self.estimator.predict_proba(list(texts)))
-
-    def top_words(self, text: str, label_index: int, k: int = 5) -> tuple[str, ...]:
-        """The words of ``text`` that weighed most for ``label_index``, stop words left out (best effort)."""
-        from spacy.lang.en.stop_words import STOP_WORDS
-
-        ranked = self._ranked_words(text, label_index, k + 10)
-        return tuple([w for w in ranked if w.isalpha() and w not in STOP_WORDS][:k])
-
-    def _ranked_words(self, text: str, label_index: int, k: int) -> tuple[str, ...]:
-        from analyzer.features import explain_row, explain_top_words
-
-        try:
-            last = self._last
-            if last is not None:
-                texts, normalized, features = last
-                try:
-                    row = texts.index(text)
-                except ValueError:
-                    row = -1
-                if row >= 0:
-                    return tuple(explain_row(self.estimator, normalized[row], features[row], label_index, k))
-            return tuple(explain_top_words(self.estimator, text, label_index, k))
-        except Exception:  # explanations are best effort; the decision stands without them
-            return ()
 
 
 class ClassifierComponent:
@@ -292,20 +231,3 @@ def _trim_end(sent: Span) -> int:
 @Language.factory("allyship_classifier", requires=["doc._.allyship_candidates", "token.is_sent_start"])
 def make_classifier(nlp: Language, name: str) -> ClassifierComponent:
     return ClassifierComponent(nlp, name)
-
-
-def load_model(path: str | Path, lexicon: Lexicon) -> CategoryClassifier:
-    """Load a verified model folder; its categories must all be in ``lexicon``."""
-    from analyzer.artifacts import load_verified
-    from analyzer.errors import ModelError
-
-    estimator, meta = load_verified(path)
-    labels = list(meta.get("labels") or [])
-    missing = [c for c in labels if c not in lexicon.categories and c != SEXIST_LABEL]
-    if missing:
-        raise ModelError(
-            f"{path} was trained with categories {', '.join(missing)} that the loaded lexicons do not define; "
-            "pass the same --lexicons you trained with"
-        )
-    thresholds = {str(k): float(v) for k, v in (meta.get("thresholds") or {}).items()}
-    return CategoryClassifier(estimator=estimator, labels=labels, thresholds=thresholds, metadata=meta, path=str(path))

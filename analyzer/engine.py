@@ -215,7 +215,7 @@ def _load_classifier(model: str | Path | None, lexicon: Lexicon) -> Any:
             return None
     else:
         path = Path(model)
-    from analyzer.classifier import load_model
+    from analyzer.model import load_model
 
     return load_model(path, lexicon)
 

@@ -17,7 +17,7 @@ import analyzer.sentences  # noqa: F401  (registers allyship_sentences)
 from analyzer.lexicon import Lexicon
 
 if TYPE_CHECKING:
-    from analyzer.classifier import CategoryClassifier
+    from analyzer.model import CategoryClassifier
 
 
 def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = None) -> Language:
