@@ -37,18 +37,20 @@ def sha256_file(path: str | Path) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    """The versions a model depends on; a mismatch refuses the load."""
-    import joblib
-    import sklearn
-    import spacy
+    """The versions a model depends on; a scikit-learn mismatch refuses loading ``model.joblib``.
+
+    Read from the installed packages' metadata rather than by importing them:
+    verifying a model must not cost scikit-learn's second of imports.
+    """
+    from importlib.metadata import version
 
     from analyzer import __version__
 
     return {
         "python": platform.python_version(),
-        "spacy": spacy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "joblib": joblib.__version__,
+        "spacy": version("spacy"),
+        "scikit-learn": version("scikit-learn"),
+        "joblib": version("joblib"),
         "analyzer": __version__,
     }
 
@@ -84,6 +86,7 @@ def write_model_folder(
         for name, writer in (extra_files or {}).items():
             writer(staging / name)
         meta = dict(metadata)
+        meta["files"] = {name: sha256_file(staging / name) for name in sorted(extra_files or {})}
         meta["format_version"] = FORMAT_VERSION
         meta["versions"] = library_versions()
         meta["model_file"] = MODEL_FILE
@@ -123,27 +126,38 @@ def read_metadata(folder: str | Path) -> dict[str, Any]:
     return meta
 
 
-def verify_model_folder(folder: str | Path) -> dict[str, Any]:
-    """Check hash and versions; return the metadata. Nothing is unpickled here."""
+def verify_model_folder(folder: str | Path, *, check_versions: bool = True) -> dict[str, Any]:
+    """Check the hash of every file the folder lists (and, for the pickle, the versions); return the metadata.
+
+    Nothing is loaded here. ``check_versions`` is for ``model.joblib``: a
+    pickle is only valid with the scikit-learn that wrote it. The compiled
+    copy is plain arrays and carries its own format number instead.
+    """
     folder = Path(folder)
     meta = read_metadata(folder)
     model_path = folder / str(meta.get("model_file", MODEL_FILE))
     if model_path.name != MODEL_FILE or not model_path.is_file():
         raise ModelError(f"{folder} is missing its model file {MODEL_FILE}")
-    actual = sha256_file(model_path)
-    if actual != meta["model_sha256"]:
-        raise ModelError(
-            f"{model_path} does not match the sha256 in {METADATA_FILE} "
-            f"(expected {meta['model_sha256'][:12]}…, found {actual[:12]}…): refusing to load a changed model file"
-        )
-    installed = library_versions()
-    for name in STRICT_VERSIONS:
-        built = meta["versions"].get(name)
-        if built != installed[name]:
+    expected = {MODEL_FILE: str(meta["model_sha256"]), **{str(k): str(v) for k, v in (meta.get("files") or {}).items()}}
+    for name, digest in expected.items():
+        path = folder / name
+        if Path(name).name != name or not path.is_file():
+            raise ModelError(f"{folder} is missing its file {name}")
+        actual = sha256_file(path)
+        if actual != digest:
             raise ModelError(
-                f"{folder} was built with {name} {built}, but {installed[name]} is installed; "
-                "retrain it with 'allyship train' (models are not portable across versions)"
+                f"{path} does not match the sha256 in {METADATA_FILE} "
+                f"(expected {digest[:12]}…, found {actual[:12]}…): refusing to load a changed model file"
             )
+    if check_versions:
+        installed = library_versions()
+        for name in STRICT_VERSIONS:
+            built = meta["versions"].get(name)
+            if built != installed[name]:
+                raise ModelError(
+                    f"{folder} was built with {name} {built}, but {installed[name]} is installed; "
+                    "retrain it with 'allyship train' (models are not portable across versions)"
+                )
     return meta
 
 
@@ -161,6 +175,22 @@ def load_verified(folder: str | Path) -> tuple[Any, dict[str, Any]]:
         except Exception as exc:  # a corrupt file that still matched its hash
             raise ModelError(f"{folder}: the model file could not be loaded ({type(exc).__name__}: {exc})") from None
     return estimator, meta
+
+
+def load_verified_compiled(folder: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Verify every file, then read the compiled copy (numpy arrays, ``allow_pickle=False``)."""
+    from analyzer import compiled
+
+    meta = verify_model_folder(folder, check_versions=False)
+    if compiled.COMPILED_FILE not in (meta.get("files") or {}):
+        raise ModelError(f"{folder} has no {compiled.COMPILED_FILE}; retrain it with 'allyship train'")
+    try:
+        model = compiled.load(Path(folder) / compiled.COMPILED_FILE)
+    except Exception as exc:  # a corrupt or foreign file that still matched its hash
+        raise ModelError(
+            f"{folder}: {compiled.COMPILED_FILE} could not be read ({type(exc).__name__}: {exc})"
+        ) from None
+    return model, meta
 
 
 def _inconsistent_version_warning() -> type[Warning]:

@@ -15,18 +15,20 @@ that category in that sentence is ruled out too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 
 import numpy as np
+from spacy.attrs import IS_ALPHA, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from analyzer.components import candidates
+from analyzer.components import candidates, doc_text
 from analyzer.context import ContextRules
-from analyzer.features import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.flags import Candidate, ScoreStep
+from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.lexicon import Lexicon
 from analyzer.model import CategoryClassifier, to_shared_scale
-from analyzer.targeting import is_cue
+from analyzer.textprep import is_cue
 
 MIN_ALPHA_TOKENS = 3
 WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
@@ -65,25 +67,52 @@ class ClassifierComponent:
             yield from self._score(batch)
 
     def _score(self, docs: list[Doc]) -> list[Doc]:
+        """Score every sentence (and every short doc as a whole) of the batch in one call, then decide."""
         model = self.model
         if model is None:
             return docs
         units: list[tuple[Doc, Span]] = []
-        wholes: list[tuple[Doc, int]] = []  # short multi-sentence docs, also scored as one text
+        pieces: list[str] = []  # the text cut at sentence starts; a unit is a piece, a short doc a run of them
+        wanted: list[int] = []
+        keys: list[str] = []
+        groups: list[tuple[int, int]] = []
+        wholes: list[tuple[Doc, int, int]] = []  # short docs: (doc, first unit, end unit)
         for doc in docs:
-            first = len(units)
-            for sent in doc.sents:
-                if sum(1 for t in sent if t.is_alpha) >= MIN_ALPHA_TOKENS:
+            if not len(doc):
+                continue
+            text = doc_text(doc)
+            sents = _sentences(doc)
+            first_unit, first_piece = len(units), len(pieces)
+            short = len(doc) <= WHOLE_DOC_TOKENS
+            bounds = [0, *(sent.start_char for sent, _ in sents[1:]), len(text)]
+            for (sent, alpha), start, end in zip(sents, bounds, bounds[1:], strict=False):
+                scored = alpha >= MIN_ALPHA_TOKENS
+                if scored or short:
+                    pieces.append(text[start:end])
+                if scored:
+                    wanted.append(len(pieces) - 1)
                     units.append((doc, sent))
-            if len(units) > first and len(doc) <= WHOLE_DOC_TOKENS:
-                wholes.append((doc, first))
+                    keys.append(text[sent.start_char : sent.end_char])
+            if not short or len(units) == first_unit:
+                continue
+            wholes.append((doc, first_unit, len(units)))
+            if all(text[p - 1].isspace() for p in bounds[1:-1]):
+                groups.append((first_piece, len(pieces)))
+            else:  # a sentence starts inside a word ("end.Next"): the whole text is read on its own
+                pieces.append(text)
+                groups.append((len(pieces) - 1, len(pieces)))
         if not units:
             return docs
-        probabilities = model.predict_proba([sent.text for _, sent in units] + [doc.text for doc, _ in wholes])
-        for (doc, sent), row in zip(units, probabilities, strict=False):
-            self._decide(doc, sent, row)
-        for (doc, first), row in zip(wholes, probabilities[len(units) :], strict=True):
-            self._decide_whole(doc, [s for d, s in units[first:] if d is doc], probabilities[first:], row)
+        probabilities, whole_rows = model.predict_tiles(pieces, wanted, groups, keys)
+        # A row can only matter if some label reaches its threshold or a listed phrase is in its doc:
+        # skip the rest without building notes (most sentences of most texts).
+        thresholds = np.asarray([_cut(model.thresholds.get(label, 0.5)) for label in model.labels])
+        hot = (probabilities >= thresholds).any(axis=1)
+        for i, (doc, sent) in enumerate(units):
+            if hot[i] or candidates(doc):
+                self._decide(doc, sent, probabilities[i])
+        for (doc, first, end), whole in zip(wholes, whole_rows, strict=True):
+            self._decide_whole(doc, [s for _, s in units[first:end]], probabilities[first:end], whole)
         return docs
 
     def _decide_whole(self, doc: Doc, sents: list[Span], sent_rows: np.ndarray, row: np.ndarray) -> None:
@@ -96,6 +125,8 @@ class ClassifierComponent:
         if SEXIST_LABEL not in model.labels:
             return
         index = model.labels.index(SEXIST_LABEL)
+        if row[index] < _cut(model.thresholds.get(SEXIST_LABEL, 0.5)):
+            return  # not sexist as a whole: nothing to place
         best = int(np.argmax([sent_rows[i][index] for i in range(len(sents))]))
         self._sexist_head(sents[best], row, [c for c in found if c.source == "lexicon"], found, whole=True)
 
@@ -218,9 +249,29 @@ class ClassifierComponent:
 
 
 def _cue_words() -> dict[str, frozenset[str]]:
-    from analyzer.targeting import load_cues
+    from analyzer.textprep import load_cues
 
     return {kind: frozenset(words) for kind, words in load_cues().items()}
+
+
+def _sentences(doc: Doc) -> list[tuple[Span, int]]:
+    """Each sentence of ``doc`` with its number of alphabetic tokens, from token arrays.
+
+    ``doc.sents`` builds a Token object per token to find the boundaries; on
+    every text of a batch that cost more than the classifier itself.
+    """
+    array = doc.to_array([SENT_START, IS_ALPHA]).astype(np.int64)
+    starts = np.flatnonzero(array[:, 0] == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    alpha = np.concatenate([[0], np.cumsum(array[:, 1])]).tolist()
+    bounds = [*starts, len(doc)]
+    return [(doc[a:b], alpha[b] - alpha[a]) for a, b in pairwise(bounds)]
+
+
+def _cut(threshold: float) -> float:
+    """The probability at which :func:`to_shared_scale` reaches 0.5 (the threshold, kept inside (0, 1))."""
+    return min(max(float(threshold), 1e-6), 1 - 1e-6)
 
 
 def _trim_end(sent: Span) -> int:

@@ -31,6 +31,21 @@ if not Doc.has_extension("allyship_candidates"):
     Doc.set_extension("allyship_candidates", default=None)
 
 
+TEXT_KEY = "allyship_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The text a doc was made from.
+
+    spaCy rebuilds ``doc.text`` from its tokens on every access, which cost
+    more than a whole component on a batch of short posts; the pipeline's
+    tokenizer (:class:`analyzer.pipeline.TextKeepingTokenizer`) stores the
+    string in ``doc.user_data`` instead.
+    """
+    text = doc.user_data.get(TEXT_KEY)
+    return text if isinstance(text, str) else doc.text
+
+
 def candidates(doc: Doc) -> list[Candidate]:
     """The candidate list of a doc, created on first use."""
     found = doc._.allyship_candidates
@@ -162,28 +177,44 @@ class LexiconMatcher:
         """Compile every rule of ``lexicon`` (called once per pipeline)."""
         self.rules = dict(lexicon.rules)
         _, phrase_variants = load_spellings()
-        make_doc = self.nlp.make_doc
+        # Each phrase and variant is needed tokenized three or four times below: tokenize it once.
+        tokenized: dict[str, Doc] = {}
+
+        def make_doc(text: str) -> Doc:
+            doc = tokenized.get(text)
+            if doc is None:
+                doc = tokenized[text] = self.nlp.make_doc(text)
+            return doc
+
         texts: dict[str, list[str]] = {}
         for rule in lexicon.rules.values():
             texts[rule.id] = sorted({v for p in rule.phrases for v in phrase_forms(p, phrase_variants, make_doc)})
         normalize.normalizer.add_vocabulary(
             t.norm_ for variants in texts.values() for v in variants for t in make_doc(v)
         )
-        squashed = {rule.id: squashed_forms(self.nlp, rule.phrases) for rule in lexicon.rules.values()}
+        squashed = {rule.id: squashed_forms(make_doc, rule.phrases) for rule in lexicon.rules.values()}
         normalize.normalizer.add_squashed(s for forms in squashed.values() for s in forms)
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
+        normalized: dict[str, Doc] = {}
+
+        def normal_doc(text: str) -> Doc:
+            doc = normalized.get(text)
+            if doc is None:
+                doc = normalized[text] = normalize(self.nlp.make_doc(text))
+            return doc
+
         for rule in lexicon.rules.values():
-            docs = [normalize(make_doc(v)) for v in texts[rule.id]]
-            docs += [normalize(make_doc(s)) for s in squashed[rule.id]]
+            docs = [normal_doc(v) for v in texts[rule.id]]
+            docs += [normal_doc(s) for s in squashed[rule.id]]
             if docs:
                 self.phrase_matcher.add(rule.id, docs)
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
-            self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
+            self.unless[rule.id] = [tuple(t.lemma_ for t in normal_doc(u)) for u in rule.unless]
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
@@ -274,11 +305,11 @@ def phrase_forms(phrase: str, variants: dict[str, list[str]], make_doc: Any) -> 
     return sorted(forms)
 
 
-def squashed_forms(nlp: Language, phrases: Iterable[str]) -> list[str]:
+def squashed_forms(make_doc: Any, phrases: Iterable[str]) -> list[str]:
     """'#ManUp' and '#realmendontcry': the phrase written as one hashtag word."""
     out = set()
     for phrase in phrases:
-        words = [t.text.lower().replace("'", "").replace("’", "") for t in nlp.make_doc(phrase) if not t.is_punct]
+        words = [t.text.lower().replace("'", "").replace("’", "") for t in make_doc(phrase) if not t.is_punct]
         squashed = "".join(words)
         if len(words) > 1 and len(squashed) >= 5 and squashed.isalpha():
             out.add(squashed)
@@ -297,7 +328,7 @@ class ContextComponent:
         found = candidates(doc)
         if not found:
             return doc
-        text = doc.text
+        text = doc_text(doc)
         for cand in found:
             if cand.source == "lexicon" and cand.suppressed_by is None:
                 self.rules.apply(doc, cand, text)

@@ -45,11 +45,10 @@ spaCy. This module must not import spaCy: the integrator's component wraps it.
 
 from __future__ import annotations
 
-import html
 import re
 import warnings
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -63,20 +62,24 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-# The extra binary head: "this text is sexist" in the sense of the public datasets (EDOS label_sexist).
-# Its name cannot collide with a category id, which must match ^[a-z][a-z_]*$ (SPEC.md, lexicon schema).
-SEXIST_LABEL = "__sexist__"
-# The categories that make a text positive for the sexist head. The other six describe responses around
-# harassment (dismissing, derailing, excusing...) that sexism datasets do not label as sexist; counting
-# them as positives cost 2 macro-F1 points on EDOS in cross-validation (1.5 on dev).
-SEXIST_CATEGORIES = frozenset({"gendered_hostility", "gender_stereotype"})
+from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
+from analyzer.textprep import normalize_text, phrase_counts, phrase_index, text_words, word_tokens
 
-_USER = re.compile(r"\[user\]|(?<![\w@])@\w{1,30}", re.IGNORECASE)
-_URL = re.compile(r"\[url\]|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-_REPEAT = re.compile(r"(\S)\1{2,}")
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
-_SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
+__all__ = [
+    "SEXIST_CATEGORIES",
+    "SEXIST_LABEL",
+    "LexiconFeatures",
+    "NBLogisticHeads",
+    "TextNormalizer",
+    "build_estimator",
+    "build_features",
+    "choose_threshold",
+    "explain_row",
+    "explain_top_words",
+    "normalize_text",
+    "with_sexist_label",
+]
+
 # Document statistics for the flag decision. Word lists, not models: they count how often a text talks
 # about women and how coarse it is, which the length-normalized n-gram features dilute.
 _WOMEN = re.compile(
@@ -89,23 +92,6 @@ _PROFANE = re.compile(
     r"\b(?:fuck\w*|shit\w*|cunts?|dicks?|ass|asshole\w*|retard\w*|stupid|idiots?|dumb|trash|pathetic)\b",
     re.IGNORECASE,
 )
-
-
-def normalize_text(text: str) -> str:
-    """Lowercase and flatten what varies without changing meaning, for the n-gram features.
-
-    User mentions and links become one token each (``xxuser``, ``xxurl``), so
-    the model learns "someone is addressed" instead of memorising handles;
-    characters repeated three times or more are cut to two ("sooooo" → "soo"),
-    so stretched words share n-grams with their usual spelling; curly quotes and
-    HTML entities are unified so "don’t" and "don't" are the same word.
-    Idempotent: normalizing twice gives the same text.
-    """
-    text = html.unescape(text).translate(_QUOTES)
-    text = _URL.sub(" xxurl ", text)
-    text = _USER.sub(" xxuser ", text)
-    text = _REPEAT.sub(r"\1\1", text.lower())
-    return _SPACE.sub(" ", text).strip()
 
 
 class TextNormalizer(TransformerMixin, BaseEstimator):
@@ -123,11 +109,6 @@ class TextNormalizer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         return tags
-
-
-def _tokens(normalized: str) -> list[str]:
-    """Word tokens of normalized text for lexicon matching; apostrophes dropped so "you're" = "youre"."""
-    return _WORD.findall(normalized.replace("'", ""))
 
 
 class LexiconFeatures(TransformerMixin, BaseEstimator):
@@ -148,16 +129,8 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         self.normalize = normalize
 
     def fit(self, X: Sequence[str], y: object = None) -> LexiconFeatures:
-        """Index every phrase by its first token: ``index_[token] = [(tokens, category column), ...]``."""
-        phrases = dict(self.phrases or {})
-        self.categories_ = sorted(phrases)
-        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        for column, category in enumerate(self.categories_):
-            for phrase in sorted(set(phrases[category])):
-                tokens = tuple(_tokens(normalize_text(phrase)))
-                if tokens and (tokens, column) not in index.get(tokens[0], []):
-                    index.setdefault(tokens[0], []).append((tokens, column))
-        self.index_ = index
+        """Index every phrase by its first token (see :func:`analyzer.textprep.phrase_index`)."""
+        self.categories_, self.index_ = phrase_index(dict(self.phrases or {}))
         return self
 
     def transform(self, X: Sequence[str]) -> sparse.csr_matrix:
@@ -167,14 +140,9 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
-        index = self.index_
         for row, text in enumerate(X):
-            tokens = _tokens(normalize_text(text) if self.normalize else text)
-            counts = [0] * n_categories
-            for i, token in enumerate(tokens):
-                for phrase, column in index.get(token, ()):
-                    if tuple(tokens[i : i + len(phrase)]) == phrase:
-                        counts[column] += 1
+            tokens = word_tokens(normalize_text(text) if self.normalize else text)
+            counts = phrase_counts(tokens, self.index_, n_categories)
             for column, count in enumerate(counts):
                 if count:
                     rows.append(row)
@@ -321,19 +289,6 @@ def build_estimator(
     )
 
 
-def with_sexist_label(categories: Iterable[str]) -> set[str]:
-    """The label set to train on: the categories, plus :data:`SEXIST_LABEL` when one of them is sexist.
-
-    A rule on the categories alone (not on where the text came from), so the
-    project's corpus, a trainer's file and the public datasets all feed the
-    sexist head the same way.
-    """
-    labels = set(categories)
-    if labels & SEXIST_CATEGORIES:
-        labels.add(SEXIST_LABEL)
-    return labels
-
-
 def choose_threshold(y_true: Sequence[int], scores: Sequence[float], *, beta: float = 0.5) -> float:
     """The score cut that maximises F-beta of one head on held-out predictions.
 
@@ -433,7 +388,7 @@ def explain_row(
     coef = estimator.named_steps["heads"].coef_[label_index]
     x = sparse.csr_matrix(features)
     names = _feature_names(union)
-    words = list(dict.fromkeys(_WORD.findall(normalized)))
+    words = text_words(normalized)
     scores: dict[str, float] = dict.fromkeys(words, 0.0)
     for column, value in zip(x.indices, x.data, strict=True):
         contribution = float(value * coef[column])

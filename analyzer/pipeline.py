@@ -7,22 +7,40 @@ fast. Lemmas come from spacy-lookups-data through the normalizer component.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 import analyzer.components  # registers the factories
 import analyzer.sentences  # noqa: F401  (registers allyship_sentences)
+from analyzer.components import TEXT_KEY
 from analyzer.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from analyzer.model import CategoryClassifier
 
 
+class TextKeepingTokenizer:
+    """spaCy's tokenizer, keeping the input string on the doc (see :func:`analyzer.components.doc_text`)."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def __getattr__(self, name: str) -> Any:  # rules, pipe, explain...: the wrapped tokenizer's
+        return getattr(self.tokenizer, name)
+
+
 def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = None) -> Language:
     """A blank English pipeline with the analyzer's components, ready to run."""
     nlp = spacy.blank("en")
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("allyship_sentences")
     normalizer = nlp.add_pipe("allyship_normalizer")
     matcher = nlp.add_pipe("allyship_lexicon")

@@ -30,6 +30,7 @@ MIN_POSITIVES = 5
 TARGETING_WEIGHT = 1.0
 DEFAULT_FOLDS = 3
 TRAIN_SPLITS = ("train", None)
+PARITY_SAMPLE = 3000
 
 Progress = Callable[[str], None]
 
@@ -100,7 +101,7 @@ def gather(
             continue
         merged.setdefault(text, set()).update(example.categories)
         sources[Path(example.source).name] += 1
-    from analyzer.features import SEXIST_LABEL, with_sexist_label
+    from analyzer.labels import SEXIST_LABEL, with_sexist_label
 
     texts = list(merged)
     merged = {t: with_sexist_label(cats) for t, cats in merged.items()}
@@ -183,6 +184,34 @@ def out_of_fold(
     return proba
 
 
+def compile_checked(estimator: Any, texts: Sequence[str], progress: Progress) -> tuple[Any, dict[str, Any]]:
+    """The compiled copy of ``estimator`` (see :mod:`analyzer.compiled`), if it predicts what the estimator does.
+
+    Checked on up to :data:`PARITY_SAMPLE` training texts: a copy that
+    differs by more than ``PARITY_TOLERANCE`` on any probability is not
+    written, and the analyzer then runs the scikit-learn pipeline instead.
+    """
+    from analyzer import compiled
+
+    rng = np.random.default_rng(0)
+    sample = [texts[i] for i in sorted(rng.choice(len(texts), size=min(PARITY_SAMPLE, len(texts)), replace=False))]
+    try:
+        model = compiled.compile_pipeline(estimator)
+        difference = compiled.check_parity(estimator, model, sample)
+    except compiled.CompileError as exc:
+        progress(f"warning: no compiled copy ({exc}); the analyzer will load model.joblib with scikit-learn")
+        return None, {"written": False, "reason": str(exc)}
+    info = {
+        "written": difference <= compiled.PARITY_TOLERANCE,
+        "checked_texts": len(sample),
+        "max_abs_difference": difference,
+    }
+    if not info["written"]:
+        progress(f"warning: the compiled copy differs by {difference:.2g}; not written")
+        return None, info
+    return model, info
+
+
 def train(
     out: str | Path,
     *,
@@ -237,7 +266,8 @@ def train(
     progress("[3/4] fitting on all examples")
     estimator = build()
     estimator.fit(data.texts, data.y)
-    progress("[4/4] writing the model folder")
+    progress("[4/4] compiling the model and writing the folder")
+    compiled_model, compiled_info = compile_checked(estimator, data.texts, progress)
     metadata: dict[str, Any] = {
         "labels": data.labels,
         "thresholds": thresholds,
@@ -250,9 +280,15 @@ def train(
         "data_files": data_hashes,
         "warnings": data.warnings,
         "command": command,
+        "compiled": compiled_info,
         "train_seconds": round(time.perf_counter() - started, 1),
     }
-    write_model_folder(out, estimator, metadata, force=force)
+    extra: dict[str, Callable[[Path], None]] = {}
+    if compiled_model is not None:
+        from analyzer import compiled
+
+        extra[compiled.COMPILED_FILE] = lambda path: compiled.save(compiled_model, path)
+    write_model_folder(out, estimator, metadata, force=force, extra_files=extra)
     from analyzer.artifacts import read_metadata
 
     return read_metadata(out)
