@@ -136,6 +136,7 @@ class ClassifierComponent:
         found = candidates(doc)
         in_sentence = [c for c in found if c.source == "lexicon" and sent.start <= c.start < sent.end]
         added = False
+        sexist = self._sexist_score(row)
         for index, label in enumerate(model.labels):
             if label == SEXIST_LABEL:
                 continue
@@ -154,6 +155,8 @@ class ClassifierComponent:
                     cand.step("classifier", merged, note + ", doubts it: score lowered a little")
             if same or score < 0.5 or label not in self.known:
                 continue  # the lexicon flag carries the decision, or nothing to flag
+            if label in SEXIST_CATEGORIES and sexist is not None and sexist < 0.5:
+                continue  # a stereotype or hostility head alone is weak evidence: the sexist head must agree
             found.append(self._candidate(sent, label, index, score, note, in_sentence))
             added = True
         if (
@@ -163,6 +166,18 @@ class ClassifierComponent:
             and not any(c.suppressed_by is None for c in in_sentence)
         ):
             self._sexist_head(sent, row, in_sentence, found)  # long texts: the sexist head reads each sentence
+
+    def _sexist_score(self, row: np.ndarray) -> float | None:
+        """The sexist head's probability on the shared scale (its threshold at 0.5), if the model has that head."""
+        model = self.model
+        assert model is not None
+        if SEXIST_LABEL not in model.labels:
+            return None
+        probability = float(row[model.labels.index(SEXIST_LABEL)])
+        return to_shared_scale(probability, float(model.thresholds.get(SEXIST_LABEL, 0.5)))
+
+    def _hostile(self, word: str) -> bool:
+        return is_cue(word, self.cues["derogation"]) or is_cue(word, self.cues["threat"])
 
     def _praises_women(self, sent: Span) -> bool:
         """'Women are brilliant engineers': a reference to women with praise and nothing hostile."""
@@ -177,6 +192,8 @@ class ClassifierComponent:
         """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
         doc = sent.doc
         start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        if self.context is not None and any(t.lower_ in self.context.gendered_terms for t in doc[start : sent.end]):
+            return True
         targets = self.cues["targets"]
         return any(is_cue(t.lower_.replace("'", ""), targets) for t in doc[start : sent.end])
 
@@ -206,12 +223,24 @@ class ClassifierComponent:
         )
         if whole:
             note += "; judged on the whole text, shown on its most suspect sentence"
-        found.append(self._candidate(sent, label, label_index, score, note, in_sentence))
+        found.append(
+            self._candidate(sent, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None)
+        )
 
     def _candidate(
-        self, sent: Span, label: str, index: int, score: float, note: str, in_sentence: list[Candidate]
+        self,
+        sent: Span,
+        label: str,
+        index: int,
+        score: float,
+        note: str,
+        in_sentence: list[Candidate],
+        scope: Span | None = None,
     ) -> Candidate:
+        """A classifier finding on ``sent``, through the gates; ``scope`` is what they read (the whole text for
+        a whole-text decision: a post that names women in another sentence still has a target)."""
         model = self.model
+        scope = sent if scope is None else scope
         assert model is not None
         cand = Candidate(
             start=sent.start,
@@ -232,10 +261,10 @@ class ClassifierComponent:
                 f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})",
             )
             cand.suppressed_by = ruled_out.suppressed_by
-        elif label in SEXIST_CATEGORIES and self._praises_women(sent):
+        elif label in SEXIST_CATEGORIES and self._praises_women(scope):
             cand.step("context:praise", score * 0.15, "a positive mention: praise of women, no derogation or threat")
             cand.suppressed_by = "context:praise"
-        elif label in SEXIST_CATEGORIES and not self._mentions_women(sent):
+        elif label in SEXIST_CATEGORIES and not self._mentions_women(scope):
             cand.step("context:target", score * 0.15, "no woman or women referred to in this or the previous sentence")
             cand.suppressed_by = "context:target"
         else:
@@ -243,6 +272,11 @@ class ClassifierComponent:
             if verdict is not None and verdict.applies:
                 cand.step("context:sentence", score * 0.15, verdict.note)
                 cand.suppressed_by = "context:sentence"
+                return cand
+            denial = self.context.denial(scope, self._hostile) if self.context is not None else None
+            if denial is not None and denial.applies:
+                cand.step("context:negation", score * 0.15, denial.note)
+                cand.suppressed_by = "context:negation"
             else:
                 cand.top_words = model.top_words(sent.text, index)
         return cand

@@ -51,6 +51,14 @@ class Cues:
                     return seq
         return None
 
+    def last(self, words: Sequence[str]) -> int | None:
+        """Where the last cue in ``words`` starts (its index), or None."""
+        for i in range(len(words) - 1, -1, -1):
+            for seq in self.by_first.get(words[i], ()):
+                if i + len(seq) <= len(words) and tuple(words[i : i + len(seq)]) == seq:
+                    return i
+        return None
+
     def starts(self, words: Sequence[str]) -> Seq | None:
         for seq in self.by_first.get(words[0], ()) if words else ():
             if tuple(words[: len(seq)]) == seq:
@@ -88,6 +96,13 @@ class ContextRules:
         self.imperative_openers = seqs(neg["imperative_openers"])
         self.speech_verbs = set(neg["speech_verbs"])
         self.apophasis = seqs(neg["apophasis"])
+        self.insult_reach = set(neg["insult_reach"])
+        self.insult_categories = set(neg["insult_categories"])
+        den = raw["denial"]
+        self.denial_cues = seqs(den["cues"])
+        self.denial_except = set(den["except"])
+        self.attributive = set(den["attributive"])
+        self.continuers = set(den["continuers"])
         self.quote_multiplier = float(raw["quotation"]["multiplier"])
         self.quote_pairs = [(a, b) for a, b in raw["quotation"]["pairs"]]
         self.mention_multiplier = float(raw["mention"]["multiplier"])
@@ -108,6 +123,7 @@ class ContextRules:
         self.plural_subjects = {w for v in rs["plural_subjects"] for w in tokenize(v)}
         self.endorsements = seqs(raw["endorsement"]["cues"])
         self.self_quotes = seqs(raw["endorsement"]["self_quote"])
+        self.gendered_terms = frozenset(str(w).lower() for w in raw.get("gendered_terms", ()))
 
     # -- helpers -----------------------------------------------------------
 
@@ -189,6 +205,12 @@ class ContextRules:
         sentence_words = [t.norm_ for t in sent]
         if self.apophasis.find(clause) and "but" in sentence_words[cand.end - sent.start :]:
             return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
+        if (
+            cand.category in self.insult_categories
+            and cand.end - cand.start == 1
+            and not self._reaches(doc, cand, clause)
+        ):
+            return Verdict(False, "a negation in the clause, but not of this word: an insult stays an insult")
         opener = self.imperative_openers.starts(clause)
         if opener:
             rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
@@ -229,7 +251,61 @@ class ContextRules:
             return Verdict(True, f"reported speech ('{tokens[i - 1].text} {token.text}'): {self.reported_note}")
         return Verdict(False, "not reported speech")
 
+    def _reaches(self, doc: Doc, cand: Candidate, clause: Sequence[str]) -> bool:
+        """Does the clause's last negation bear on the one-word insult right after it?
+
+        "She's not a slut" denies the word and "nobody here would call her a
+        bitch" refuses it; in "this ain't twitter bitch" or "make sure she is
+        not hurt bitches" the negation is about something else and the insult is
+        still thrown. Between the cue and the word: a speech verb, or only
+        articles, copulas, adverbs and pronouns (``negation.insult_reach``).
+        """
+        at = self.neg_cues.last(clause)
+        if at is None:
+            return False
+        cue = self.neg_cues.starts(clause[at:]) or ()
+        between = doc[cand.start - len(clause) + at + len(cue) : cand.start]
+        if any(t.lemma_ in self.speech_verbs for t in between):
+            return True
+        return all(t.norm_ in self.insult_reach for t in between)
+
     # -- whole sentences (classifier findings) ---------------------------------
+
+    def denial(self, sent: Span, hostile: Callable[[str], bool]) -> Verdict:
+        """Does the sentence deny its hostile words ("I don't hate women", "never thought of women as property")?
+
+        For classifier findings, which have no phrase to look around. Negation
+        alone is no denial ("Women shouldn't be allowed to vote"), so this needs
+        hostile words (``hostile``: derogation and threat cues) and every one of
+        them negated earlier in its own clause. A hostile word right after an
+        article ("nobody wants a whiny wife") describes someone, and is not denied.
+        """
+        clause: list[str] = []
+        found = 0
+        previous = ""
+        for token in sent:
+            word = token.norm_
+            if token.is_sent_start:
+                clause, previous = [], ""
+            if word in self.separators or token.text in self.separators:
+                clause, previous = [], word
+                continue
+            bare = token.lower_.replace("'", "")
+            if hostile(bare) and bare not in self.denial_except:
+                found += 1
+                recent = clause[-self.window :]
+                at = self.denial_cues.last(recent)
+                if at is not None:
+                    cue = self.denial_cues.starts(recent[at:]) or ()
+                    if recent[at + len(cue) : at + len(cue) + 1] and recent[at + len(cue)] in self.continuers:
+                        at = None  # "never stop whining": an affirmation
+                if previous in self.attributive or at is None:
+                    return Verdict(False, f"'{token.text}' is said, not denied")
+            clause.append(word)
+            previous = word
+        if not found:
+            return Verdict(False, "no hostile word to deny")
+        return Verdict(True, "negated: the sentence denies the hostile words it contains")
 
     def about_speech(self, doc: Doc, sent: Span) -> Verdict:
         """Is a whole sentence about someone's words (counter-speech or a report), not saying them?

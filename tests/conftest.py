@@ -21,10 +21,14 @@ def lexicon_analyzer():
 
 @pytest.fixture(scope="session")
 def analyzer():
-    """The analyzer as a user gets it: built-in lexicons and the shipped model."""
+    """The analyzer as a user gets it: built-in lexicons and the shipped model.
+
+    ``ALLYSHIP_TEST_MODEL`` points it at another model folder, to measure a retrained model
+    (written to a temp folder) before it replaces the shipped one.
+    """
     from analyzer import Analyzer
 
-    return Analyzer()
+    return Analyzer(model=os.environ.get("ALLYSHIP_TEST_MODEL", "default"))
 
 
 def write(path: Path, text: str) -> Path:

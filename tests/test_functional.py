@@ -19,14 +19,13 @@ CASES = yaml.safe_load((Path(__file__).parent / "data" / "functional_cases.yml")
 MAX_FALSE_FLAGS = 0.05
 MIN_RECALL = 0.90
 
-# Kinds where the shipped model does not reach the targets of issue 4 yet, with what was measured
-# (models/default, 2026-11-28). They still run and report their misses; they turn green, and then
-# must be taken off this list, when the classifier improves. Issue 4 stays open until the list is empty.
-KNOWN_GAPS = {
-    ("pass", "negation"): "classifier flags 2/28 negated sentences",
-    ("pass", "neutral_mentions"): "classifier flags 3/32 neutral mentions of women (n-grams see 'women')",
-    ("flag", "negation"): "16/18 harmful negations caught (89%), target 90%",
-}
+# Kinds where the shipped model does not reach the targets of issue 4 yet, with what was measured.
+# They still run and report their misses; a kind is taken off this list when it turns green, and issue 4
+# stays open until the list is empty. Measured 2026-11-28 with models/default and with a model retrained on
+# the corpus including negatives_negation.jsonl / positives_negation.jsonl: negation must-pass 0/32 flagged,
+# must-flag 19/21 caught (90%); neutral mentions 1/34 flagged (3%) with models/default, 0/34 retrained.
+# Run against another model folder with ALLYSHIP_TEST_MODEL=/tmp/m1 (see conftest.py).
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _kinds(which: str, key: str) -> list[object]:
