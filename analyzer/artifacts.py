@@ -80,6 +80,9 @@ def write_model_folder(
         raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp's folder is private; the model folder is an ordinary one
     try:
         model_path = staging / MODEL_FILE
         joblib.dump(estimator, model_path, compress=("zlib", 3))

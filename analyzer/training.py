@@ -35,6 +35,15 @@ PARITY_SAMPLE = 3000
 Progress = Callable[[str], None]
 
 
+def shown_path(path: str | Path) -> str:
+    """A path for metadata: relative to the project for its own files, so a model folder does not record
+    where someone's checkout lives; other paths as the user gave them."""
+    try:
+        return Path(path).resolve().relative_to(CORPUS_DIR.parent.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def stderr_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -92,7 +101,7 @@ def gather(
         if not kept:
             raise DataError(f"{path}: no rows in the splits {', '.join(str(s) for s in splits)}")
         examples += kept
-        hashes[str(path)] = sha256_file(path)
+        hashes[shown_path(path)] = sha256_file(path)
     merged: dict[str, set[str]] = {}
     sources: Counter[str] = Counter()
     for example in examples:
@@ -276,7 +285,7 @@ def train(
         "examples": len(data.texts),
         "positives": positives,
         "example_sources": dict(data.sources),
-        "lexicons": {str(p): sha256_file(p) for p in lexicon.files},
+        "lexicons": {shown_path(p): sha256_file(p) for p in lexicon.files},
         "data_files": data_hashes,
         "warnings": data.warnings,
         "command": command,
