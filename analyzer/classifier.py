@@ -14,6 +14,7 @@ that category in that sentence is ruled out too.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
@@ -104,12 +105,17 @@ class ClassifierComponent:
         if not units:
             return docs
         probabilities, whole_rows = model.predict_tiles(pieces, wanted, groups, keys)
-        # A row can only matter if some label reaches its threshold or a listed phrase is in its doc:
+        # A row can only matter if some label reaches its threshold or a listed phrase is in its sentence:
         # skip the rest without building notes (most sentences of most texts).
         thresholds = np.asarray([_cut(model.thresholds.get(label, 0.5)) for label in model.labels])
         hot = (probabilities >= thresholds).any(axis=1)
+        listed: dict[int, list[int]] = {}  # per doc, where its lexicon candidates start
         for i, (doc, sent) in enumerate(units):
-            if hot[i] or candidates(doc):
+            starts = listed.get(id(doc))
+            if starts is None:
+                starts = listed[id(doc)] = sorted(c.start for c in candidates(doc) if c.source == "lexicon")
+            at = bisect_left(starts, sent.start)
+            if hot[i] or (at < len(starts) and starts[at] < sent.end):
                 self._decide(doc, sent, probabilities[i])
         for (doc, first, end), whole in zip(wholes, whole_rows, strict=True):
             self._decide_whole(doc, [s for _, s in units[first:end]], probabilities[first:end], whole)

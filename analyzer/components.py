@@ -166,9 +166,9 @@ class LexiconMatcher:
         self.nlp = nlp
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.matcher = Matcher(nlp.vocab)
-        # The token Matcher costs far more per doc than the PhraseMatcher: run it only on docs
-        # that contain a word every one of its patterns needs ("anchors").
-        self.anchors: dict[int, set[int]] = {}  # attribute id -> hashes
+        # The token Matcher costs far more per doc than the PhraseMatcher: run it only on docs that
+        # could match some pattern, i.e. that contain a listed word for every required token of it.
+        self.requirements: list[list[tuple[int, frozenset[int]]]] = []  # per pattern: (attribute, hashes)
         self.unanchored = False
         self.rules: dict[str, Rule] = {}
         self.unless: dict[str, list[tuple[str, ...]]] = {}
@@ -247,7 +247,9 @@ class LexiconMatcher:
         return doc
 
     def _add_anchor(self, pattern: Sequence[dict[str, Any]]) -> None:
+        """Record what a doc must contain for ``pattern`` to match: one listed word per required token."""
         strings = self.nlp.vocab.strings
+        needs: list[tuple[int, frozenset[int]]] = []
         for spec in pattern:
             if spec.get("OP") in ("?", "*", "!"):
                 continue
@@ -257,16 +259,21 @@ class LexiconMatcher:
                     value = value.get("IN")
                 values = [value] if isinstance(value, str) else value
                 if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
-                    self.anchors.setdefault(attr, set()).update(strings.add(v) for v in values)
-                    return
-        self.unanchored = True
+                    needs.append((attr, frozenset(strings.add(v) for v in values)))
+                    break
+        if needs:
+            self.requirements.append(needs)
+        else:
+            self.unanchored = True
 
     def _anchored(self, doc: Doc) -> bool:
+        """Could any token pattern match this doc? (Every required token's words present.)"""
         if self.unanchored:
             return True
-        attrs = list(self.anchors)
+        attrs = sorted({attr for needs in self.requirements for attr, _ in needs})
         array = doc.to_array(attrs).reshape(len(doc), len(attrs))
-        return any(not self.anchors[a].isdisjoint(array[:, i].tolist()) for i, a in enumerate(attrs))
+        present = {attr: set(array[:, i].tolist()) for i, attr in enumerate(attrs)}
+        return any(all(not present[attr].isdisjoint(values) for attr, values in needs) for needs in self.requirements)
 
     def _innocent_sense(self, span: Span, rule: Rule) -> str | None:
         markers = self.unless.get(rule.id)
