@@ -91,9 +91,15 @@ class CategoryClassifier:
             probabilities = self.predict_proba([*keys, *wholes])
             return probabilities[: len(keys)], probabilities[len(keys) :]
         prepared = estimator.prepare(pieces)
-        own, joined = estimator.tiled_features(prepared, wanted, groups)
+        # A group of one wanted piece (a post that is one sentence) is that piece's row: not scored twice.
+        row_of = {piece: row for row, piece in enumerate(wanted)}
+        same = [row_of.get(start) if end - start == 1 else None for start, end in groups]
+        rest = [group for group, row in zip(groups, same, strict=True) if row is None]
+        own, joined = estimator.tiled_features(prepared, wanted, rest)
         self._last = ({key: i for i, key in enumerate(keys)}, [prepared[i] for i in wanted], own)
-        return _sigmoid(estimator.decision(own)), _sigmoid(estimator.decision(joined))
+        units, others = _sigmoid(estimator.decision(own)), iter(_sigmoid(estimator.decision(joined)))
+        wholes = np.asarray([units[row] if row is not None else next(others) for row in same])
+        return units, wholes.reshape(len(groups), units.shape[1])
 
     def top_words(self, text: str, label_index: int, k: int = 5) -> tuple[str, ...]:
         """The words of ``text`` that weighed most for ``label_index``, stop words left out (best effort)."""
