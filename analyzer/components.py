@@ -177,15 +177,7 @@ class LexiconMatcher:
         """Compile every rule of ``lexicon`` (called once per pipeline)."""
         self.rules = dict(lexicon.rules)
         _, phrase_variants = load_spellings()
-        # Each phrase and variant is needed tokenized three or four times below: tokenize it once.
-        tokenized: dict[str, Doc] = {}
-
-        def make_doc(text: str) -> Doc:
-            doc = tokenized.get(text)
-            if doc is None:
-                doc = tokenized[text] = self.nlp.make_doc(text)
-            return doc
-
+        make_doc = self.nlp.make_doc
         texts: dict[str, list[str]] = {}
         for rule in lexicon.rules.values():
             texts[rule.id] = sorted({v for p in rule.phrases for v in phrase_forms(p, phrase_variants, make_doc)})
@@ -197,24 +189,16 @@ class LexiconMatcher:
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
-        normalized: dict[str, Doc] = {}
-
-        def normal_doc(text: str) -> Doc:
-            doc = normalized.get(text)
-            if doc is None:
-                doc = normalized[text] = normalize(self.nlp.make_doc(text))
-            return doc
-
         for rule in lexicon.rules.values():
-            docs = [normal_doc(v) for v in texts[rule.id]]
-            docs += [normal_doc(s) for s in squashed[rule.id]]
+            docs = [normalize(make_doc(v)) for v in texts[rule.id]]
+            docs += [normalize(make_doc(s)) for s in squashed[rule.id]]
             if docs:
                 self.phrase_matcher.add(rule.id, docs)
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
-            self.unless[rule.id] = [tuple(t.lemma_ for t in normal_doc(u)) for u in rule.unless]
+            self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
