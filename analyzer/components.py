@@ -10,6 +10,7 @@ written to ``doc.spans["allyship"]`` with each span's ``id_`` set to its rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from spacy.util import filter_spans
 from analyzer.context import ContextRules
 from analyzer.flags import Candidate
 from analyzer.lexicon import Lexicon, Rule
-from analyzer.normalize import Normalizer, load_spellings
+from analyzer.normalize import LEET, Normalizer, load_spellings
 
 SPANS_KEY = "allyship"
 
@@ -69,10 +70,14 @@ class NormalizerComponent:
         self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
+        self._tokenizer = nlp.tokenizer
+        self._layouts: dict[str, list[tuple[int, int, str]]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
+        if _LEET_MIX.search(doc_text(doc)):
+            self._relayout_leet(doc)
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
         if self._may_have_spelled_words(array):
@@ -93,6 +98,56 @@ class NormalizerComponent:
                 out[i + 1] = strings.add(self.normalizer.hashtag_key(strings[norms[i + 1]]))
         doc.from_array([LEMMA], np.asarray(out, dtype=np.uint64).reshape(-1, 1))
         return doc
+
+    def _layout(self, word: str) -> list[tuple[int, int, str]]:
+        """How the tokenizer cuts a plain word: (start, end, norm) per piece ("can't" -> ca/can, n't/not)."""
+        layout = self._layouts.get(word)
+        if layout is None:
+            layout = [(t.idx, t.idx + len(t), t.norm_) for t in self._tokenizer(word)]
+            if len(self._layouts) < 100_000:
+                self._layouts[word] = layout
+        return layout
+
+    def _relayout_leet(self, doc: Doc) -> None:
+        """Cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
+
+        spaCy splits "n0t" into "n0" + "t" and keeps "c@n't" whole, while
+        "not" and "can't" (ca + n't) are cut the other way, so the phrase
+        matcher could never line them up. Leetspeak swaps one character for
+        one, so the plain word's token boundaries apply to the written one.
+        Only words whose plain pieces include a lexicon word are touched.
+        """
+        text = doc_text(doc)
+        vocabulary = self.normalizer.vocabulary
+        changes: list[tuple[Span, list[tuple[int, int, str]]]] = []
+        for found in _WORD_RUN.finditer(text):
+            word = found.group()
+            if not _LEET_MIX.search(word):
+                continue
+            layout = self._layout(word.translate(LEET))
+            span = doc.char_span(found.start(), found.end())
+            if span is None or not any(norm.lower() in vocabulary for _, _, norm in layout):
+                continue
+            current = [(t.idx - found.start(), t.idx - found.start() + len(t)) for t in span]
+            if current != [(a, b) for a, b, _ in layout]:
+                changes.append((span, layout))
+        if not changes:
+            return
+        with doc.retokenize() as retokenizer:
+            for span, _ in changes:
+                if len(span) > 1:
+                    retokenizer.merge(span)
+        with doc.retokenize() as retokenizer:
+            for span, layout in changes:
+                token = doc.char_span(span.start_char, span.end_char)[0]
+                if len(layout) > 1:
+                    orths = [token.text[a:b] for a, b, _ in layout]
+                    norms = [
+                        norm if norm != orth.translate(LEET).lower() else orth.lower()
+                        for (_, _, norm), orth in zip(layout, orths, strict=True)
+                    ]
+                    heads = [(token, i) for i in range(len(layout))]
+                    retokenizer.split(token, orths, heads=heads, attrs={"NORM": norms})
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
         """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
@@ -152,6 +207,8 @@ class NormalizerComponent:
 
 
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
+_LEET_MIX = re.compile(r"[^\W\d_][0-9@$|+]|[0-9@$|+][^\W\d_]")  # a leetspeak symbol against a letter
+_WORD_RUN = re.compile(r"\S+")
 
 
 def _single_letter(token: Any) -> bool:

@@ -29,6 +29,9 @@ import pytest
         ("stupid btch", "gh.", "btch"),
         ("total wh*re", "gh.", "wh*re"),
         ("boyz will be boyz", "eh.", "boyz will be boyz"),
+        ("n0t all m3n, calm down", "de.", "n0t all m3n"),  # spaCy cuts "n0t" as "n0" + "t"
+        ("N0T ALL M3N!!!", "de.", "N0T ALL M3N"),
+        ("women c@n't dr1ve", "gs.", "c@n't dr1ve"),  # and keeps "c@n't" whole, unlike "ca" + "n't"
     ],
 )
 def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text, rule_prefix, phrase) -> None:
@@ -49,6 +52,8 @@ def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text
         "a b c d e f g",
         "Are there any women-led startups in this accelerator batch?",
         "Where are the whisks?",
+        "Version 2.0 ships with b2b billing and 4k video.",
+        "Meet at 5pm in room b3, then c4n be skipped.",
     ],
 )
 def test_ordinary_text_is_not_rewritten_into_a_flag(lexicon_analyzer, text) -> None:
@@ -64,3 +69,25 @@ def test_rewrites_only_produce_lexicon_words() -> None:
     assert normalizer.clean("m4n") == "man"
     assert normalizer.clean("mp3") == "mp3"  # not a lexicon word: left alone
     assert normalizer.clean("c*t") == "c*t"  # no lexicon word fits the mask
+
+
+def test_obfuscated_words_take_the_plain_words_token_boundaries(lexicon_analyzer) -> None:
+    doc = lexicon_analyzer.nlp("n0t all m3n, and c@n't dr1ve. Room b3 at 5pm.")
+    assert [t.text for t in doc] == [
+        "n0t",
+        "all",
+        "m3n",
+        ",",
+        "and",
+        "c@",
+        "n't",
+        "dr1ve",
+        ".",
+        "Room",
+        "b3",
+        "at",
+        "5",
+        "pm",
+        ".",
+    ]
+    assert doc.text == "n0t all m3n, and c@n't dr1ve. Room b3 at 5pm."
