@@ -37,6 +37,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.results import update_section
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "edos"
 EDOS_FILE = "edos_labelled_aggregated.csv"
@@ -185,6 +189,27 @@ def main() -> None:
         f"speedup of 2 jobs over 1: {speedup:.2f}x end to end, {batch_speedup:.2f}x for the batch itself (target 1.6x)"
     )
     print(f"identical records with 1 and 2 jobs: {'yes' if one.output == two.output else 'NO'}")
+    lines = [
+        f"model: {model}; 20,000 EDOS posts; fastest of {args.repeat} interleaved runs per job count",
+        "",
+        "| jobs | wall s | docs/s end to end | docs/s batch | max RSS MB (largest process) | tree RSS MB | CPU s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in results.values():
+        tree = f"{run.tree_rss_mb:.0f}" if run.tree_rss_mb is not None else "n/a"
+        cpu = f"{run.cpu:.1f}" if run.cpu is not None else "n/a"
+        lines.append(
+            f"| {run.jobs} | {run.wall:.1f} | {run.end_to_end:,.0f} | {run.batch_rate:,.0f} | {run.max_rss_mb:.0f} "
+            f"| {tree} | {cpu} |"
+        )
+    lines += [
+        "",
+        f"Speedup of 2 jobs over 1: {speedup:.2f}x end to end, {batch_speedup:.2f}x for the batch itself "
+        f"(target 1.6x); identical records: {'yes' if one.output == two.output else 'NO'}.",
+    ]
+    name = "Batch with 1 and 2 jobs" + (" (lexicons only)" if args.no_model else "")
+    command = f"python bench/bench_batch.py --repeat {args.repeat}" + (" --no-model" if args.no_model else "")
+    update_section(name, "\n".join(lines), command)
     if shutil.which("nproc") and (os.cpu_count() or 1) < 2:
         print("note: this machine has one CPU; 2 jobs cannot be faster than 1 here")
 
