@@ -233,28 +233,32 @@ def session_folder(session_id: str, root: Path | None = None) -> Path:
     return folder
 
 
-def register_trained(folder: str | Path, model_sha256: str) -> None:
+def register_trained(folder: str | Path) -> None:
     """Record a folder this process trained, so the page may load it (and only it)."""
+    fingerprint = _fingerprint(folder)
     with _REGISTRY_LOCK:
-        _TRAINED[str(Path(folder).resolve())] = model_sha256
+        _TRAINED[str(Path(folder).resolve())] = fingerprint
+
+
+def _fingerprint(folder: str | Path) -> str:
+    """The sha256 of the folder's ``metadata.json``, which holds the sha256 of every model file."""
+    from analyzer.artifacts import METADATA_FILE, sha256_file
+
+    try:
+        return sha256_file(Path(folder) / METADATA_FILE)
+    except OSError:
+        return ""
 
 
 def is_trained_here(folder: str | Path) -> bool:
     """Whether ``folder`` was trained by this server process and still holds the model it wrote.
 
-    The metadata's sha256 must be the one recorded at training; loading then
-    checks the model file against the metadata (:func:`analyzer.artifacts.load_verified`).
+    Its ``metadata.json`` must be byte for byte the one written at training;
+    loading then checks every model file against it (:func:`analyzer.artifacts.verify_model_folder`).
     """
-    from analyzer.artifacts import read_metadata
-
     with _REGISTRY_LOCK:
         expected = _TRAINED.get(str(Path(folder).resolve()))
-    if expected is None:
-        return False
-    try:
-        return read_metadata(folder).get("model_sha256") == expected
-    except ModelError:
-        return False
+    return bool(expected) and _fingerprint(folder) == expected
 
 
 def analyzer_settings(chosen: TrainedModel | None) -> tuple[tuple[str, ...], str]:
@@ -356,7 +360,7 @@ def _train_run(
     if error is not None:
         shutil.rmtree(run, ignore_errors=True)
         return RetrainOutcome(None, baseline, error, problems, tuple(messages))
-    register_trained(run / "model", str(metadata.get("model_sha256", "")))
+    register_trained(run / "model")
     uploads = tuple(name for _, name in [*written_lexicons, *written_data])
     model = TrainedModel(number, run / "model", lexicon_dirs, metadata, uploads, category_labels(lexicon_dirs))
     return RetrainOutcome(model, baseline, None, (), tuple(messages))
