@@ -186,13 +186,26 @@ class ClassifierComponent:
         return is_cue(word, self.cues["derogation"]) or is_cue(word, self.cues["threat"])
 
     def _praises_women(self, sent: Span) -> bool:
-        """'Women are brilliant engineers': a reference to women with praise and nothing hostile."""
+        """'Women are brilliant engineers', 'Women deserve the same pay as men': a reference to women with praise
+        or equality and nothing hostile. Praise after a negation ("women are not capable") is no praise, and the
+        weakest threat words ("deserve", "watch") do not rule praise out."""
         words = [t.lower_.replace("'", "") for t in sent]
+        weak = self.context.weak_threats if self.context is not None else frozenset()
 
-        def has(kind: str) -> bool:
-            return any(is_cue(w, self.cues[kind]) for w in words)
+        def has(kind: str, skip: frozenset[str] | set[str] = frozenset()) -> bool:
+            return any(is_cue(w, self.cues[kind]) and w not in skip for w in words)
 
-        return has("targets") and has("praise") and not has("derogation") and not has("threat")
+        if not has("targets") or has("derogation") or has("threat", weak):
+            return False
+        if self.context is None:
+            return has("praise")
+        return bool(self.context.praises([t.norm_ for t in sent], lambda w: is_cue(w, self.cues["praise"])))
+
+    def _refers_to_women(self, word: str) -> bool:
+        """One word that refers to a woman or women (a target cue or a gendered term)."""
+        if self.context is not None and word in self.context.gendered_terms:
+            return True
+        return is_cue(word, self.cues["targets"])
 
     def _mentions_women(self, sent: Span) -> bool:
         """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
@@ -279,7 +292,9 @@ class ClassifierComponent:
                 cand.step("context:sentence", score * 0.15, verdict.note)
                 cand.suppressed_by = "context:sentence"
                 return cand
-            denial = self.context.denial(scope, self._hostile) if self.context is not None else None
+            denial = (
+                self.context.denial(scope, self._hostile, self._refers_to_women) if self.context is not None else None
+            )
             if denial is not None and denial.applies:
                 cand.step("context:negation", score * 0.15, denial.note)
                 cand.suppressed_by = "context:negation"

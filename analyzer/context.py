@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from analyzer.flags import Candidate
 
@@ -103,6 +103,13 @@ class ContextRules:
         self.denial_except = set(den["except"])
         self.attributive = set(den["attributive"])
         self.continuers = set(den["continuers"])
+        self.referents = {w for v in den.get("referents", ()) for w in tokenize(v)}
+        praise = raw.get("praise") or {}
+        self.equality = seqs(praise.get("equality", ()))
+        self.weak_threats = {str(w).lower() for w in praise.get("weak_threats", ())}
+        self.comparatives = {tuple(tokenize(v)) for v in praise.get("comparatives", ())}
+        self.praise_negations = seqs([*praise.get("negations", ()), *praise.get("comparatives", ())])
+        self.comparative_cancel = {w for v in praise.get("comparative_cancel", ()) for w in tokenize(v)}
         self.quote_multiplier = float(raw["quotation"]["multiplier"])
         self.quote_pairs = [(a, b) for a, b in raw["quotation"]["pairs"]]
         self.mention_multiplier = float(raw["mention"]["multiplier"])
@@ -112,6 +119,10 @@ class ContextRules:
         self.gerunds = set(cs["gerunds"])
         self.counter_cues = seqs(cs["cues"])
         self.judgements = seqs(cs["judgements"])
+        self.acts = set(cs.get("acts", ()))
+        self.speech_nouns = set(cs.get("speech_nouns", ()))
+        self.act_openers = {w for v in cs.get("openers", ()) for w in tokenize(v)}
+        self.condemnations = seqs(cs.get("condemnations", ()))
         rs = raw["reported_speech"]
         self.reported_multiplier = float(rs["multiplier"])
         self.reported_verbs = set(rs["verbs"])
@@ -140,6 +151,56 @@ class ContextRules:
 
     def endorsed(self, words: Sequence[str]) -> Seq | None:
         return self.endorsements.find(words)
+
+    def condemned_act(self, words: Sequence[str]) -> str | None:
+        """A sentence whose subject is a hostile act or someone's words, and which condemns it.
+
+        "Hating women is never acceptable", "Your comment about women being
+        stupid was out of line", "Statements that dehumanise women have no
+        place here": the subject (after a few opening words) is an act of
+        ``counter_speech.acts`` or a noun of ``speech_nouns``, and a cue of
+        ``condemnations`` follows it. Returns a note, or None.
+        """
+        for i, word in enumerate(words[:6]):
+            if word in self.acts or word in self.speech_nouns:
+                cue = self.condemnations.find(words[i + 1 :])
+                if cue:
+                    return f"'{word}' ... '{' '.join(cue)}'"
+                return None
+            if word not in self.act_openers:
+                return None
+        return None
+
+    def praises(self, words: Sequence[str], praise: Callable[[str], bool]) -> bool | None:
+        """Does the sentence give praise or equality (True), deny it (False), or neither (None)?
+
+        ``words`` are the sentence's norms; ``praise`` tells a praise word of
+        hostility_cues.yml. A praise word or equality phrase after a negation in
+        its clause ("women are not capable", "aren't smart enough") is denied.
+        """
+        clause: list[str] = []
+        given = False
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in self.separators:
+                clause = []
+                i += 1
+                continue
+            phrase = self.equality.starts(words[i:])
+            if phrase or praise(word.replace("'", "")):
+                recent = clause[-self.window :]
+                at = self.praise_negations.last(recent)
+                if at is not None and not (
+                    self.praise_negations.starts(recent[at:]) in self.comparatives
+                    and at > 0
+                    and recent[at - 1] in self.comparative_cancel
+                ):
+                    return False  # "not capable", "less capable"; but "no less capable" is praise
+                given = True
+            clause.append(word)
+            i += 1
+        return True if given else None
 
     # -- the checks ----------------------------------------------------------
 
@@ -195,6 +256,9 @@ class ContextRules:
         cue = self.judgements.find(after)
         if cue:
             return Verdict(True, f"counter-speech: the sentence judges the phrase ('{' '.join(cue)}')")
+        act = self.condemned_act([t.norm_ for t in sent if not t.is_space and not t.is_punct])
+        if act:
+            return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
         return Verdict(False, "no counter-speech around it")
 
     def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
@@ -235,8 +299,12 @@ class ContextRules:
                 j -= 2  # "Dad used to tell me ...": a habit of someone else's
             elif j >= 0 and tokens[j].norm_ in self.not_subjects:
                 continue  # "to say", "will say", "those jokes": not a report of what was said
-            elif j >= 0 and token.norm_ == token.lemma_ and tokens[j].norm_ not in self.plural_subjects:
-                continue  # a bare "say" is a report only after "they", "people"...
+            elif (
+                j >= 0
+                and token.norm_ == token.lemma_
+                and tokens[self._skip_back(tokens, j)].norm_ not in self.plural_subjects
+            ):
+                continue  # a bare "say" is a report only after "they", "people" ("people still say")...
             if j < 0 or tokens[j].is_punct:
                 continue  # an imperative ("Tell him to ..."): the writer's own words
             subject = tokens[j].norm_
@@ -250,6 +318,12 @@ class ContextRules:
                 return Verdict(False, f"reported, but endorsed ('{' '.join(cue)}')", endorsed=True)
             return Verdict(True, f"reported speech ('{tokens[i - 1].text} {token.text}'): {self.reported_note}")
         return Verdict(False, "not reported speech")
+
+    def _skip_back(self, tokens: Sequence[Token], j: int) -> int:
+        """From ``tokens[j]``, back over adverbs and auxiliaries ("still", "always", "do") to the subject."""
+        while j > 0 and tokens[j].norm_ in self.reported_skip and tokens[j].norm_ not in self.not_subjects:
+            j -= 1
+        return j
 
     def _reaches(self, doc: Doc, cand: Candidate, clause: Sequence[str]) -> bool:
         """Does the clause's last negation bear on the one-word insult right after it?
@@ -271,7 +345,9 @@ class ContextRules:
 
     # -- whole sentences (classifier findings) ---------------------------------
 
-    def denial(self, sent: Span, hostile: Callable[[str], bool]) -> Verdict:
+    def denial(
+        self, sent: Span, hostile: Callable[[str], bool], target: Callable[[str], bool] | None = None
+    ) -> Verdict:
         """Does the sentence deny its hostile words ("I don't hate women", "never thought of women as property")?
 
         For classifier findings, which have no phrase to look around. Negation
@@ -279,16 +355,24 @@ class ContextRules:
         hostile words (``hostile``: derogation and threat cues) and every one of
         them negated earlier in its own clause. A hostile word right after an
         article ("nobody wants a whiny wife") describes someone, and is not denied.
+
+        With ``target`` (a test for words that refer to women), a hostile word
+        said in a clause that names nobody ("I don't hate women, I hate bad
+        arguments") is left out, as long as another one is denied.
         """
+        named = self._clauses_naming(sent, target) if target is not None else None
         clause: list[str] = []
+        clause_index = 0
         found = 0
         previous = ""
         for token in sent:
             word = token.norm_
             if token.is_sent_start:
                 clause, previous = [], ""
+                clause_index += token.i != sent.start
             if word in self.separators or token.text in self.separators:
                 clause, previous = [], word
+                clause_index += 1
                 continue
             bare = token.lower_.replace("'", "")
             if hostile(bare) and bare not in self.denial_except:
@@ -299,13 +383,36 @@ class ContextRules:
                     cue = self.denial_cues.starts(recent[at:]) or ()
                     if recent[at + len(cue) : at + len(cue) + 1] and recent[at + len(cue)] in self.continuers:
                         at = None  # "never stop whining": an affirmation
-                if previous in self.attributive or at is None:
+                attributive = previous in self.attributive
+                if attributive and at is not None:
+                    cue = self.denial_cues.starts(recent[at:]) or ()
+                    attributive = at + len(cue) < len(recent) - 1  # "not a plague" denies; "nobody wants a whiny"
+                if attributive or at is None:
+                    if named is not None and not named[clause_index]:
+                        found -= 1  # said of something else: "..., I hate bad arguments"
+                        clause.append(word)
+                        previous = word
+                        continue
                     return Verdict(False, f"'{token.text}' is said, not denied")
             clause.append(word)
             previous = word
         if not found:
             return Verdict(False, "no hostile word to deny")
         return Verdict(True, "negated: the sentence denies the hostile words it contains")
+
+    def _clauses_naming(self, sent: Span, target: Callable[[str], bool]) -> list[bool]:
+        """Per clause of ``sent`` (cut as :meth:`denial` cuts it): does it name a woman, women or a referent?"""
+        named = [False]
+        for token in sent:
+            if token.is_sent_start and token.i != sent.start:
+                named.append(False)
+            if token.norm_ in self.separators or token.text in self.separators:
+                named.append(False)
+                continue
+            bare = token.lower_.replace("'", "")
+            if token.norm_ in self.referents or target(bare):
+                named[-1] = True
+        return named
 
     def about_speech(self, doc: Doc, sent: Span) -> Verdict:
         """Is a whole sentence about someone's words (counter-speech or a report), not saying them?
@@ -320,6 +427,9 @@ class ContextRules:
         cue = self.counter_cues.find(words) or self.judgements.find(words)
         if cue:
             return Verdict(True, f"counter-speech: the sentence criticizes what it mentions ('{' '.join(cue)}')")
+        act = self.condemned_act([w for w in words if w.isalnum() or "'" in w or "-" in w])
+        if act:
+            return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
         # A report opens the sentence ("HR asked what I was wearing"); a speech verb late in it
         # ("... for what she wrote about us") is part of what the writer says.
         middle = sent.start + max(3, len(sent) // 2)
