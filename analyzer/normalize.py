@@ -35,6 +35,13 @@ def load_spellings() -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 @lru_cache(maxsize=1)
+def load_typo_words() -> tuple[str, ...]:
+    """Words of ``spellings.yml``'s ``typos`` list: also matched with one letter swapped or dropped."""
+    raw = yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
+    return tuple(str(w).lower() for w in raw.get("typos") or ())
+
+
+@lru_cache(maxsize=1)
 def load_lemma_table() -> dict[str, str]:
     """English lookup lemmas from spacy-lookups-data, as a plain dict of strings.
 
@@ -76,6 +83,8 @@ class Normalizer:
         self._cache: dict[str, str] = {}
         self._hashtags: dict[str, str] = {}
         self.add_vocabulary(vocabulary)
+        for word in load_typo_words():
+            self._add_typos(word)
 
     def add_vocabulary(self, words: Iterable[str]) -> None:
         for word in words:
@@ -96,12 +105,18 @@ class Normalizer:
             if len(word) < 4 or not word.isalpha():
                 continue
             self.targets.add(word)
-            variants = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
-            variants |= {word[:i] + word[i + 1 :] for i in range(1, len(word))}
-            for variant in variants - {word}:
-                if variant not in self.english and variant not in self.vocabulary:
-                    self.fuzzy.setdefault(variant, word)
+            self._add_typos(word)
         self._cache.clear()
+
+    def _add_typos(self, word: str) -> None:
+        """Map each one-swap and one-drop variant of ``word`` (not an English or lexicon word) back to it."""
+        if len(word) < 4 or not word.isalpha():
+            return
+        variants = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+        variants |= {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+        for variant in variants - {word}:
+            if variant not in self.english and variant not in self.vocabulary:
+                self.fuzzy.setdefault(variant, word)
 
     def add_squashed(self, words: Iterable[str]) -> None:
         self.squashed.update(w.lower() for w in words)
