@@ -128,7 +128,7 @@ class WordBlock:
         return _tfidf(rows, cols, len(texts), self.idf, self.sublinear)
 
     def joins(self, edges: Sequence[tuple[str, str] | None], groups: Sequence[tuple[int, int]]) -> tuple[list, list]:
-        """The bigrams that span two consecutive texts of each group, as (group, column) pairs."""
+        """The bigrams that span two consecutive texts of each group, as (group, column) pairs (n-grams up to 2)."""
         rows: list[int] = []
         cols: list[int] = []
         if self.ngram_range[1] < 2:
@@ -338,7 +338,11 @@ class CompiledModel:
 
         parts: tuple[list[Rows], list[Rows]] = ([], [])
         for _, block, _ in self.blocks:
-            if isinstance(block, WordBlock | CharWbBlock):
+            if isinstance(block, WordBlock) and block.ngram_range[1] > 2:
+                # n-grams of three words or more can straddle several pieces: read the joined texts instead.
+                parts[0].append(block.transform([prepared[i] for i in wanted]))
+                parts[1].append(block.transform([" ".join(p for p in prepared[a:b] if p) for a, b in groups]))
+            elif isinstance(block, WordBlock | CharWbBlock):
                 if isinstance(block, WordBlock):
                     rows, cols, edges = block.occurrences(prepared)
                     extra_rows, extra_cols = block.joins(edges, groups)

@@ -107,6 +107,21 @@ def test_a_text_read_from_its_pieces_scores_as_the_whole_text(pipeline, docs: li
     assert np.allclose(_proba(model, own), pipeline.predict_proba(pieces), atol=1e-6)
 
 
+def test_word_trigrams_across_pieces_are_counted(pipeline) -> None:
+    """With word n-grams longer than two, a group is read as its joined text: still equal to the whole."""
+    from sklearn.base import clone
+
+    wider = clone(pipeline)
+    wider.named_steps["features"].transformer_list[0][1].set_params(ngram_range=(1, 3), min_df=1)
+    texts = (TEXTS + EXTRA) * 2
+    wider.fit(texts, np.tile([[1, 0], [0, 1]], (len(texts) // 2, 1)))
+    model = compiled.compile_pipeline(wider)
+    pieces = ["calm down ", "man up ", "it was just ", "a joke "]
+    own, joined = model.tiled_features(model.prepare(pieces), [0, 1, 2, 3], [(0, 4)])
+    assert np.allclose(_proba(model, joined), wider.predict_proba(["".join(pieces)]), atol=1e-6)
+    assert np.allclose(_proba(model, own), wider.predict_proba(pieces), atol=1e-6)
+
+
 def _proba(model: compiled.CompiledModel, features: compiled.Rows) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-model.decision(features)))
 
