@@ -1,10 +1,12 @@
 """The classifier as a spaCy component: one decision per sentence and category.
 
 Lexicons catch the phrasings someone listed; this catches paraphrases. The
-scikit-learn estimator (see :mod:`analyzer.features`) scores every sentence
-of a batch of docs in one vectorized call. Its calibrated probability is
-mapped onto the shared 0..1 scale so that each category's tuned threshold
-lands on the engine's 0.5: scores from lexicon and classifier compare.
+trained model (:mod:`analyzer.model`, run from its compiled copy) scores
+every sentence of a batch of docs, and every short doc as a whole, in one
+call: a doc is cut at its sentence starts so the whole-text scores reuse the
+sentences' n-gram counts. Its calibrated probability is mapped onto the
+shared 0..1 scale so that each category's tuned threshold lands on the
+engine's 0.5: scores from lexicon and classifier compare.
 
 Where a lexicon candidate and the classifier agree on a sentence, one flag
 comes out with both steps in its history. Where the context step ruled out the

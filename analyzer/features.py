@@ -153,7 +153,7 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
         )
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """``lexicon:<category>`` per column, so an explanation can name a lexicon hit."""
+        """``lexicon:<category>`` per column: the names the feature union and its explanations use."""
         check_is_fitted(self, "index_")
         return np.asarray([f"lexicon:{c}" for c in self.categories_], dtype=object)
 
@@ -367,8 +367,8 @@ def explain_top_words(estimator: Pipeline, text: str, label_index: int, k: int =
     A head's log-odds is a sum of per-feature contributions (feature value ×
     folded weight). Word n-gram contributions go to their words; a character
     n-gram's contribution is shared by the words of the text that contain it,
-    so obfuscated spellings still point at a readable word; a lexicon hit is
-    reported as ``lexicon:<category>``. Only positive totals count: the
+    so obfuscated spellings still point at a readable word; lexicon hits and
+    cue counts are left out (they are not words). Only positive totals count: the
     explanation says what made the classifier flag, not what held it back.
     """
     normalized = estimator.named_steps["normalize"].transform([text])[0]
@@ -402,7 +402,6 @@ def explain_row(
             owners = [w for w in words if gram and gram in w]
             for owner in owners:
                 scores[owner] += contribution / len(owners)
-        else:
-            scores[feature] = scores.get(feature, 0.0) + contribution
+        # lexicon hits and cue counts are not words of the text: they take no part in the ranking
     ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda item: -item[1])
     return [word for word, _ in ranked[:k]]
