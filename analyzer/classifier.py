@@ -25,7 +25,7 @@ from spacy.attrs import IS_ALPHA, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from analyzer.components import candidates, doc_text
+from analyzer.components import candidates, doc_text, plain_text
 from analyzer.context import ContextRules
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
@@ -91,7 +91,7 @@ class ClassifierComponent:
             for (sent, alpha), start, end in zip(sents, bounds, bounds[1:], strict=False):
                 scored = alpha >= MIN_ALPHA_TOKENS
                 if scored or short:
-                    pieces.append(text[start:end])
+                    pieces.append(plain_text(doc, start, end))
                 if scored:
                     wanted.append(len(pieces) - 1)
                     units.append((doc, sent))
@@ -102,7 +102,7 @@ class ClassifierComponent:
             if all(text[p - 1].isspace() for p in bounds[1:-1]):
                 groups.append((first_piece, len(pieces)))
             else:  # a sentence starts inside a word ("end.Next"): the whole text is read on its own
-                pieces.append(text)
+                pieces.append(plain_text(doc, 0, len(text)))
                 groups.append((len(pieces) - 1, len(pieces)))
         if not units:
             return docs
@@ -216,7 +216,10 @@ class ClassifierComponent:
         if self.context is not None and any(t.lower_ in self.context.gendered_terms for t in doc[start : sent.end]):
             return True
         targets = self.cues["targets"]
-        return any(is_cue(t.lower_.replace("'", ""), targets) for t in doc[start : sent.end])
+        # the token as written, or its matching key: "fem@les" refers to women as much as "females"
+        return any(
+            is_cue(t.lower_.replace("'", ""), targets) or is_cue(t.lemma_, targets) for t in doc[start : sent.end]
+        )
 
     def _sexist_head(
         self, sent: Span, row: np.ndarray, in_sentence: list[Candidate], found: list[Candidate], whole: bool = False

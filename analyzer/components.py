@@ -33,6 +33,23 @@ if not Doc.has_extension("allyship_candidates"):
 
 
 TEXT_KEY = "allyship_text"
+PLAIN_KEY = "allyship_plain"  # (start_char, end_char, word) of each obfuscated token, for the classifier
+
+
+def plain_text(doc: Doc, start: int, end: int) -> str:
+    """``doc``'s text from ``start`` to ``end`` with obfuscated words written plainly ("wom3n" -> "women").
+
+    The classifier learned words as they are usually spelled; a word written
+    to dodge a filter should weigh as the word it stands for. Offsets of flags
+    are never taken from this text.
+    """
+    text = doc_text(doc)
+    pieces, at = [], start
+    for a, b, word in doc.user_data.get(PLAIN_KEY, ()):
+        if a >= start and b <= end:
+            pieces += [text[at:a], word]
+            at = b
+    return "".join(pieces) + text[at:end] if pieces else text[start:end]
 
 
 def doc_text(doc: Doc) -> str:
@@ -68,6 +85,7 @@ class NormalizerComponent:
         self.normalizer = Normalizer()
         self._strings = nlp.vocab.strings
         self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
+        self._plains: dict[int, str | None] = {}  # norm hash -> the word an obfuscated token stands for
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
@@ -80,23 +98,32 @@ class NormalizerComponent:
             self._relayout_leet(doc)
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
+        spelled: list[int] = []
         if self._may_have_spelled_words(array):
-            self._join_spaced_letters(doc)
+            spelled = self._join_spaced_letters(doc)
             array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
-        keys, strings = self._keys, self._strings
+        keys, plains, strings = self._keys, self._plains, self._strings
         norms = array[:, 0].tolist()
         out = []
-        for norm in norms:
+        obfuscated = list(spelled)
+        for i, norm in enumerate(norms):
             key = keys.get(norm)
             if key is None:
                 key = strings.add(self.normalizer.key(strings[norm]))
                 if len(keys) < 500_000:
                     keys[norm] = key
+                    plains[norm] = self.normalizer.plain(strings[norm])
             out.append(key)
+            if plains.get(norm, None) is not None:
+                obfuscated.append(i)
         for i in np.flatnonzero(array[:-1, 4] == self._hash):
             if not array[i, 3] and array[i + 1, 2]:  # "#ManUp": the word right after a '#'
                 out[i + 1] = strings.add(self.normalizer.hashtag_key(strings[norms[i + 1]]))
         doc.from_array([LEMMA], np.asarray(out, dtype=np.uint64).reshape(-1, 1))
+        if obfuscated:
+            doc.user_data[PLAIN_KEY] = [
+                (doc[i].idx, doc[i].idx + len(doc[i]), plains.get(norms[i]) or doc[i].norm_) for i in sorted(obfuscated)
+            ]
         return doc
 
     def _layout(self, word: str) -> list[tuple[int, int, str]]:
@@ -162,8 +189,8 @@ class NormalizerComponent:
             separator |= middle == value
         return bool((single[:-2] & (single[1:-1] | separator) & single[2:]).any())
 
-    def _join_spaced_letters(self, doc: Doc) -> None:
-        """'s l u t' is one word written to dodge a filter: merge it to one token."""
+    def _join_spaced_letters(self, doc: Doc) -> list[int]:
+        """'s l u t' is one word written to dodge a filter: merge it to one token; return the merged tokens."""
         runs: list[tuple[int, int, str]] = []
         i, n = 0, len(doc)
         while i < n:
@@ -189,10 +216,16 @@ class NormalizerComponent:
                 if found is not None:
                     runs.append(found)
             i = j
-        if runs:
-            with doc.retokenize() as retokenizer:
-                for start, end, word in runs:
-                    retokenizer.merge(doc[start:end], attrs={"NORM": word})
+        if not runs:
+            return []
+        with doc.retokenize() as retokenizer:
+            for start, end, word in runs:
+                retokenizer.merge(doc[start:end], attrs={"NORM": word})
+        shift, merged = 0, []
+        for start, end, _ in runs:
+            merged.append(start - shift)
+            shift += end - start - 1
+        return merged
 
     def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
         """The longest lexicon word spelled by the single letters of doc[i:j]."""
