@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from analyzer.context import ContextRules
 from analyzer.flags import Candidate
 from analyzer.lexicon import Lexicon, Rule
 from analyzer.normalize import LEET, Normalizer, load_spellings
+from analyzer.textprep import load_cues
 
 SPANS_KEY = "allyship"
 
@@ -89,6 +91,10 @@ class NormalizerComponent:
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
+        self.split_runs = True  # off while the lexicon's own phrases are compiled ("#NotAllMen" stays one word)
+        # words that make a run-together word worth cutting: references to women, insults, derogation
+        cues = load_cues()
+        self._salient = frozenset(cues["targets"]) | frozenset(cues["derogation"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -96,6 +102,7 @@ class NormalizerComponent:
             return doc
         if _LEET_MIX.search(doc_text(doc)):
             self._relayout_leet(doc)
+        runs = self._split_runs(doc) if self.split_runs else []
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
         spelled: list[int] = []
@@ -120,10 +127,9 @@ class NormalizerComponent:
             if not array[i, 3] and array[i + 1, 2]:  # "#ManUp": the word right after a '#'
                 out[i + 1] = strings.add(self.normalizer.hashtag_key(strings[norms[i + 1]]))
         doc.from_array([LEMMA], np.asarray(out, dtype=np.uint64).reshape(-1, 1))
-        if obfuscated:
-            doc.user_data[PLAIN_KEY] = [
-                (doc[i].idx, doc[i].idx + len(doc[i]), plains.get(norms[i]) or doc[i].norm_) for i in sorted(obfuscated)
-            ]
+        if obfuscated or runs:
+            words = [(doc[i].idx, doc[i].idx + len(doc[i]), plains.get(norms[i]) or doc[i].norm_) for i in obfuscated]
+            doc.user_data[PLAIN_KEY] = sorted(words + runs)
         return doc
 
     def _layout(self, word: str) -> list[tuple[int, int, str]]:
@@ -134,6 +140,35 @@ class NormalizerComponent:
             if len(self._layouts) < 100_000:
                 self._layouts[word] = layout
         return layout
+
+    def _split_runs(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of.
+
+        Returns, for the classifier's plain text, each cut word's offsets and its words spaced out.
+        """
+        array = doc.to_array([LENGTH, IS_ALPHA])
+        long_words = np.flatnonzero((array[:, 0] >= 6) & (array[:, 1] == 1))
+        if not len(long_words):
+            return []
+        cuts: list[tuple[int, int, list[str]]] = []  # (token index, start char, pieces)
+        for i in long_words.tolist():
+            token = doc[i]
+            lengths = self.normalizer.split_run(token.text, self._salient)
+            if lengths is not None:
+                bounds = np.cumsum([0, *lengths]).tolist()
+                cuts.append((i, token.idx, [token.text[a:b] for a, b in pairwise(bounds)]))
+        if not cuts:
+            return []
+        with doc.retokenize() as retokenizer:
+            for i, _, orths in cuts:
+                token = doc[i]
+                retokenizer.split(token, orths, heads=[(token, k) for k in range(len(orths))])
+        shift = 0  # the first piece keeps the word's sentence start; the others continue its sentence
+        for i, _, orths in cuts:
+            for k in range(i + shift + 1, i + shift + len(orths)):
+                doc[k].is_sent_start = False
+            shift += len(orths) - 1
+        return [(start, start + sum(map(len, orths)), " ".join(orths)) for _, start, orths in cuts]
 
     def _relayout_leet(self, doc: Doc) -> None:
         """Cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
@@ -279,6 +314,7 @@ class LexiconMatcher:
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
+        normalize.split_runs = False
         for rule in lexicon.rules.values():
             docs = [normalize(make_doc(v)) for v in texts[rule.id]]
             docs += [normalize(make_doc(s)) for s in squashed[rule.id]]
@@ -289,6 +325,7 @@ class LexiconMatcher:
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
             self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
+        normalize.split_runs = True
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)

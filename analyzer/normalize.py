@@ -82,6 +82,7 @@ class Normalizer:
         self._by_length: dict[int, list[str]] = {}
         self._cache: dict[str, str] = {}
         self._hashtags: dict[str, str] = {}
+        self._splits: dict[str, list[int] | None] = {}
         self.add_vocabulary(vocabulary)
         for word in load_typo_words():
             self._add_typos(word)
@@ -153,6 +154,48 @@ class Normalizer:
             if len(self._cache) < 500_000:
                 self._cache[norm] = cached
         return cached
+
+    def split_run(self, word: str, salient: frozenset[str] | set[str]) -> list[int] | None:
+        """Where to cut words written together ("womenare", "ihatewomen"): the piece lengths, or None.
+
+        Only an unknown word (not English, not a lexicon word) is cut, into
+        two or three English words of which one is ``salient`` (a word for
+        women, an insult): "womenswear" or a brand name stays whole unless it
+        hides such a word. Fewer pieces win, then longer first pieces.
+        """
+        low = word.lower()
+        if len(low) < 6 or not low.isalpha() or low in self.english or low in self.vocabulary:
+            return None
+        cached = self._splits.get(low)
+        if cached is not None or low in self._splits:
+            return cached
+        found: list[int] | None = None
+        for parts in (2, 3):
+            found = self._cut(low, parts, salient)
+            if found is not None:
+                break
+        if len(self._splits) < 100_000:
+            self._splits[low] = found
+        return found
+
+    def _cut(self, word: str, parts: int, salient: frozenset[str] | set[str]) -> list[int] | None:
+        def known(piece: str) -> bool:
+            return piece in ("i", "a") or (len(piece) > 1 and piece in self.english)
+
+        def cuts(rest: str, left: int) -> list[list[str]]:
+            if left == 1:
+                return [[rest]] if known(rest) else []
+            out = []
+            for end in range(len(rest) - 1, 0, -1):  # longer first pieces first
+                head = rest[:end]
+                if known(head):
+                    out += [[head, *tail] for tail in cuts(rest[end:], left - 1)]
+            return out
+
+        for pieces in cuts(word, parts):
+            if any(p in salient for p in pieces):
+                return [len(p) for p in pieces]
+        return None
 
     def plain(self, norm: str) -> str | None:
         """The word an obfuscated token stands for ("wom3n" -> "women", "b*tch", "wmoen"), or None.

@@ -111,3 +111,27 @@ def test_chat_spelling_is_not_rewritten_for_the_classifier(lexicon_analyzer) -> 
 
     text = "ur right, the 2nd draft is better"
     assert plain_text(lexicon_analyzer.nlp(text), 0, len(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("womenare worthless", ["women", "are", "worthless"]),
+        ("Wait. ihatewomen, honestly.", ["Wait", ".", "i", "hate", "women", ",", "honestly", "."]),
+        ("Shop the new womenswear line.", ["Shop", "the", "new", "women", "swear", "line", "."]),
+        ("Our Kubernetes autoscaler misbehaved.", ["Our", "Kubernetes", "autoscaler", "misbehaved", "."]),
+        ("Sallyanne and Johnathan are coming.", ["Sallyanne", "and", "Johnathan", "are", "coming", "."]),
+    ],
+)
+def test_words_written_together_are_cut_only_around_a_salient_word(lexicon_analyzer, text, expected) -> None:
+    doc = lexicon_analyzer.nlp(text)
+    assert [t.text for t in doc] == expected
+    assert doc.text == text
+
+
+def test_words_written_together_are_flagged_and_keep_their_sentences(analyzer) -> None:
+    text = "Wait. ihatewomen, honestly. And womenare dumb."
+    result = analyzer.analyze(text)
+    assert [f.text for f in result.flags] == ["hatewomen", "womenare dumb"]
+    assert [s.text for s in analyzer.nlp(text).sents] == ["Wait.", "ihatewomen, honestly.", "And womenare dumb."]
+    assert analyzer.analyze("Shop the new womenswear collection today.").flags == ()
