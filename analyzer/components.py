@@ -92,9 +92,9 @@ class NormalizerComponent:
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
         self.split_runs = True  # off while the lexicon's own phrases are compiled ("#NotAllMen" stays one word)
-        # words that make a run-together word worth cutting: references to women, insults, derogation
+        # words that make a run-together word worth cutting: references to women, listed insults
         cues = load_cues()
-        self._salient = frozenset(cues["targets"]) | frozenset(cues["derogation"]) | self.normalizer.targets
+        self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
 
     def __call__(self, doc: Doc) -> Doc:

@@ -25,6 +25,12 @@ LEET = str.maketrans(
 _REPEAT3 = re.compile(r"(.)\1{2,}")
 _MASK = re.compile(r"[*•#_.\-]")
 _HAS_ALPHA = re.compile(r"[^\W\d_]")
+# The words of one or two letters a run-together word may contain ("ihatewomen", "womenareso...");
+# any other short piece ("co" + "ng" + "rats" for "congrats") is a wrong cut.
+_SHORT_WORDS = frozenset(
+    {"i", "a", "am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no"}
+    | {"of", "on", "or", "so", "to", "up", "us", "we"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -159,8 +165,9 @@ class Normalizer:
         """Where to cut words written together ("womenare", "ihatewomen"): the piece lengths, or None.
 
         Only an unknown word (not English, not a lexicon word) is cut, into
-        two or three English words of which one is ``salient`` (a word for
-        women, an insult): "womenswear" or a brand name stays whole unless it
+        two or three English words (pieces of one or two letters only from a
+        short list of function words) of which one is ``salient`` (a word for
+        women, a listed insult): a name or "congrats" stays whole unless it
         hides such a word. Fewer pieces win, then longer first pieces.
         """
         low = word.lower()
@@ -180,7 +187,7 @@ class Normalizer:
 
     def _cut(self, word: str, parts: int, salient: frozenset[str] | set[str]) -> list[int] | None:
         def known(piece: str) -> bool:
-            return piece in ("i", "a") or (len(piece) > 1 and piece in self.english)
+            return piece in _SHORT_WORDS or (len(piece) > 2 and piece in self.english)
 
         def cuts(rest: str, left: int) -> list[list[str]]:
             if left == 1:

@@ -121,6 +121,7 @@ def test_chat_spelling_is_not_rewritten_for_the_classifier(lexicon_analyzer) -> 
         ("Shop the new womenswear line.", ["Shop", "the", "new", "women", "swear", "line", "."]),
         ("Our Kubernetes autoscaler misbehaved.", ["Our", "Kubernetes", "autoscaler", "misbehaved", "."]),
         ("Sallyanne and Johnathan are coming.", ["Sallyanne", "and", "Johnathan", "are", "coming", "."]),
+        ("Congrats to the team!", ["Congrats", "to", "the", "team", "!"]),
     ],
 )
 def test_words_written_together_are_cut_only_around_a_salient_word(lexicon_analyzer, text, expected) -> None:
