@@ -91,6 +91,7 @@ class NormalizerComponent:
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
+        self._runs: dict[int, list[int] | None] = {}
         self.split_runs = True  # off while the lexicon's own phrases are compiled ("#NotAllMen" stays one word)
         # words that make a run-together word worth cutting: references to women, listed insults
         cues = load_cues()
@@ -146,15 +147,21 @@ class NormalizerComponent:
 
         Returns, for the classifier's plain text, each cut word's offsets and its words spaced out.
         """
-        array = doc.to_array([LENGTH, IS_ALPHA])
+        array = doc.to_array([LENGTH, IS_ALPHA, ORTH])
         long_words = np.flatnonzero((array[:, 0] >= 6) & (array[:, 1] == 1))
         if not len(long_words):
             return []
         cuts: list[tuple[int, int, list[str]]] = []  # (token index, start char, pieces)
-        for i in long_words.tolist():
-            token = doc[i]
-            lengths = self.normalizer.split_run(token.text, self._salient)
+        known = self._runs  # ORTH hash -> piece lengths or None, so each distinct word is looked at once
+        for i, orth in zip(long_words.tolist(), array[long_words, 2].tolist(), strict=True):
+            if orth in known:
+                lengths = known[orth]
+            else:
+                lengths = self.normalizer.split_run(self._strings[orth], self._salient)
+                if len(known) < 200_000:
+                    known[orth] = lengths
             if lengths is not None:
+                token = doc[i]
                 bounds = np.cumsum([0, *lengths]).tolist()
                 cuts.append((i, token.idx, [token.text[a:b] for a, b in pairwise(bounds)]))
         if not cuts:
