@@ -137,7 +137,8 @@ def main() -> None:
         )
     table = "\n".join(lines)
     print(table)
-    update_section("Throughput", table, "python bench/bench_throughput.py")
+    name = "Throughput (lexicons only)" if args.no_model else "Throughput"
+    update_section(name, table, "python bench/bench_throughput.py" + (" --no-model" if args.no_model else ""))
 
 
 if __name__ == "__main__":
