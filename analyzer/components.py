@@ -87,7 +87,7 @@ class NormalizerComponent:
         self.normalizer = Normalizer()
         self._strings = nlp.vocab.strings
         self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
-        self._plains: dict[int, str | None] = {}  # norm hash -> the word an obfuscated token stands for
+        self._plains: dict[int, str] = {}  # norm hash -> the word an obfuscated token stands for
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
@@ -103,27 +103,30 @@ class NormalizerComponent:
             return doc
         if _LEET_MIX.search(doc_text(doc)):
             self._relayout_leet(doc)
-        runs = self._split_runs(doc) if self.split_runs else []
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
+        runs = self._split_runs(doc, array) if self.split_runs else []
         spelled: list[int] = []
+        if runs:
+            array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
         if self._may_have_spelled_words(array):
             spelled = self._join_spaced_letters(doc)
             array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
         keys, plains, strings = self._keys, self._plains, self._strings
         norms = array[:, 0].tolist()
         out = []
-        obfuscated = list(spelled)
-        for i, norm in enumerate(norms):
+        for norm in norms:
             key = keys.get(norm)
             if key is None:
                 key = strings.add(self.normalizer.key(strings[norm]))
                 if len(keys) < 500_000:
                     keys[norm] = key
-                    plains[norm] = self.normalizer.plain(strings[norm])
+                    plain = self.normalizer.plain(strings[norm])
+                    if plain is not None:
+                        plains[norm] = plain
             out.append(key)
-            if plains.get(norm, None) is not None:
-                obfuscated.append(i)
+        hits = plains.keys() & set(norms)  # obfuscated words are rare: one set operation finds them
+        obfuscated = spelled + ([i for i, norm in enumerate(norms) if norm in hits] if hits else [])
         for i in np.flatnonzero(array[:-1, 4] == self._hash):
             if not array[i, 3] and array[i + 1, 2]:  # "#ManUp": the word right after a '#'
                 out[i + 1] = strings.add(self.normalizer.hashtag_key(strings[norms[i + 1]]))
@@ -142,18 +145,17 @@ class NormalizerComponent:
                 self._layouts[word] = layout
         return layout
 
-    def _split_runs(self, doc: Doc) -> list[tuple[int, int, str]]:
+    def _split_runs(self, doc: Doc, array: np.ndarray) -> list[tuple[int, int, str]]:
         """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of.
 
         Returns, for the classifier's plain text, each cut word's offsets and its words spaced out.
         """
-        array = doc.to_array([LENGTH, IS_ALPHA, ORTH])
-        long_words = np.flatnonzero((array[:, 0] >= 6) & (array[:, 1] == 1))
+        long_words = np.flatnonzero((array[:, 1] >= 6) & (array[:, 2] == 1))  # columns: NORM LENGTH IS_ALPHA . ORTH
         if not len(long_words):
             return []
         cuts: list[tuple[int, int, list[str]]] = []  # (token index, start char, pieces)
         known = self._runs  # ORTH hash -> piece lengths or None, so each distinct word is looked at once
-        for i, orth in zip(long_words.tolist(), array[long_words, 2].tolist(), strict=True):
+        for i, orth in zip(long_words.tolist(), array[long_words, 4].tolist(), strict=True):
             if orth in known:
                 lengths = known[orth]
             else:
