@@ -66,9 +66,9 @@ def train_cli(
         categories_column=categories_column,
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
     )
-    typer.echo(
-        f"wrote {out} ({meta['model_bytes'] / 1e6:.1f} MB, {meta['examples']:,} examples, {meta['train_seconds']}s)"
-    )
+    size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())
+    compiled = "with its compiled copy" if (meta.get("compiled") or {}).get("written") else "without a compiled copy"
+    typer.echo(f"wrote {out} ({size / 1e6:.1f} MB {compiled}, {meta['examples']:,} examples, {meta['train_seconds']}s)")
     typer.echo(f"{'category':<22} {'threshold':>9} {'precision':>9} {'recall':>7} {'f1':>6}  (cross-validated)")
     for label in meta["labels"]:
         m = meta["cv_metrics"][label]

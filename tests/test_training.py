@@ -73,6 +73,8 @@ def test_train_writes_a_model_folder_with_metadata(trained) -> None:
     assert len(meta["model_sha256"]) == 64 and meta["lexicons"] and meta["data_files"]
     assert meta["command"].startswith("allyship train")
     assert "[1/4]" in proc.stderr and "[4/4]" in proc.stderr  # progress on long steps
+    assert "with its compiled copy" in proc.stdout  # the analyzer will run it without scikit-learn
+    assert meta["compiled"]["written"] and set(meta["files"]) == {"compiled.npz"}
 
 
 def test_the_new_category_is_flagged_with_the_new_model(trained) -> None:
