@@ -88,7 +88,9 @@ class CategoryClassifier:
         estimator = self.estimator
         if not isinstance(estimator, CompiledModel):
             wholes = ["".join(pieces[start:end]) for start, end in groups]
-            probabilities = self.predict_proba([*keys, *wholes])
+            probabilities = self.predict_proba([*(pieces[i] for i in wanted), *wholes])
+            if self._last is not None:  # explanations are asked for by key, not by piece text
+                self._last = ({key: i for i, key in enumerate(keys)}, *self._last[1:])
             return probabilities[: len(keys)], probabilities[len(keys) :]
         prepared = estimator.prepare(pieces)
         # A group of one wanted piece (a post that is one sentence) is that piece's row: not scored twice.

@@ -142,7 +142,7 @@ def test_the_shipped_model_runs_compiled_and_matches_its_pipeline() -> None:
 def test_both_engines_give_the_same_flags() -> None:
     from analyzer import Analyzer
 
-    texts = TEXTS + EXTRA + ["Females are vile creatures. I'll make her regret speaking up."]
+    texts = TEXTS + EXTRA + ["Females are vile creatures. I'll make her regret speaking up.", "Wom3n are such pests."]
     fast = [r.to_dict()["flags"] for r in Analyzer().analyze_many(texts)]
     exact_model = load_model(REPO / "models" / "default", load_lexicon([]), engine="sklearn")
     slow = Analyzer()
