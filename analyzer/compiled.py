@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from analyzer.textprep import (
     normalize_text,
     phrase_counts,
     phrase_index,
+    rank_words,
     text_words,
     word_tokens,
 )
@@ -397,29 +398,19 @@ class CompiledModel:
         :data:`EXPLAIN_FEATURES` strongest positive features are shared out:
         the rest change no ranking a reader would see, and long texts stay fast.
         """
-        words = text_words(prepared)
-        scores = dict.fromkeys(words, 0.0)
         contributions = vals * self.coef[label_index][cols]
         strongest = np.argsort(-contributions)[:EXPLAIN_FEATURES]
         strongest = strongest[contributions[strongest] > 0]
         cols = cols[strongest]
         block_of = np.searchsorted(self.offsets, cols, side="right") - 1
-        for col, contribution, b in zip(
-            cols.tolist(), contributions[strongest].tolist(), block_of.tolist(), strict=True
-        ):
-            _, block, _ = self.blocks[b]
-            term = block.terms[col - self.offsets[b]]
-            if block.kind == "word":
-                parts = term.split()
-                for part in parts:
-                    scores[part] = scores.get(part, 0.0) + contribution / len(parts)
-            elif block.kind == "char_wb":
-                gram = term.strip()
-                owners = [w for w in words if gram and gram in w]
-                for owner in owners:
-                    scores[owner] += contribution / len(owners)
-        ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda item: -item[1])
-        return [word for word, _ in ranked[:k]]
+        kinds = {"word": "word", "char_wb": "char"}
+
+        def items() -> Iterable[tuple[str, str, float]]:
+            for col, value, b in zip(cols.tolist(), contributions[strongest].tolist(), block_of.tolist(), strict=True):
+                _, block, _ = self.blocks[b]
+                yield kinds.get(block.kind, block.kind), block.terms[col - self.offsets[b]], value
+
+        return rank_words(text_words(prepared), items(), k)
 
 
 # --- copying a fitted pipeline ------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 import warnings
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
-from analyzer.textprep import normalize_text, phrase_counts, phrase_index, text_words, word_tokens
+from analyzer.textprep import normalize_text, phrase_counts, phrase_index, rank_words, text_words, word_tokens
 
 __all__ = [
     "SEXIST_CATEGORIES",
@@ -388,20 +388,10 @@ def explain_row(
     coef = estimator.named_steps["heads"].coef_[label_index]
     x = sparse.csr_matrix(features)
     names = _feature_names(union)
-    words = text_words(normalized)
-    scores: dict[str, float] = dict.fromkeys(words, 0.0)
-    for column, value in zip(x.indices, x.data, strict=True):
-        contribution = float(value * coef[column])
-        kind, _, feature = str(names[column]).partition("__")
-        if kind == "word":
-            parts = feature.split()
-            for part in parts:
-                scores[part] = scores.get(part, 0.0) + contribution / len(parts)
-        elif kind == "char":
-            gram = feature.strip()
-            owners = [w for w in words if gram and gram in w]
-            for owner in owners:
-                scores[owner] += contribution / len(owners)
-        # lexicon hits and cue counts are not words of the text: they take no part in the ranking
-    ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda item: -item[1])
-    return [word for word, _ in ranked[:k]]
+
+    def items() -> Iterable[tuple[str, str, float]]:
+        for column, value in zip(x.indices, x.data, strict=True):
+            kind, _, feature = str(names[column]).partition("__")
+            yield kind, feature, float(value * coef[column])
+
+    return rank_words(text_words(normalized), items(), k)

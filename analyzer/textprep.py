@@ -72,6 +72,31 @@ def text_words(normalized: str) -> list[str]:
     return list(dict.fromkeys(_WORD.findall(normalized)))
 
 
+def rank_words(words: Sequence[str], contributions: Iterable[tuple[str, str, float]], k: int) -> list[str]:
+    """The ``k`` words that pushed a score up the most, from per-feature contributions (value × weight).
+
+    ``contributions`` yields ``(kind, term, contribution)``: a ``"word"``
+    n-gram's share goes to its words; a ``"char"`` n-gram's is split among the
+    ``words`` that contain it, so an obfuscated spelling still points at a
+    readable word; other kinds (lexicon hits, cue counts) are not words of the
+    text and are ignored. Only positive totals count: an explanation says what
+    raised the score, not what held it back.
+    """
+    scores = dict.fromkeys(words, 0.0)
+    for kind, term, contribution in contributions:
+        if kind == "word":
+            parts = term.split()
+            for part in parts:
+                scores[part] = scores.get(part, 0.0) + contribution / len(parts)
+        elif kind == "char":
+            gram = term.strip()
+            owners = [w for w in words if gram and gram in w]
+            for owner in owners:
+                scores[owner] += contribution / len(owners)
+    ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda item: -item[1])
+    return [word for word, _ in ranked[:k]]
+
+
 def phrase_index(phrases: Mapping[str, Sequence[str]]) -> tuple[list[str], PhraseIndex]:
     """Categories in column order, and every phrase indexed by its first token, then its length.
 

@@ -60,3 +60,12 @@ def user_lexicon(tmp_path: Path) -> Path:
     """SPEC.md's example of a trainer's lexicon folder with a new category."""
     write(tmp_path / "my_lex" / "talking_over.yml", MINIMAL_RULE)
     return tmp_path / "my_lex"
+
+
+@pytest.fixture(scope="session")
+def context_rules(lexicon_analyzer):
+    """The context step's rules, built on the pipeline's own tokenizer (as ``allyship_context`` builds them)."""
+    from analyzer.context import ContextRules
+
+    tokenizer = lexicon_analyzer.nlp.tokenizer
+    return ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])

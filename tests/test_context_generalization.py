@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.context import ContextRules
 from analyzer.normalize import Normalizer
 from analyzer.textprep import is_cue, load_cues
-
-
-@pytest.fixture(scope="module")
-def rules(lexicon_analyzer) -> ContextRules:
-    tokenizer = lexicon_analyzer.nlp.tokenizer
-    return ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +34,11 @@ def _norms(lexicon_analyzer, text: str) -> list[str]:
         ("Women are in the office today.", None),
     ],
 )
-def test_praise_after_a_negation_is_denied(lexicon_analyzer, rules, cues, text: str, expected: bool | None) -> None:
+def test_praise_after_a_negation_is_denied(
+    lexicon_analyzer, context_rules, cues, text: str, expected: bool | None
+) -> None:
     praise = cues["praise"]
-    assert rules.praises(_norms(lexicon_analyzer, text), lambda w: is_cue(w, praise)) is expected
+    assert context_rules.praises(_norms(lexicon_analyzer, text), lambda w: is_cue(w, praise)) is expected
 
 
 @pytest.mark.parametrize(
@@ -57,11 +52,13 @@ def test_praise_after_a_negation_is_denied(lexicon_analyzer, rules, cues, text: 
         ("Nobody wants a whiny wife.", False),
     ],
 )
-def test_hostility_said_of_something_else_keeps_a_denial(lexicon_analyzer, rules, cues, text: str, denied) -> None:
+def test_hostility_said_of_something_else_keeps_a_denial(
+    lexicon_analyzer, context_rules, cues, text: str, denied
+) -> None:
     hostile = cues["derogation"] | cues["threat"]
     targets = cues["targets"]
     doc = lexicon_analyzer.process(text)
-    verdict = rules.denial(doc[:], lambda w: is_cue(w, hostile), lambda w: is_cue(w, targets))
+    verdict = context_rules.denial(doc[:], lambda w: is_cue(w, hostile), lambda w: is_cue(w, targets))
     assert verdict.applies is denied, verdict.note
 
 
@@ -77,9 +74,9 @@ def test_hostility_said_of_something_else_keeps_a_denial(lexicon_analyzer, rules
         ("Hating women is natural.", False),
     ],
 )
-def test_a_sentence_that_condemns_a_hostile_act(lexicon_analyzer, rules, text: str, condemned: bool) -> None:
+def test_a_sentence_that_condemns_a_hostile_act(lexicon_analyzer, context_rules, text: str, condemned: bool) -> None:
     words = [w for w in _norms(lexicon_analyzer, text) if w.isalnum() or "'" in w or "-" in w]
-    assert (rules.condemned_act(words) is not None) is condemned
+    assert (context_rules.condemned_act(words) is not None) is condemned
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.context import ContextRules
 from analyzer.targeting import is_cue, load_cues
 
 DENIED = [
@@ -64,12 +63,6 @@ NOT_DENIED = [
 
 
 @pytest.fixture(scope="module")
-def rules(lexicon_analyzer) -> ContextRules:
-    tokenizer = lexicon_analyzer.nlp.tokenizer
-    return ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
-
-
-@pytest.fixture(scope="module")
 def hostile():
     cues = load_cues()
     words = frozenset(cues["derogation"]) | frozenset(cues["threat"])
@@ -77,15 +70,17 @@ def hostile():
 
 
 @pytest.mark.parametrize("text", DENIED)
-def test_a_sentence_that_denies_its_hostile_words_is_a_denial(lexicon_analyzer, rules, hostile, text: str) -> None:
+def test_a_sentence_that_denies_its_hostile_words_is_a_denial(
+    lexicon_analyzer, context_rules, hostile, text: str
+) -> None:
     doc = lexicon_analyzer.process(text)
-    assert rules.denial(doc[:], hostile).applies, text
+    assert context_rules.denial(doc[:], hostile).applies, text
 
 
 @pytest.mark.parametrize("text", NOT_DENIED)
-def test_negation_without_denied_hostility_is_no_denial(lexicon_analyzer, rules, hostile, text: str) -> None:
+def test_negation_without_denied_hostility_is_no_denial(lexicon_analyzer, context_rules, hostile, text: str) -> None:
     doc = lexicon_analyzer.process(text)
-    assert not rules.denial(doc[:], hostile).applies, text
+    assert not context_rules.denial(doc[:], hostile).applies, text
 
 
 INSULT_STILL_THROWN = [
