@@ -92,7 +92,6 @@ class NormalizerComponent:
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
         self._runs: dict[int, list[int] | None] = {}
-        self.split_runs = True  # off while the lexicon's own phrases are compiled ("#NotAllMen" stays one word)
         # words that make a run-together word worth cutting: references to women, listed insults
         cues = load_cues()
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
@@ -105,7 +104,7 @@ class NormalizerComponent:
             self._relayout_leet(doc)
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
-        runs = self._split_runs(doc, array) if self.split_runs else []
+        runs = self._split_runs(doc, array)
         spelled: list[int] = []
         if runs:
             array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
@@ -323,7 +322,6 @@ class LexiconMatcher:
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
-        normalize.split_runs = False
         for rule in lexicon.rules.values():
             docs = [normalize(make_doc(v)) for v in texts[rule.id]]
             docs += [normalize(make_doc(s)) for s in squashed[rule.id]]
@@ -334,7 +332,6 @@ class LexiconMatcher:
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
             self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
-        normalize.split_runs = True
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)

@@ -164,15 +164,15 @@ class Normalizer:
     def split_run(self, word: str, salient: frozenset[str] | set[str]) -> list[int] | None:
         """Where to cut words written together ("womenare", "ihatewomen"): the piece lengths, or None.
 
-        Only an unknown word (not English, not a lexicon word) is cut, into
+        Only an unknown word (not English, not a lexicon word or phrase) is cut, into
         two or three English words (pieces of one or two letters only from a
         short list of function words) of which one is ``salient`` (a word for
         women, a listed insult): a name or "congrats" stays whole unless it
         hides such a word. Fewer pieces win, then longer first pieces.
         """
         low = word.lower()
-        if len(low) < 6 or not low.isalpha() or low in self.english or low in self.vocabulary:
-            return None
+        if len(low) < 6 or not low.isalpha() or low in self.english or low in self.vocabulary or low in self.squashed:
+            return None  # a lexicon phrase written as one word ("notallmen", "#ManUp") is matched whole
         cached = self._splits.get(low)
         if cached is not None or low in self._splits:
             return cached
