@@ -61,6 +61,8 @@ class Rows:
     cols: np.ndarray
     vals: np.ndarray
     n: int
+    # Where each block's entries lie in the arrays; within a block, rows ascend (see ``CompiledModel.decision``).
+    segments: tuple[tuple[int, int], ...] = ()
     _order: np.ndarray | None = field(default=None, repr=False)
     _bounds: np.ndarray | None = field(default=None, repr=False)
 
@@ -368,20 +370,36 @@ class CompiledModel:
 
     def _stack(self, parts: Sequence[Rows], n: int) -> Rows:
         """Blocks side by side (column offsets, block weights), as the pipeline's ``FeatureUnion`` does."""
-        rows, cols, vals = [], [], []
+        rows, cols, vals, segments = [], [], [], []
+        start = 0
         for part, (_, _, weight), offset in zip(parts, self.blocks, self.offsets, strict=False):
             rows.append(part.rows)
             cols.append(part.cols + offset)
             vals.append(part.vals * weight if weight != 1.0 else part.vals)
-        return Rows(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), n)
+            segments.append((start, start + len(part.rows)))
+            start += len(part.rows)
+        return Rows(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), n, tuple(segments))
 
     def decision(self, features: Rows) -> np.ndarray:
-        """Per text and label, the log-odds."""
-        logits = np.empty((features.n, self.coef.shape[0]))
-        for j, weights in enumerate(self.coef):
-            logits[:, j] = np.bincount(
-                features.rows, weights=features.vals * weights[features.cols], minlength=features.n
-            )
+        """Per text and label, the log-odds.
+
+        Every head at once: the weights of a block's entries are gathered for
+        all labels in one ``take`` and summed per text with one ``reduceat``
+        (a block's rows ascend), about twice as fast as a ``bincount`` per
+        label; this runs on every sentence of every batch.
+        """
+        logits = np.zeros((features.n, self.coef.shape[0]))
+        segments = features.segments or ((0, len(features.rows)),)
+        for start, end in segments:
+            rows, cols, vals = features.rows[start:end], features.cols[start:end], features.vals[start:end]
+            if not len(rows):
+                continue
+            if not features.segments and np.any(rows[1:] < rows[:-1]):  # not from _stack: order unknown
+                order = np.argsort(rows, kind="stable")
+                rows, cols, vals = rows[order], cols[order], vals[order]
+            firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+            weighted = np.take(self.coef, cols, axis=1) * vals  # labels x entries, each label contiguous
+            logits[rows[firsts]] += np.add.reduceat(weighted, firsts, axis=1).T
         return logits + self.intercept
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
