@@ -93,6 +93,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--generated", type=int, default=20_000)
     parser.add_argument("--no-model", action="store_true")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="also time analyze_many(n_process=N), worker start-up included (0 or 1: skip)",
+    )
     args = parser.parse_args()
 
     import spacy
@@ -118,23 +124,38 @@ def main() -> None:
         ceiling = timed(lambda t=texts: list(tokenizer.pipe(t, batch_size=1000)), args.repeat)
         ours = timed(lambda t=texts: list(analyzer.analyze_many(t, batch_size=256)), args.repeat)
         peer = apc_seconds(apc, texts, args.repeat) if apc else None
+        workers = None
+        if args.processes > 1:
+            workers = timed(
+                lambda t=texts: list(analyzer.analyze_many(t, batch_size=256, n_process=args.processes)), args.repeat
+            )
         n = len(texts)
-        rows.append((name, n, n / ceiling, n / ours, n / peer if peer else None))
+        rows.append((name, n, n / ceiling, n / ours, n / peer if peer else None, n / workers if workers else None))
 
     model = "none (lexicons only)" if analyzer.classifier is None else analyzer.classifier.path
     lines = [
-        f"model: {model}; median of {args.repeat} runs; one process",
+        f"model: {model}; median of {args.repeat} runs; tokenizer, analyze_many and the peer in one process each",
         "",
         "| corpus | docs | tokenizer docs/s (ceiling) | analyze_many docs/s | share of ceiling "
         "| alt-profanity-check docs/s | ours / peer |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, n, ceiling, ours, peer in rows:
+    for name, n, ceiling, ours, peer, _ in rows:
         peer_cell = f"{peer:,.0f}" if peer else "n/a"
         ratio = f"{ours / peer:.2f}" if peer else "n/a"
         lines.append(
             f"| {name} | {n:,} | {ceiling:,.0f} | {ours:,.0f} | {ours / ceiling:.0%} | {peer_cell} | {ratio} |"
         )
+    if args.processes > 1:
+        lines += [
+            "",
+            f"With `analyze_many(..., n_process={args.processes})` (worker start-up included), "
+            "against the same one-process ceiling:",
+            "",
+            "| corpus | docs/s | share of ceiling |",
+            "| --- | ---: | ---: |",
+        ]
+        lines += [f"| {name} | {w:,.0f} | {w / c:.0%} |" for name, _, c, _, _, w in rows if w]
     table = "\n".join(lines)
     print(table)
     name = "Throughput (lexicons only)" if args.no_model else "Throughput"
