@@ -18,15 +18,13 @@ it was sent, so all of them write the same records in the same order.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import signal
 import sys
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -43,6 +41,7 @@ from analyzer.readers import (
     discover,
     read_source,
 )
+from analyzer.workers import current, start_pool, worker_settings
 from analyzer.writers import DoneRecord, Existing, open_writer, scan_existing
 
 ENGINES = ("local", "dask")
@@ -218,38 +217,15 @@ class LocalRunner:
         pass
 
 
-_WORKER: Any = None
-
-
-def _init_pool_worker(analyzer: Any, settings: dict[str, Any] | None) -> None:
-    """Each worker process holds one Analyzer: inherited when forked, else built from the settings."""
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, not a traceback per worker
-    if analyzer is None:
-        from analyzer.engine import Analyzer
-
-        analyzer = Analyzer(**(settings or {}))
-    _WORKER = analyzer
-
-
 def _pool_task(texts: list[str], batch_size: int) -> list[dict[str, Any]]:
-    return analyze_chunk(_WORKER, texts, batch_size)
+    return analyze_chunk(current(), texts, batch_size)
 
 
 class PoolRunner:
-    """``jobs`` worker processes on this machine.
-
-    Forking hands each worker the analyzer already loaded here (no second
-    start-up, memory shared until written); where forking is unsafe (another
-    platform, or threads already running) the workers are spawned and build
-    their own analyzer from ``Analyzer.settings()``.
-    """
+    """``jobs`` worker processes on this machine (started as :func:`analyzer.workers.start_pool` says)."""
 
     def __init__(self, analyzer: Any, jobs: int, batch_size: int) -> None:
-        fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-        context = multiprocessing.get_context("fork" if fork else "spawn")
-        initargs = (analyzer, None) if fork else (None, worker_settings(analyzer))
-        self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_pool_worker, initargs=initargs)
+        self.pool = start_pool(analyzer, jobs)
         self.batch_size = batch_size
         self.in_flight = 2 * jobs
 
@@ -321,18 +297,6 @@ class DaskRunner:
             client.close()
         if self.cluster is not None:
             self.cluster.close()
-
-
-def worker_settings(analyzer: Any) -> dict[str, Any]:
-    """``Analyzer.settings()`` with folders made absolute, for processes that may not share our directory."""
-    from analyzer.engine import DEFAULT_MODEL
-
-    settings = dict(analyzer.settings())
-    settings["lexicons"] = [os.path.abspath(p) for p in settings.get("lexicons", [])]
-    model = settings.get("model")
-    if model is not None and model != DEFAULT_MODEL:
-        settings["model"] = os.path.abspath(model)
-    return settings
 
 
 def make_runner(analyzer: Any, config: BatchConfig) -> Runner:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -160,8 +159,9 @@ class Analyzer:
         )
 
     def _analyze_parallel(self, texts: Iterable[str], batch_size: int, n_process: int) -> Iterator[AnalysisResult]:
-        settings = self.settings()
-        with ProcessPoolExecutor(max_workers=n_process, initializer=_init_worker, initargs=(settings,)) as pool:
+        from analyzer.workers import start_pool
+
+        with start_pool(self, n_process) as pool:
             iterator = iter(texts)
             pending: list[Any] = []
             while True:
@@ -220,14 +220,7 @@ def _load_classifier(model: str | Path | None, lexicon: Lexicon) -> Any:
     return load_model(path, lexicon)
 
 
-_WORKER: Analyzer | None = None
-
-
-def _init_worker(settings: dict[str, Any]) -> None:
-    global _WORKER
-    _WORKER = Analyzer(**settings)
-
-
 def _work(texts: list[str]) -> list[AnalysisResult]:
-    assert _WORKER is not None
-    return _WORKER._analyze_chunk(texts, len(texts))
+    from analyzer.workers import current
+
+    return current()._analyze_chunk(texts, len(texts))

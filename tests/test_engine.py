@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -92,10 +93,19 @@ def test_analyze_many_keeps_order_and_matches_analyze(lexicon_analyzer) -> None:
     assert [r.to_dict() for r in many] == [lexicon_analyzer.analyze(t).to_dict() for t in texts]
 
 
-def test_analyze_many_with_two_processes_gives_the_same_results(lexicon_analyzer) -> None:
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_analyze_many_with_two_processes_gives_the_same_results(lexicon_analyzer, start: str) -> None:
+    """Workers are forked with this analyzer, or spawned and rebuild it (when threads run): same results."""
     texts = [f"Message {i}: man up and calm down." if i % 3 else f"Plain message {i}." for i in range(40)]
     one = [r.to_dict() for r in lexicon_analyzer.analyze_many(texts, batch_size=8)]
-    two = [r.to_dict() for r in lexicon_analyzer.analyze_many(texts, batch_size=8, n_process=2)]
+    release = threading.Event()
+    busy = threading.Thread(target=release.wait)  # a running thread makes forking unsafe: workers are spawned
+    if start == "spawn":
+        busy.start()
+    try:
+        two = [r.to_dict() for r in lexicon_analyzer.analyze_many(texts, batch_size=8, n_process=2)]
+    finally:
+        release.set()
     assert one == two
 
 
