@@ -32,8 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_throughput import DEFAULT_EDOS, edos_texts
-from bench.corpus import sentences
+from bench.bench_throughput import timed
+from bench.corpus import DEFAULT_EDOS, load_corpora
 from bench.results import update_section
 
 TARGET_SHARE = 0.25  # issue 7: analyze_many at least 25% of the tokenizer's throughput
@@ -78,15 +78,7 @@ def main() -> None:
 
     from analyzer import Analyzer
 
-    corpora: dict[str, list[str]] = {}
-    edos = Path(args.edos)
-    if edos.is_dir():
-        edos = edos / "edos_labelled_aggregated.csv"
-    if edos.is_file():
-        corpora["EDOS posts"] = edos_texts(edos)
-    else:
-        print(f"note: EDOS not found at {edos}; measuring the generated corpus only", file=sys.stderr)
-    corpora["generated"] = sentences(args.generated, seed=1)
+    corpora = load_corpora(args.edos, args.generated)
 
     blank = spacy.blank("en")
     analyzer = Analyzer(model=None if args.no_model else "default")
@@ -94,9 +86,9 @@ def main() -> None:
     for corpus, texts in corpora.items():
         n = len(texts)
         list(analyzer.analyze_many(texts[:500]))  # warm up
-        ceiling = statistics.median(_timed(lambda t=texts: list(blank.pipe(t, batch_size=1000)), args.repeat))
+        ceiling = timed(lambda t=texts: list(blank.pipe(t, batch_size=1000)), args.repeat)
         stages = stage_times(analyzer, texts, args.repeat)
-        whole = statistics.median(_timed(lambda t=texts: list(analyzer.analyze_many(t, batch_size=256)), args.repeat))
+        whole = timed(lambda t=texts: list(analyzer.analyze_many(t, batch_size=256)), args.repeat)
         budget = ceiling / TARGET_SHARE
         lines = [
             f"**{corpus}** ({n:,} docs): budget for {TARGET_SHARE:.0%} of the ceiling "
@@ -116,15 +108,6 @@ def main() -> None:
     print(body)
     name = "Stages (lexicons only)" if args.no_model else "Stages"
     update_section(name, body, "python bench/bench_stages.py" + (" --no-model" if args.no_model else ""))
-
-
-def _timed(work: Callable[[], Any], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 if __name__ == "__main__":

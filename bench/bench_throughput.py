@@ -13,7 +13,6 @@ documents. Median of ``--repeat`` runs each.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -25,11 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.corpus import sentences
+from bench.corpus import DEFAULT_EDOS, load_corpora
 from bench.results import update_section
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_EDOS = REPO.parent / "shared" / "data" / "edos" / "edos_labelled_aggregated.csv"
 APC_SCRIPT = """
 import json, sys, time
 from profanity_check import predict_prob
@@ -40,12 +37,6 @@ for _ in range(int(sys.argv[2])):
     start = time.perf_counter(); predict_prob(texts); times.append(time.perf_counter() - start)
 print(json.dumps(times))
 """
-
-
-def edos_texts(path: Path) -> list[str]:
-    csv.field_size_limit(10_000_000)
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [row["text"] for row in csv.DictReader(handle)]
 
 
 def timed(fn, repeat: int) -> float:
@@ -105,15 +96,7 @@ def main() -> None:
 
     from analyzer import Analyzer
 
-    corpora: dict[str, list[str]] = {}
-    edos = Path(args.edos)
-    if edos.is_dir():
-        edos = edos / "edos_labelled_aggregated.csv"
-    if edos.is_file():
-        corpora["EDOS posts"] = edos_texts(edos)
-    else:
-        print(f"note: EDOS not found at {edos}; measuring the generated corpus only", file=sys.stderr)
-    corpora["generated"] = sentences(args.generated, seed=1)
+    corpora = load_corpora(args.edos, args.generated)
 
     tokenizer = spacy.blank("en")
     analyzer = Analyzer(model=None if args.no_model else "default")

@@ -1,11 +1,18 @@
-"""A deterministic generated corpus for benchmarks: ordinary talk with some flaggable lines.
+"""The texts benchmarks run on: a generated corpus, and the EDOS posts where they lie.
 
-Generated, not sampled from any dataset, so every benchmark can run anywhere.
+The generated corpus (ordinary talk with some flaggable lines) is
+deterministic and sampled from no dataset, so every benchmark can run
+anywhere. EDOS is read from ``../shared/data`` (or a path given), never copied.
 """
 
 from __future__ import annotations
 
+import csv
 import random
+import sys
+from pathlib import Path
+
+DEFAULT_EDOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "edos" / "edos_labelled_aggregated.csv"
 
 ORDINARY = [
     "We moved the release to Thursday so the team can finish the migration.",
@@ -53,3 +60,24 @@ def sentences(n: int, seed: int = 0, flag_rate: float = 0.1) -> list[str]:
         parts = [rng.choice(FLAGGABLE if rng.random() < flag_rate else ORDINARY) for _ in range(rng.randint(1, 2))]
         docs.append(" ".join(parts))
     return docs
+
+
+def edos_texts(path: Path) -> list[str]:
+    """The text column of the EDOS CSV, every split."""
+    csv.field_size_limit(10_000_000)
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [row["text"] for row in csv.DictReader(handle)]
+
+
+def load_corpora(edos: str | Path, generated: int) -> dict[str, list[str]]:
+    """The EDOS posts (skipped with a note on stderr when absent) and ``generated`` generated documents."""
+    corpora: dict[str, list[str]] = {}
+    path = Path(edos)
+    if path.is_dir():
+        path = path / "edos_labelled_aggregated.csv"
+    if path.is_file():
+        corpora["EDOS posts"] = edos_texts(path)
+    else:
+        print(f"note: EDOS not found at {path}; measuring the generated corpus only", file=sys.stderr)
+    corpora["generated"] = sentences(generated, seed=1)
+    return corpora
