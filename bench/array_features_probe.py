@@ -141,10 +141,9 @@ import itertools
 import json
 import os
 import platform
-import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +161,7 @@ sys.path.insert(0, str(REPO))
 from analyzer.datasets import load_labeled  # noqa: E402
 from analyzer.features import _fit_head, build_features, normalize_text  # noqa: E402
 from analyzer.lexicon import load_lexicon  # noqa: E402
+from bench.bench_throughput import timed  # noqa: E402
 from bench.corpus import DEFAULT_EDOS  # noqa: E402
 from bench.edos_experiments import SPEC_CATEGORIES, macro_f1, sexist_of  # noqa: E402
 
@@ -171,11 +171,6 @@ CHAR_MIN_DF = 3  # as build_features' char block
 CHAR_NGRAMS = (2, 5)
 BATCH = 256  # docs per call of the fast path, as nlp.pipe batches them
 PARITY_LIMIT = 1e-3
-EDOS_DEFAULT = (
-    Path(os.environ["ALLYSHIP_SHARED_DATA"]) / "edos" / "edos_labelled_aggregated.csv"
-    if os.environ.get("ALLYSHIP_SHARED_DATA")
-    else DEFAULT_EDOS
-)
 
 
 class ProbeError(Exception):
@@ -672,16 +667,6 @@ def parity(scorer: TokenArrayScorer, fitted: Fitted, corpus: Corpus, rows: np.nd
     }
 
 
-def timed(run: Callable[[], object], repeat: int) -> list[float]:
-    """Wall-clock seconds of ``repeat`` calls (the caller takes the median: a busy moment spoils one, not all)."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return times
-
-
 def speed(fitted: Fitted, ref: Fitted | None, corpus: Corpus, heads: int, repeat: int) -> dict[str, Any]:
     """µs per EDOS post: the fast path cold and warm, per sentence and per post; the ceiling and the reference."""
     import spacy
@@ -695,7 +680,7 @@ def speed(fitted: Fitted, ref: Fitted | None, corpus: Corpus, heads: int, repeat
             scorer(docs[k : k + BATCH], by_sentence)
 
     scorer = TokenArrayScorer(fitted, strings, heads)
-    cold = timed(lambda: sweep(scorer, True), 1)[0]
+    cold = timed(lambda: sweep(scorer, True), 1)
     warm_sent = timed(lambda: sweep(scorer, True), repeat)
     warm_post = timed(lambda: sweep(scorer, False), repeat)
     blank = spacy.blank("en")
@@ -707,9 +692,9 @@ def speed(fitted: Fitted, ref: Fitted | None, corpus: Corpus, heads: int, repeat
         "sentences": int(sum(len(list(d.sents)) for d in docs)),
         "distinct_words_cached": len(scorer.word_n),
         "fast_sentence_cold_us": cold * per_post,
-        "fast_sentence_warm_us": statistics.median(warm_sent) * per_post,
-        "fast_post_warm_us": statistics.median(warm_post) * per_post,
-        "blank_tokenizer_us": statistics.median(ceiling) * per_post,
+        "fast_sentence_warm_us": warm_sent * per_post,
+        "fast_post_warm_us": warm_post * per_post,
+        "blank_tokenizer_us": ceiling * per_post,
         "pipeline_parse_us": corpus.parse_seconds * per_post,
     }
     if ref is not None:
@@ -721,7 +706,7 @@ def speed(fitted: Fitted, ref: Fitted | None, corpus: Corpus, heads: int, repeat
                 union.transform([normalize_text(t) for t in texts[k : k + BATCH]]) @ coef
 
         out["reference_variant"] = ref.variant.name
-        out["reference_post_us"] = statistics.median(timed(reference, repeat)) * per_post
+        out["reference_post_us"] = timed(reference, repeat) * per_post
     return out
 
 
@@ -825,7 +810,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edos", type=Path, default=EDOS_DEFAULT)
+    parser.add_argument("--edos", type=Path, default=DEFAULT_EDOS)
     parser.add_argument(
         "--variants", nargs="+", choices=list(BY_NAME), default=list(BY_NAME), metavar="NAME", help=", ".join(BY_NAME)
     )

@@ -8,11 +8,14 @@ anywhere. EDOS is read from ``../shared/data`` (or a path given), never copied.
 from __future__ import annotations
 
 import csv
+import os
 import random
 import sys
 from pathlib import Path
 
-DEFAULT_EDOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "edos" / "edos_labelled_aggregated.csv"
+# ``$ALLYSHIP_SHARED_DATA`` (the shared data folder), else ``../shared/data`` beside the repository
+SHARED = Path(os.environ.get("ALLYSHIP_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+DEFAULT_EDOS = SHARED / "edos" / "edos_labelled_aggregated.csv"
 
 ORDINARY = [
     "We moved the release to Thursday so the team can finish the migration.",

@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -103,8 +102,8 @@ from analyzer.features import (  # noqa: E402
     with_sexist_label,
 )
 from analyzer.lexicon import iter_examples, load_lexicon  # noqa: E402
+from bench.corpus import SHARED  # noqa: E402
 
-SHARED = Path(os.environ.get("ALLYSHIP_SHARED_DATA", REPO.parent / "shared" / "data"))
 SPEC_CATEGORIES = frozenset(
     {
         "toxic_masculinity",
