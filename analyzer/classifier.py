@@ -3,8 +3,8 @@
 Lexicons catch the phrasings someone listed; this catches paraphrases. The
 trained model (:mod:`analyzer.model`, run from its compiled copy) scores
 every sentence of a batch of docs, and every short doc as a whole, in one
-call: a doc is cut at its sentence starts so the whole-text scores reuse the
-sentences' n-gram counts. Its calibrated probability is mapped onto the
+call over the token arrays the pipeline already made (:mod:`analyzer.units`):
+the text is not read a second time. Its calibrated probability is mapped onto the
 shared 0..1 scale so that each category's tuned threshold lands on the
 engine's 0.5: scores from lexicon and classifier compare.
 
@@ -18,20 +18,20 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from itertools import pairwise
 
 import numpy as np
-from spacy.attrs import IS_ALPHA, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from analyzer.components import candidates, doc_text, plain_text
+from analyzer.compiled import TokenBatch
+from analyzer.components import candidates
 from analyzer.context import ContextRules
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.lexicon import Lexicon
 from analyzer.model import CategoryClassifier, to_shared_scale
 from analyzer.textprep import is_cue
+from analyzer.units import doc_tokens
 
 MIN_ALPHA_TOKENS = 3
 WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
@@ -74,71 +74,76 @@ class ClassifierComponent:
         model = self.model
         if model is None:
             return docs
-        units: list[tuple[Doc, Span]] = []
-        pieces: list[str] = []  # the text cut at sentence starts; a unit is a piece, a short doc a run of them
-        wanted: list[int] = []
-        keys: list[str] = []
-        groups: list[tuple[int, int]] = []
+        units: list[tuple[Doc, int, int]] = []  # (doc, start token, end token) of each scored sentence
+        starts: list[int] = []
+        ends: list[int] = []
         wholes: list[tuple[Doc, int, int]] = []  # short docs: (doc, first unit, end unit)
+        whole_bounds: list[tuple[int, int]] = []
+        keys: list[np.ndarray] = []
+        lowers: list[np.ndarray] = []
+        lexicon: list[tuple[int, str]] = []
+        base = 0
         for doc in docs:
             if not len(doc):
                 continue
-            text = doc_text(doc)
-            sents = _sentences(doc)
-            first_unit, first_piece = len(units), len(pieces)
-            short = len(doc) <= WHOLE_DOC_TOKENS
-            bounds = [0, *(sent.start_char for sent, _ in sents[1:]), len(text)]
-            for (sent, alpha), start, end in zip(sents, bounds, bounds[1:], strict=False):
-                scored = alpha >= MIN_ALPHA_TOKENS
-                if scored or short:
-                    pieces.append(plain_text(doc, start, end))
-                if scored:
-                    wanted.append(len(pieces) - 1)
-                    units.append((doc, sent))
-                    keys.append(text[sent.start_char : sent.end_char])
-            if not short or len(units) == first_unit:
+            rows, position, sentences = doc_tokens(doc)
+            first_unit = len(units)
+            for start, end, alpha in sentences:
+                if alpha >= MIN_ALPHA_TOKENS:
+                    units.append((doc, start, end))
+                    starts.append(base + int(position[start]))
+                    ends.append(base + int(position[end]))
+            if len(units) == first_unit:
                 continue
-            wholes.append((doc, first_unit, len(units)))
-            if all(text[p - 1].isspace() for p in bounds[1:-1]):
-                groups.append((first_piece, len(pieces)))
-            else:  # a sentence starts inside a word ("end.Next"): the whole text is read on its own
-                pieces.append(plain_text(doc, 0, len(text)))
-                groups.append((len(pieces) - 1, len(pieces)))
+            keys.append(rows[:, 0])
+            lowers.append(rows[:, 1])
+            lexicon += [(base + int(position[c.start]), c.category) for c in candidates(doc) if c.source == "lexicon"]
+            if len(doc) <= WHOLE_DOC_TOKENS:
+                wholes.append((doc, first_unit, len(units)))
+                whole_bounds.append((base, base + len(rows)))
+            base += len(rows)
         if not units:
             return docs
-        probabilities, whole_rows = model.predict_tiles(pieces, wanted, groups, keys)
+        batch = TokenBatch(
+            np.concatenate(keys),
+            np.concatenate(lowers),
+            np.asarray(starts + [a for a, _ in whole_bounds], dtype=np.int64),
+            np.asarray(ends + [b for _, b in whole_bounds], dtype=np.int64),
+            lexicon,
+            docs[0].vocab.strings.__getitem__,
+        )
+        scores = model.predict_batch(batch)
+        probabilities, whole_rows = scores[: len(units)], scores[len(units) :]
         # A row can only matter if some label reaches its threshold or a listed phrase is in its sentence:
         # skip the rest without building notes (most sentences of most texts).
         thresholds = np.asarray([_cut(model.thresholds.get(label, 0.5)) for label in model.labels])
-        hot = (probabilities >= thresholds).any(axis=1)
+        hot = (probabilities >= thresholds).any(axis=1).tolist()
         listed: dict[int, list[int]] = {}  # per doc, where its lexicon candidates start
-        for i, (doc, sent) in enumerate(units):
-            starts = listed.get(id(doc))
-            if starts is None:
-                starts = listed[id(doc)] = sorted(c.start for c in candidates(doc) if c.source == "lexicon")
-            at = bisect_left(starts, sent.start)
-            if hot[i] or (at < len(starts) and starts[at] < sent.end):
-                self._decide(doc, sent, probabilities[i])
-        for (doc, first, end), whole in zip(wholes, whole_rows, strict=True):
-            self._decide_whole(doc, [s for _, s in units[first:end]], probabilities[first:end], whole)
+        for i, (doc, start, end) in enumerate(units):
+            starts_of_doc = listed.get(id(doc))
+            if starts_of_doc is None:
+                starts_of_doc = listed[id(doc)] = sorted(c.start for c in candidates(doc) if c.source == "lexicon")
+            at = bisect_left(starts_of_doc, start)
+            if hot[i] or (at < len(starts_of_doc) and starts_of_doc[at] < end):
+                self._decide(doc, doc[start:end], probabilities[i], i)
+        sexist = model.labels.index(SEXIST_LABEL) if SEXIST_LABEL in model.labels else None
+        if sexist is not None:
+            cut = _cut(model.thresholds.get(SEXIST_LABEL, 0.5))
+            for (doc, first, end), whole in zip(wholes, whole_rows, strict=True):
+                if whole[sexist] >= cut:  # sexist as a whole: place it on its most suspect sentence
+                    best = first + int(np.argmax(probabilities[first:end, sexist]))
+                    self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole)
         return docs
 
-    def _decide_whole(self, doc: Doc, sents: list[Span], sent_rows: np.ndarray, row: np.ndarray) -> None:
+    def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
         """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""
-        model = self.model
-        assert model is not None
         found = candidates(doc)
         if any(c.source == "classifier" or c.suppressed_by is None for c in found):
             return  # already flagged (or a sentence-level decision stands)
-        if SEXIST_LABEL not in model.labels:
-            return
-        index = model.labels.index(SEXIST_LABEL)
-        if row[index] < _cut(model.thresholds.get(SEXIST_LABEL, 0.5)):
-            return  # not sexist as a whole: nothing to place
-        best = int(np.argmax([sent_rows[i][index] for i in range(len(sents))]))
-        self._sexist_head(sents[best], row, [c for c in found if c.source == "lexicon"], found, whole=True)
+        lexical = [c for c in found if c.source == "lexicon"]
+        self._sexist_head(sent, unit, row, lexical, found, whole=True)
 
-    def _decide(self, doc: Doc, sent: Span, row: np.ndarray) -> None:
+    def _decide(self, doc: Doc, sent: Span, row: np.ndarray, unit: int) -> None:
         model = self.model
         assert model is not None
         found = candidates(doc)
@@ -165,7 +170,7 @@ class ClassifierComponent:
                 continue  # the lexicon flag carries the decision, or nothing to flag
             if label in SEXIST_CATEGORIES and sexist is not None and sexist < 0.5:
                 continue  # a stereotype or hostility head alone is weak evidence: the sexist head must agree
-            found.append(self._candidate(sent, label, index, score, note, in_sentence))
+            found.append(self._candidate(sent, unit, label, index, score, note, in_sentence))
             added = True
         if (
             SEXIST_LABEL in model.labels
@@ -173,7 +178,7 @@ class ClassifierComponent:
             and len(doc) > WHOLE_DOC_TOKENS
             and not any(c.suppressed_by is None for c in in_sentence)
         ):
-            self._sexist_head(sent, row, in_sentence, found)  # long texts: the sexist head reads each sentence
+            self._sexist_head(sent, unit, row, in_sentence, found)  # long texts: the sexist head reads each sentence
 
     def _sexist_score(self, row: np.ndarray) -> float | None:
         """The sexist head's probability on the shared scale (its threshold at 0.5), if the model has that head."""
@@ -222,7 +227,13 @@ class ClassifierComponent:
         )
 
     def _sexist_head(
-        self, sent: Span, row: np.ndarray, in_sentence: list[Candidate], found: list[Candidate], whole: bool = False
+        self,
+        sent: Span,
+        unit: int,
+        row: np.ndarray,
+        in_sentence: list[Candidate],
+        found: list[Candidate],
+        whole: bool = False,
     ) -> None:
         """The head trained on "is anything sexist here": it flags under the category its peers rank highest."""
         model = self.model
@@ -248,12 +259,15 @@ class ClassifierComponent:
         if whole:
             note += "; judged on the whole text, shown on its most suspect sentence"
         found.append(
-            self._candidate(sent, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None)
+            self._candidate(
+                sent, unit, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None
+            )
         )
 
     def _candidate(
         self,
         sent: Span,
+        unit: int,
         label: str,
         index: int,
         score: float,
@@ -304,7 +318,7 @@ class ClassifierComponent:
                 cand.step("context:negation", score * 0.15, denial.note)
                 cand.suppressed_by = "context:negation"
             else:
-                cand.top_words = model.top_words(sent.text, index)
+                cand.top_words = model.top_words(unit, index)
         return cand
 
 
@@ -312,21 +326,6 @@ def _cue_words() -> dict[str, frozenset[str]]:
     from analyzer.textprep import load_cues
 
     return {kind: frozenset(words) for kind, words in load_cues().items()}
-
-
-def _sentences(doc: Doc) -> list[tuple[Span, int]]:
-    """Each sentence of ``doc`` with its number of alphabetic tokens, from token arrays.
-
-    ``doc.sents`` builds a Token object per token to find the boundaries; on
-    every text of a batch that cost more than the classifier itself.
-    """
-    array = doc.to_array([SENT_START, IS_ALPHA]).astype(np.int64)
-    starts = np.flatnonzero(array[:, 0] == 1).tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    alpha = np.concatenate([[0], np.cumsum(array[:, 1])]).tolist()
-    bounds = [*starts, len(doc)]
-    return [(doc[a:b], alpha[b] - alpha[a]) for a, b in pairwise(bounds)]
 
 
 def _cut(threshold: float) -> float:

@@ -35,23 +35,6 @@ if not Doc.has_extension("allyship_candidates"):
 
 
 TEXT_KEY = "allyship_text"
-PLAIN_KEY = "allyship_plain"  # (start_char, end_char, word) of each obfuscated token, for the classifier
-
-
-def plain_text(doc: Doc, start: int, end: int) -> str:
-    """``doc``'s text from ``start`` to ``end`` with obfuscated words written plainly ("wom3n" -> "women").
-
-    The classifier learned words as they are usually spelled; a word written
-    to dodge a filter should weigh as the word it stands for. Offsets of flags
-    are never taken from this text.
-    """
-    text = doc_text(doc)
-    pieces, at = [], start
-    for a, b, word in doc.user_data.get(PLAIN_KEY, ()):
-        if a >= start and b <= end:
-            pieces += [text[at:a], word]
-            at = b
-    return "".join(pieces) + text[at:end] if pieces else text[start:end]
 
 
 def doc_text(doc: Doc) -> str:
@@ -87,7 +70,6 @@ class NormalizerComponent:
         self.normalizer = Normalizer()
         self._strings = nlp.vocab.strings
         self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
-        self._plains: dict[int, str] = {}  # norm hash -> the word an obfuscated token stands for
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
@@ -104,14 +86,12 @@ class NormalizerComponent:
             self._relayout_leet(doc)
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
-        runs = self._split_runs(doc, array)
-        spelled: list[int] = []
-        if runs:
+        if self._split_runs(doc, array):
             array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
         if self._may_have_spelled_words(array):
-            spelled = self._join_spaced_letters(doc)
+            self._join_spaced_letters(doc)
             array = doc.to_array([NORM, LENGTH, IS_ALPHA, SPACY, ORTH])
-        keys, plains, strings = self._keys, self._plains, self._strings
+        keys, strings = self._keys, self._strings
         norms = array[:, 0].tolist()
         out = []
         for norm in norms:
@@ -120,19 +100,11 @@ class NormalizerComponent:
                 key = strings.add(self.normalizer.key(strings[norm]))
                 if len(keys) < 500_000:
                     keys[norm] = key
-                    plain = self.normalizer.plain(strings[norm])
-                    if plain is not None:
-                        plains[norm] = plain
             out.append(key)
-        hits = plains.keys() & set(norms)  # obfuscated words are rare: one set operation finds them
-        obfuscated = spelled + ([i for i, norm in enumerate(norms) if norm in hits] if hits else [])
         for i in np.flatnonzero(array[:-1, 4] == self._hash):
             if not array[i, 3] and array[i + 1, 2]:  # "#ManUp": the word right after a '#'
                 out[i + 1] = strings.add(self.normalizer.hashtag_key(strings[norms[i + 1]]))
         doc.from_array([LEMMA], np.asarray(out, dtype=np.uint64).reshape(-1, 1))
-        if obfuscated or runs:
-            words = [(doc[i].idx, doc[i].idx + len(doc[i]), plains.get(norms[i]) or doc[i].norm_) for i in obfuscated]
-            doc.user_data[PLAIN_KEY] = sorted(words + runs)
         return doc
 
     def _layout(self, word: str) -> list[tuple[int, int, str]]:
@@ -144,15 +116,15 @@ class NormalizerComponent:
                 self._layouts[word] = layout
         return layout
 
-    def _split_runs(self, doc: Doc, array: np.ndarray) -> list[tuple[int, int, str]]:
+    def _split_runs(self, doc: Doc, array: np.ndarray) -> bool:
         """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of.
 
-        Returns, for the classifier's plain text, each cut word's offsets and its words spaced out.
+        Returns whether any word was cut (the doc's arrays are then stale).
         """
         long_words = np.flatnonzero((array[:, 1] >= 6) & (array[:, 2] == 1))  # columns: NORM LENGTH IS_ALPHA . ORTH
         if not len(long_words):
-            return []
-        cuts: list[tuple[int, int, list[str]]] = []  # (token index, start char, pieces)
+            return False
+        cuts: list[tuple[int, list[str]]] = []  # (token index, pieces)
         known = self._runs  # ORTH hash -> piece lengths or None, so each distinct word is looked at once
         for i, orth in zip(long_words.tolist(), array[long_words, 4].tolist(), strict=True):
             if orth in known:
@@ -164,19 +136,19 @@ class NormalizerComponent:
             if lengths is not None:
                 token = doc[i]
                 bounds = np.cumsum([0, *lengths]).tolist()
-                cuts.append((i, token.idx, [token.text[a:b] for a, b in pairwise(bounds)]))
+                cuts.append((i, [token.text[a:b] for a, b in pairwise(bounds)]))
         if not cuts:
-            return []
+            return False
         with doc.retokenize() as retokenizer:
-            for i, _, orths in cuts:
+            for i, orths in cuts:
                 token = doc[i]
                 retokenizer.split(token, orths, heads=[(token, k) for k in range(len(orths))])
         shift = 0  # the first piece keeps the word's sentence start; the others continue its sentence
-        for i, _, orths in cuts:
+        for i, orths in cuts:
             for k in range(i + shift + 1, i + shift + len(orths)):
                 doc[k].is_sent_start = False
             shift += len(orths) - 1
-        return [(start, start + sum(map(len, orths)), " ".join(orths)) for _, start, orths in cuts]
+        return True
 
     def _relayout_leet(self, doc: Doc) -> None:
         """Cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
@@ -303,6 +275,7 @@ class LexiconMatcher:
         # could match some pattern, i.e. that contain a listed word for every required token of it.
         self.requirements: list[list[tuple[int, frozenset[int]]]] = []  # per pattern: (attribute, hashes)
         self.unanchored = False
+        self._listed: dict[int, frozenset[int]] | None = None  # per attribute, every word some pattern requires
         self.rules: dict[str, Rule] = {}
         self.unless: dict[str, list[tuple[str, ...]]] = {}
 
@@ -380,16 +353,30 @@ class LexiconMatcher:
                     break
         if needs:
             self.requirements.append(needs)
+            self._listed = None
         else:
             self.unanchored = True
 
     def _anchored(self, doc: Doc) -> bool:
-        """Could any token pattern match this doc? (Every required token's words present.)"""
+        """Could any token pattern match this doc? (Every required token's words present.)
+
+        Most docs contain no listed word at all: one intersection per
+        attribute with every pattern's words rules them out before any
+        pattern is looked at.
+        """
         if self.unanchored:
             return True
-        attrs = sorted({attr for needs in self.requirements for attr, _ in needs})
+        if self._listed is None:
+            listed: dict[int, set[int]] = {}
+            for needs in self.requirements:
+                for attr, values in needs:
+                    listed.setdefault(attr, set()).update(values)
+            self._listed = {attr: frozenset(values) for attr, values in listed.items()}
+        attrs = sorted(self._listed)
         array = doc.to_array(attrs).reshape(len(doc), len(attrs))
-        present = {attr: set(array[:, i].tolist()) for i, attr in enumerate(attrs)}
+        present = {attr: self._listed[attr].intersection(array[:, i].tolist()) for i, attr in enumerate(attrs)}
+        if not any(present.values()):
+            return False
         return any(all(not present[attr].isdisjoint(values) for attr, values in needs) for needs in self.requirements)
 
     def _innocent_sense(self, span: Span, rule: Rule) -> str | None:

@@ -47,15 +47,15 @@ from __future__ import annotations
 
 import re
 import warnings
-import weakref
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import fbeta_score
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -63,22 +63,25 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
-from analyzer.textprep import normalize_text, phrase_counts, phrase_index, rank_words, text_words, word_tokens
+from analyzer.textprep import char_grams
+
+if TYPE_CHECKING:
+    from analyzer.units import Unit
 
 __all__ = [
     "SEXIST_CATEGORIES",
     "SEXIST_LABEL",
-    "LexiconFeatures",
+    "CharNgrams",
+    "KeyNgrams",
+    "LexiconHits",
     "NBLogisticHeads",
-    "TextNormalizer",
     "build_estimator",
     "build_features",
     "choose_threshold",
-    "explain_row",
-    "explain_top_words",
-    "normalize_text",
     "with_sexist_label",
 ]
+
+DEFAULT_C = 1.0  # inverse regularization of every head
 
 # Document statistics for the flag decision. Word lists, not models: they count how often a text talks
 # about women and how coarse it is, which the length-normalized n-gram features dilute.
@@ -94,67 +97,164 @@ _PROFANE = re.compile(
 )
 
 
-class TextNormalizer(TransformerMixin, BaseEstimator):
-    """:func:`normalize_text` as the first pipeline step, so the text is normalized once, not per feature block."""
-
-    def fit(self, X: Sequence[str], y: object = None) -> TextNormalizer:
-        """Nothing to learn; returns self."""
-        return self
-
-    def transform(self, X: Sequence[str]) -> list[str]:
-        """The normalized texts, in order."""
-        return [normalize_text(text) for text in X]
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
+def _rows(cols: list[list[int]], vals: list[list[float]], width: int) -> sparse.csr_matrix:
+    """A float32 CSR matrix from per-row column and value lists (repeated columns add up)."""
+    indptr = np.zeros(len(cols) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in cols], out=indptr[1:])
+    flat_cols = np.fromiter((c for row in cols for c in row), dtype=np.int64, count=int(indptr[-1]))
+    flat_vals = np.fromiter((v for row in vals for v in row), dtype=np.float32, count=int(indptr[-1]))
+    matrix = sparse.csr_matrix((flat_vals, flat_cols, indptr), shape=(len(cols), width), dtype=np.float32)
+    matrix.sum_duplicates()
+    return matrix
 
 
-class LexiconFeatures(TransformerMixin, BaseEstimator):
-    """Per category, ``log1p`` of how many lexicon phrases occur in the text.
+class KeyNgrams(TransformerMixin, BaseEstimator):
+    """Word 1- and 2-grams of a unit's keys (:class:`analyzer.units.Unit`), counts divided by sqrt(tokens).
 
-    ``phrases`` maps a category id to its phrase strings; it is a parameter
-    (not read from disk at fit time) so a pickled pipeline carries its lexicon
-    and predicts the same way wherever it is loaded. Matching is whole-token
-    comparison on :func:`normalize_text` output (hyphens and spaces alike,
-    apostrophes ignored), indexed by first token so the cost grows with the
-    text, not with the lexicon. The analyzer's spaCy matcher is smarter (lemmas,
-    obfuscation); a feature only has to behave the same in training and use.
-    ``normalize=False`` when the input is already normalized (after :class:`TextNormalizer`).
+    Why not tf-idf: its l2 norm needs the whole feature vector before any
+    weight applies, while a count over a length is a sum of per-token
+    weights, which the analyzer adds up from token arrays
+    (:mod:`analyzer.compiled`). With the NB-scaled heads it scored as well on
+    EDOS (``bench/array_features_probe.py``: dev +1.3, test +0.2, CV +0.3
+    points against the tf-idf of normalized text). Columns: unigrams in
+    sorted order, then bigrams as pairs of unigram columns (a bigram seen in
+    ``min_df`` texts has both its words seen in as many).
     """
 
-    def __init__(self, phrases: Mapping[str, Sequence[str]] | None = None, normalize: bool = True) -> None:
-        self.phrases = phrases
-        self.normalize = normalize
+    def __init__(self, min_df: int = 2) -> None:
+        self.min_df = min_df
 
-    def fit(self, X: Sequence[str], y: object = None) -> LexiconFeatures:
-        """Index every phrase by its first token (see :func:`analyzer.textprep.phrase_index`)."""
-        self.categories_, self.index_ = phrase_index(dict(self.phrases or {}))
+    def fit(self, X: Sequence[Unit], y: object = None) -> KeyNgrams:
+        """Keep the unigrams and bigrams that occur in at least ``min_df`` units."""
+        counts: Counter[Any] = Counter()
+        for unit in X:
+            keys = unit.keys
+            counts.update(set(keys))
+            counts.update(set(pairwise(keys)))
+        self.unigrams_ = sorted(k for k, c in counts.items() if isinstance(k, str) and c >= self.min_df)
+        column = {w: i for i, w in enumerate(self.unigrams_)}
+        pairs = sorted(
+            (column[a], column[b])
+            for k, c in counts.items()
+            if isinstance(k, tuple) and c >= self.min_df
+            for a, b in [k]
+        )
+        self.bigrams_ = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        self.n_features_in_ = 1
         return self
 
-    def transform(self, X: Sequence[str]) -> sparse.csr_matrix:
-        """A sparse (n_texts, n_categories) float32 matrix of log1p(match counts)."""
-        check_is_fitted(self, "index_")
-        n_categories = len(self.categories_)
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for row, text in enumerate(X):
-            tokens = word_tokens(normalize_text(text) if self.normalize else text)
-            counts = phrase_counts(tokens, self.index_, n_categories)
-            for column, count in enumerate(counts):
-                if count:
-                    rows.append(row)
-                    cols.append(column)
-                    vals.append(float(np.log1p(count)))
-        return sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(X), n_categories), dtype=np.float32
-        )
+    def transform(self, X: Sequence[Unit]) -> sparse.csr_matrix:
+        """Per unit, (unigram and bigram counts) / sqrt(number of tokens)."""
+        check_is_fitted(self, "unigrams_")
+        unigram = {w: i for i, w in enumerate(self.unigrams_)}
+        width = len(self.unigrams_)
+        bigram = {(int(a), int(b)): width + i for i, (a, b) in enumerate(self.bigrams_.tolist())}
+        cols: list[list[int]] = []
+        vals: list[list[float]] = []
+        for unit in X:
+            ranks = [unigram.get(k) for k in unit.keys]
+            row = [r for r in ranks if r is not None]
+            row += [c for c in map(bigram.get, pairwise(ranks)) if c is not None]
+            cols.append(row)
+            vals.append([1.0 / np.sqrt(len(unit.keys))] * len(row))
+        return _rows(cols, vals, width + len(self.bigrams_))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """``lexicon:<category>`` per column: the names the feature union and its explanations use."""
-        check_is_fitted(self, "index_")
+        check_is_fitted(self, "unigrams_")
+        pairs = [f"{self.unigrams_[a]} {self.unigrams_[b]}" for a, b in self.bigrams_.tolist()]
+        return np.asarray([*self.unigrams_, *pairs], dtype=object)
+
+
+class CharNgrams(TransformerMixin, BaseEstimator):
+    """Character n-grams of each token as written (lowercase, padded: ``char_wb``), counts / sqrt(all n-grams).
+
+    They carry what the keys smooth away: spellings meant to dodge a filter
+    ("b1tch"), slang and word fragments. The divisor counts every n-gram of
+    the unit, in the vocabulary or not, so it depends on the text alone.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 3) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+
+    def fit(self, X: Sequence[Unit], y: object = None) -> CharNgrams:
+        """Keep the n-grams that occur in at least ``min_df`` units."""
+        low, high = self.ngram_range
+        grams: dict[str, frozenset[str]] = {}
+        counts: Counter[str] = Counter()
+        for unit in X:
+            seen: set[str] = set()
+            for word in set(unit.words):
+                found = grams.get(word)
+                if found is None:
+                    found = grams[word] = frozenset(char_grams(word, low, high))
+                seen |= found
+            counts.update(seen)
+        self.vocabulary_ = {g: i for i, g in enumerate(sorted(g for g, c in counts.items() if c >= self.min_df))}
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Sequence[Unit]) -> sparse.csr_matrix:
+        """Per unit, n-gram counts / sqrt(the unit's number of n-grams)."""
+        check_is_fitted(self, "vocabulary_")
+        low, high = self.ngram_range
+        vocabulary = self.vocabulary_
+        known: dict[str, tuple[list[int], int]] = {}
+        cols: list[list[int]] = []
+        vals: list[list[float]] = []
+        for unit in X:
+            row: list[int] = []
+            total = 0
+            for word in unit.words:
+                entry = known.get(word)
+                if entry is None:
+                    all_grams = char_grams(word, low, high)
+                    entry = known[word] = ([vocabulary[g] for g in all_grams if g in vocabulary], len(all_grams))
+                row += entry[0]
+                total += entry[1]
+            cols.append(row)
+            vals.append([1.0 / np.sqrt(total)] * len(row) if total else [])
+        return _rows(cols, vals, len(vocabulary))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        check_is_fitted(self, "vocabulary_")
+        return np.asarray(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
+
+
+class LexiconHits(TransformerMixin, BaseEstimator):
+    """Per category, ``log1p`` of how many lexicon phrases the analyzer's matcher found in the unit.
+
+    The lexicon is the trainer's knowledge: this lets a new lexicon move the
+    classifier before there is much labeled data for it. The matches are the
+    pipeline's own (lemmas, obfuscation, hashtags), recorded on each
+    :class:`~analyzer.units.Unit`, so training and use count the same thing.
+    ``categories`` fixes the columns (a category with no match in the
+    training data still gets its column).
+    """
+
+    def __init__(self, categories: Sequence[str] | None = None) -> None:
+        self.categories = categories
+
+    def fit(self, X: Sequence[Unit], y: object = None) -> LexiconHits:
+        self.categories_ = (
+            sorted(self.categories) if self.categories is not None else sorted({c for unit in X for c in unit.lexicon})
+        )
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Sequence[Unit]) -> sparse.csr_matrix:
+        check_is_fitted(self, "categories_")
+        column = {c: i for i, c in enumerate(self.categories_)}
+        cols: list[list[int]] = []
+        vals: list[list[float]] = []
+        for unit in X:
+            counts = Counter(column[c] for c in unit.lexicon if c in column)
+            cols.append(list(counts))
+            vals.append([float(np.log1p(n)) for n in counts.values()])
+        return _rows(cols, vals, len(self.categories_))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        check_is_fitted(self, "categories_")
         return np.asarray([f"lexicon:{c}" for c in self.categories_], dtype=object)
 
 
@@ -238,52 +338,56 @@ class NBLogisticHeads(ClassifierMixin, BaseEstimator):
 
 
 def build_features(
-    lexicon_phrases: Mapping[str, Sequence[str]] | None = None,
+    categories: Sequence[str] | None = None,
     *,
     word_min_df: int = 2,
     char_min_df: int = 3,
     char_ngrams: tuple[int, int] = (2, 5),
-    word_ngrams: tuple[int, int] = (1, 2),
+    cues: Mapping[str, Sequence[str]] | None = None,
 ) -> FeatureUnion:
-    """Word n-grams + character n-grams + lexicon hits of *normalized* text, as one ``FeatureUnion`` (float32).
+    """Key n-grams + character n-grams + lexicon hits + cue counts of units, as one ``FeatureUnion`` (float32).
 
     ``min_df`` keeps the vocabulary (and so the model file and its load time)
     small: an n-gram seen in a single training text cannot generalise anyway.
+    ``categories`` are the lexicon's (one lexicon column each); ``cues`` the
+    word lists of :class:`analyzer.targeting.CueCounts` (the shipped ones by default).
     """
-    common: dict[str, Any] = {"lowercase": False, "sublinear_tf": True, "dtype": np.float32}
-    word = TfidfVectorizer(ngram_range=word_ngrams, min_df=word_min_df, token_pattern=r"(?u)\b\w+\b", **common)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, min_df=char_min_df, **common)
-    parts: list[tuple[str, Any]] = [("word", word), ("char", char)]
-    if lexicon_phrases:
-        parts.append(("lexicon", LexiconFeatures(lexicon_phrases, normalize=False)))
+    from analyzer.targeting import CueCounts
+
+    parts: list[tuple[str, Any]] = [
+        ("word", KeyNgrams(min_df=word_min_df)),
+        ("char", CharNgrams(ngram_range=char_ngrams, min_df=char_min_df)),
+    ]
+    if categories:
+        parts.append(("lexicon", LexiconHits(sorted(categories))))
+    parts.append(("targeting", CueCounts(cues)))
     return FeatureUnion(parts)
 
 
 def build_estimator(
-    lexicon_phrases: Mapping[str, Sequence[str]] | None = None,
+    categories: Sequence[str] | None = None,
     labels: Sequence[str] | None = None,
     *,
-    C: float = 1.0,
+    C: float = DEFAULT_C,
     alpha: float = 1.0,
     word_min_df: int = 2,
     char_min_df: int = 3,
     n_jobs: int | None = 2,
 ) -> Pipeline:
-    """The unfitted classifier: normalize, ``FeatureUnion`` of n-grams and lexicon hits, NB-LR heads.
+    """The unfitted classifier over :class:`~analyzer.units.Unit` objects: ``FeatureUnion`` then NB-LR heads.
 
-    Fit it with ``y`` a binary indicator matrix whose columns are ``labels``
-    (category ids, plus :data:`SEXIST_LABEL` via :func:`with_sexist_label`);
-    ``predict_proba`` gives one probability per column, to compare with
-    per-label thresholds chosen on held-out data (:func:`choose_threshold`).
-    ``labels`` does not change the estimator (the column order lives in ``y``);
-    it is accepted so callers can say what they will fit.
-    The defaults are the recipe chosen in ``bench/edos_experiments.py``.
+    Fit it with units (:func:`analyzer.units.text_units`) and ``y`` a binary
+    indicator matrix whose columns are ``labels`` (category ids, plus
+    :data:`SEXIST_LABEL` via :func:`with_sexist_label`); ``predict_proba``
+    gives one probability per column, to compare with per-label thresholds
+    chosen on held-out data (:func:`choose_threshold`). ``labels`` does not
+    change the estimator (the column order lives in ``y``); it is accepted so
+    callers can say what they will fit.
     """
     del labels
     return Pipeline(
         [
-            ("normalize", TextNormalizer()),
-            ("features", build_features(lexicon_phrases, word_min_df=word_min_df, char_min_df=char_min_df)),
+            ("features", build_features(categories, word_min_df=word_min_df, char_min_df=char_min_df)),
             ("heads", NBLogisticHeads(C=C, alpha=alpha, n_jobs=n_jobs)),
         ]
     )
@@ -345,53 +449,3 @@ def build_flag_model(C: float = 1.0) -> Pipeline:
     overconfident, and the model would learn to trust the heads too much).
     """
     return Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(C=C, max_iter=2000))])
-
-
-# --- explanations --------------------------------------------------------------------------------------------------
-
-_NAMES_CACHE: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
-
-
-def _feature_names(union: FeatureUnion) -> np.ndarray:
-    """The union's feature names, computed once per fitted union (building them takes tens of ms)."""
-    names = _NAMES_CACHE.get(union)
-    if names is None:
-        names = union.get_feature_names_out()
-        _NAMES_CACHE[union] = names
-    return names
-
-
-def explain_top_words(estimator: Pipeline, text: str, label_index: int, k: int = 5) -> list[str]:
-    """The words of ``text`` that pushed head ``label_index`` up the most, strongest first.
-
-    A head's log-odds is a sum of per-feature contributions (feature value ×
-    folded weight). Word n-gram contributions go to their words; a character
-    n-gram's contribution is shared by the words of the text that contain it,
-    so obfuscated spellings still point at a readable word; lexicon hits and
-    cue counts are left out (they are not words). Only positive totals count: the
-    explanation says what made the classifier flag, not what held it back.
-    """
-    normalized = estimator.named_steps["normalize"].transform([text])[0]
-    row = estimator.named_steps["features"].transform([normalized])
-    return explain_row(estimator, normalized, row, label_index, k)
-
-
-def explain_row(
-    estimator: Pipeline, normalized: str, features: sparse.spmatrix, label_index: int, k: int = 5
-) -> list[str]:
-    """:func:`explain_top_words` from features already computed for prediction (one row), without recomputing.
-
-    ``normalized`` is the text after the pipeline's ``normalize`` step and
-    ``features`` its row of the ``features`` step's output.
-    """
-    union: FeatureUnion = estimator.named_steps["features"]
-    coef = estimator.named_steps["heads"].coef_[label_index]
-    x = sparse.csr_matrix(features)
-    names = _feature_names(union)
-
-    def items() -> Iterable[tuple[str, str, float]]:
-        for column, value in zip(x.indices, x.data, strict=True):
-            kind, _, feature = str(names[column]).partition("__")
-            yield kind, feature, float(value * coef[column])
-
-    return rank_words(text_words(normalized), items(), k)

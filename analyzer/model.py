@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.compiled import CompiledModel
+from analyzer.compiled import CompiledModel, Scored, TokenBatch
 from analyzer.labels import SEXIST_LABEL
 from analyzer.lexicon import Lexicon
 
@@ -38,7 +38,8 @@ class CategoryClassifier:
     """A fitted estimator with its labels, thresholds and where it came from.
 
     ``estimator`` is a :class:`~analyzer.compiled.CompiledModel` or a fitted
-    scikit-learn pipeline; both give one probability per label.
+    scikit-learn pipeline over :class:`~analyzer.units.Unit` objects; both
+    give one probability per label and unit of a :class:`~analyzer.compiled.TokenBatch`.
     """
 
     estimator: Any
@@ -46,85 +47,75 @@ class CategoryClassifier:
     thresholds: dict[str, float]
     metadata: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
-    _last: tuple[dict[str, int], list[str], Any] | None = field(default=None, repr=False)
+    _last: Scored | None = field(default=None, repr=False)
+    _explainer: CompiledModel | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> str:
         return "compiled" if isinstance(self.estimator, CompiledModel) else "sklearn"
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """One row of probabilities per text; keeps the features for :meth:`top_words`."""
-        if not texts:
+    def predict_batch(self, batch: TokenBatch) -> np.ndarray:
+        """One row of probabilities per unit of ``batch``; keeps the token weights for :meth:`top_words`."""
+        if isinstance(self.estimator, CompiledModel):
+            self._last = self.estimator.score(batch)
+            return _sigmoid(self._last.logits)
+        if self._explainer is None:  # explanations come from the compiled form of the same weights
+            from analyzer.compiled import compile_pipeline
+
+            self._explainer = compile_pipeline(self.estimator)
+        self._last = self._explainer.score(batch)
+        if not len(batch.starts):
             return np.zeros((0, len(self.labels)))
-        rows = {text: i for i, text in enumerate(texts)}
-        estimator = self.estimator
-        if isinstance(estimator, CompiledModel):
-            prepared = estimator.prepare(texts)
-            features = estimator.features(prepared)
-            self._last = (rows, prepared, features)
-            return _sigmoid(estimator.decision(features))
-        steps = getattr(estimator, "named_steps", {})
-        if {"normalize", "features", "heads"} <= set(steps):
-            # Transform once and keep the features: explanations reuse them instead of recomputing.
-            from scipy import sparse
+        return np.asarray(self.estimator.predict_proba(batch_units(batch)))
 
-            normalized = steps["normalize"].transform(list(texts))
-            features = sparse.csr_matrix(steps["features"].transform(normalized))
-            self._last = (rows, normalized, features)
-            return np.asarray(steps["heads"].predict_proba(features))
-        self._last = None
-        return np.asarray(estimator.predict_proba(list(texts)))
+    def predict_units(self, units: Sequence[Any]) -> np.ndarray:
+        """Probabilities of :class:`~analyzer.units.Unit` objects (training's view of texts)."""
+        return self.predict_batch(TokenBatch.from_units(units))
 
-    def predict_tiles(
-        self, pieces: Sequence[str], wanted: Sequence[int], groups: Sequence[tuple[int, int]], keys: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Probabilities of the ``wanted`` pieces and of each group of consecutive pieces read as one text.
+    def top_words(self, unit: int, label_index: int, k: int = 5) -> tuple[str, ...]:
+        """The words of unit ``unit`` of the last batch that weighed most for ``label_index``, stop words left out.
 
-        ``"".join(pieces[start:end])`` is a group's text; ``keys`` names each
-        wanted piece for :meth:`top_words`. The compiled model reuses the
-        pieces' n-gram counts for the groups (:meth:`CompiledModel.tiled_features`);
-        the scikit-learn pipeline scores the joined texts.
+        A word is shown as written when it is plain letters, else by its key
+        ("wom3n" is shown as "woman"); tokens of the same word add up.
         """
-        estimator = self.estimator
-        if not isinstance(estimator, CompiledModel):
-            wholes = ["".join(pieces[start:end]) for start, end in groups]
-            probabilities = self.predict_proba([*(pieces[i] for i in wanted), *wholes])
-            if self._last is not None:  # explanations are asked for by key, not by piece text
-                self._last = ({key: i for i, key in enumerate(keys)}, *self._last[1:])
-            return probabilities[: len(keys)], probabilities[len(keys) :]
-        prepared = estimator.prepare(pieces)
-        # A group of one wanted piece (a post that is one sentence) is that piece's row: not scored twice.
-        row_of = {piece: row for row, piece in enumerate(wanted)}
-        same = [row_of.get(start) if end - start == 1 else None for start, end in groups]
-        rest = [group for group, row in zip(groups, same, strict=True) if row is None]
-        own, joined = estimator.tiled_features(prepared, wanted, rest)
-        self._last = ({key: i for i, key in enumerate(keys)}, [prepared[i] for i in wanted], own)
-        units, others = _sigmoid(estimator.decision(own)), iter(_sigmoid(estimator.decision(joined)))
-        wholes = np.asarray([units[row] if row is not None else next(others) for row in same])
-        return units, wholes.reshape(len(groups), units.shape[1])
-
-    def top_words(self, text: str, label_index: int, k: int = 5) -> tuple[str, ...]:
-        """The words of ``text`` that weighed most for ``label_index``, stop words left out (best effort)."""
         from spacy.lang.en.stop_words import STOP_WORDS
 
-        try:
-            ranked = self._ranked_words(text, label_index, k + 10)
-        except Exception:  # explanations are best effort; the decision stands without them
+        scored = self._last
+        if scored is None or self._scorer is None or not 0 <= unit < len(scored.batch.starts):
             return ()
-        return tuple([w for w in ranked if len(w) > 1 and w.isalpha() and w not in STOP_WORDS][:k])
+        weights = self._scorer.contributions(scored, unit, label_index)
+        batch = scored.batch
+        a = int(batch.starts[unit])
+        totals: dict[str, float] = {}
+        for offset, weight in enumerate(weights.tolist()):
+            word = batch.text_of(int(batch.lowers[a + offset]))
+            if not word.isalpha():
+                word = batch.text_of(int(batch.keys[a + offset]))
+            if len(word) > 1 and word.isalpha() and word not in STOP_WORDS:
+                totals[word] = totals.get(word, 0.0) + weight
+        ranked = sorted((item for item in totals.items() if item[1] > 0), key=lambda item: -item[1])
+        return tuple(word for word, _ in ranked[:k])
 
-    def _ranked_words(self, text: str, label_index: int, k: int) -> list[str]:
-        estimator = self.estimator
-        if self._last is None or text not in self._last[0]:
-            self.predict_proba([text])
-        assert self._last is not None
-        rows, prepared, features = self._last
-        row = rows[text]
-        if isinstance(estimator, CompiledModel):
-            return estimator.explain(prepared[row], *features.row(row), label_index, k)
-        from analyzer.features import explain_row
+    @property
+    def _scorer(self) -> CompiledModel | None:
+        return self.estimator if isinstance(self.estimator, CompiledModel) else self._explainer
 
-        return explain_row(estimator, prepared[row], features[row], label_index, k)
+
+def batch_units(batch: TokenBatch) -> list[Any]:
+    """The units of ``batch`` as :class:`~analyzer.units.Unit` objects, for the scikit-learn pipeline."""
+    from analyzer.units import Unit
+
+    text = batch.text_of
+    out = []
+    for a, b in zip(batch.starts.tolist(), batch.ends.tolist(), strict=True):
+        out.append(
+            Unit(
+                tuple(text(h) for h in batch.keys[a:b].tolist()),
+                tuple(text(h) for h in batch.lowers[a:b].tolist()),
+                tuple(category for position, category in batch.lexicon if a <= position < b),
+            )
+        )
+    return out
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

@@ -155,6 +155,23 @@ def crossing_phrase_counts(
     return counts
 
 
+def char_grams(word: str, low: int, high: int) -> list[str]:
+    """The character ``low``..``high``-grams of one word padded with a space on each side, repeats kept.
+
+    scikit-learn's ``char_wb`` rule: a word shorter than ``n`` counts once, as
+    the whole padded word, and longer n-grams are not tried.
+    """
+    padded = f" {word} "
+    length = len(padded)
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if length <= n:
+            grams.append(padded)
+            break
+        grams += [padded[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
 def is_cue(word: str, vocabulary: frozenset[str] | set[str]) -> bool:
     """A word of a cue list, as written or as a plural ("women's" arrives here as "womens")."""
     return word in vocabulary or (word.endswith("s") and word[:-1] in vocabulary)

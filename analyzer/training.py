@@ -27,7 +27,6 @@ from analyzer.lexicon import Lexicon, load_lexicon
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
 MIN_POSITIVES = 5
-TARGETING_WEIGHT = 1.0
 DEFAULT_FOLDS = 3
 TRAIN_SPLITS = ("train", None)
 PARITY_SAMPLE = 3000
@@ -57,16 +56,6 @@ class TrainingSet:
     y: np.ndarray
     sources: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
-
-
-def add_targeting(estimator: Any) -> None:
-    """Add the target-and-derogation features (analyzer.targeting) to the estimator's FeatureUnion."""
-    from analyzer.targeting import TargetedNegativity, load_cues
-
-    union = estimator.named_steps["features"]
-    union.transformer_list.append(("targeting", TargetedNegativity(load_cues())))
-    if union.transformer_weights is not None:
-        union.transformer_weights = {**union.transformer_weights, "targeting": TARGETING_WEIGHT}
 
 
 def lexicon_examples(lexicon: Lexicon) -> list[Example]:
@@ -176,34 +165,33 @@ def _macro_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
 
 
 def out_of_fold(
-    build: Callable[[], Any], texts: list[str], y: np.ndarray, folds: int, progress: Progress
+    build: Callable[[], Any], units: Sequence[Any], y: np.ndarray, folds: int, progress: Progress
 ) -> np.ndarray:
     """Held-out probabilities for every example, from ``folds`` fits."""
     from sklearn.model_selection import KFold
 
     proba = np.zeros(y.shape, dtype=np.float64)
     splitter = KFold(n_splits=folds, shuffle=True, random_state=0)
-    array = np.array(texts, dtype=object)
-    for k, (train_idx, test_idx) in enumerate(splitter.split(array), start=1):
+    for k, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(units))), start=1):
         started = time.perf_counter()
         estimator = build()
-        estimator.fit(list(array[train_idx]), y[train_idx])
-        proba[test_idx] = estimator.predict_proba(list(array[test_idx]))
+        estimator.fit([units[i] for i in train_idx], y[train_idx])
+        proba[test_idx] = estimator.predict_proba([units[i] for i in test_idx])
         progress(f"  fold {k}/{folds} done in {time.perf_counter() - started:.1f}s")
     return proba
 
 
-def compile_checked(estimator: Any, texts: Sequence[str], progress: Progress) -> tuple[Any, dict[str, Any]]:
+def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) -> tuple[Any, dict[str, Any]]:
     """The compiled copy of ``estimator`` (see :mod:`analyzer.compiled`), if it predicts what the estimator does.
 
-    Checked on up to :data:`PARITY_SAMPLE` training texts: a copy that
+    Checked on up to :data:`PARITY_SAMPLE` training units: a copy that
     differs by more than ``PARITY_TOLERANCE`` on any probability is not
     written, and the analyzer then runs the scikit-learn pipeline instead.
     """
     from analyzer import compiled
 
     rng = np.random.default_rng(0)
-    sample = [texts[i] for i in sorted(rng.choice(len(texts), size=min(PARITY_SAMPLE, len(texts)), replace=False))]
+    sample = [units[i] for i in sorted(rng.choice(len(units), size=min(PARITY_SAMPLE, len(units)), replace=False))]
     try:
         model = compiled.compile_pipeline(estimator)
         difference = compiled.check_parity(estimator, model, sample)
@@ -212,7 +200,7 @@ def compile_checked(estimator: Any, texts: Sequence[str], progress: Progress) ->
         return None, {"written": False, "reason": str(exc)}
     info = {
         "written": difference <= compiled.PARITY_TOLERANCE,
-        "checked_texts": len(sample),
+        "checked_units": len(sample),
         "max_abs_difference": difference,
     }
     if not info["written"]:
@@ -238,6 +226,7 @@ def train(
 ) -> dict[str, Any]:
     """Train and write a model folder; return its metadata."""
     from analyzer.features import build_estimator
+    from analyzer.units import text_units
 
     started = time.perf_counter()
     out = Path(out)
@@ -262,21 +251,20 @@ def train(
     positives = {c: int(data.y[:, i].sum()) for i, c in enumerate(data.labels)}
     negatives = int((data.y.sum(axis=1) == 0).sum())
     progress(f"      {len(data.texts):,} examples, {negatives:,} negatives; positives: {positives}")
-    phrases = {c: sorted({p for r in lexicon.rules_of(c) for p in r.phrases}) for c in lexicon.categories}
+    progress(f"      reading {len(data.texts):,} examples with the analyzer's pipeline")
+    units = text_units(lexicon, data.texts)
 
     def build() -> Any:
-        estimator = build_estimator(phrases, data.labels)
-        add_targeting(estimator)
-        return estimator
+        return build_estimator(sorted(lexicon.categories), data.labels)
 
     progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
-    proba = out_of_fold(build, data.texts, data.y, folds, progress)
+    proba = out_of_fold(build, units, data.y, folds, progress)
     thresholds, metrics = choose_thresholds(data.y, proba, data.labels)
     progress("[3/4] fitting on all examples")
     estimator = build()
-    estimator.fit(data.texts, data.y)
+    estimator.fit(units, data.y)
     progress("[4/4] compiling the model and writing the folder")
-    compiled_model, compiled_info = compile_checked(estimator, data.texts, progress)
+    compiled_model, compiled_info = compile_checked(estimator, units, progress)
     metadata: dict[str, Any] = {
         "labels": data.labels,
         "thresholds": thresholds,

@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--generated", type=int, default=20_000)
     parser.add_argument("--no-model", action="store_true")
+    parser.add_argument("--model", default="default", help="a model folder (default: the shipped model)")
     args = parser.parse_args()
 
     import spacy
@@ -81,7 +82,7 @@ def main() -> None:
     corpora = load_corpora(args.edos, args.generated)
 
     blank = spacy.blank("en")
-    analyzer = Analyzer(model=None if args.no_model else "default")
+    analyzer = Analyzer(model=None if args.no_model else args.model)
     tables = []
     for corpus, texts in corpora.items():
         n = len(texts)

@@ -94,23 +94,19 @@ def test_obfuscated_words_take_the_plain_words_token_boundaries(lexicon_analyzer
 
 
 def test_the_classifier_reads_obfuscated_words_plainly(analyzer) -> None:
-    """'wom3n' weighs as 'women' for the model; the flag still points at what was written."""
-    from analyzer.components import plain_text
-
+    """'wom3n' weighs as 'woman' (its key) for the model; the flag still points at what was written."""
     text = "Honestly. Wom3n are such pathetic creatures."
     doc = analyzer.nlp(text)
-    assert plain_text(doc, 0, len(text)) == "Honestly. women are such pathetic creatures."
+    assert [t.lemma_ for t in doc][2] == "woman"
     [flag] = analyzer.analyze(text).flags
     assert (flag.category, flag.source) == ("gendered_hostility", "classifier")
     assert text[flag.start : flag.end] == flag.text == "Wom3n are such pathetic creatures."
-    assert "women" in flag.top_words
+    assert "woman" in flag.top_words
 
 
 def test_chat_spelling_is_not_rewritten_for_the_classifier(lexicon_analyzer) -> None:
-    from analyzer.components import plain_text
-
     text = "ur right, the 2nd draft is better"
-    assert plain_text(lexicon_analyzer.nlp(text), 0, len(text)) == text
+    assert [t.lemma_ for t in lexicon_analyzer.nlp(text)][:2] == ["ur", "right"]
 
 
 @pytest.mark.parametrize(
