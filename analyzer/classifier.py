@@ -23,7 +23,6 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from analyzer.compiled import TokenBatch
 from analyzer.components import candidates
 from analyzer.context import ContextRules
 from analyzer.flags import Candidate, ScoreStep
@@ -31,7 +30,7 @@ from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.lexicon import Lexicon
 from analyzer.model import CategoryClassifier, to_shared_scale
 from analyzer.textprep import is_cue
-from analyzer.units import doc_tokens
+from analyzer.units import read_batch
 
 MIN_ALPHA_TOKENS = 3
 WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
@@ -74,44 +73,9 @@ class ClassifierComponent:
         model = self.model
         if model is None:
             return docs
-        units: list[tuple[Doc, int, int]] = []  # (doc, start token, end token) of each scored sentence
-        starts: list[int] = []
-        ends: list[int] = []
-        wholes: list[tuple[Doc, int, int]] = []  # short docs: (doc, first unit, end unit)
-        whole_bounds: list[tuple[int, int]] = []
-        keys: list[np.ndarray] = []
-        lowers: list[np.ndarray] = []
-        lexicon: list[tuple[int, str]] = []
-        base = 0
-        for doc in docs:
-            if not len(doc):
-                continue
-            rows, position, sentences = doc_tokens(doc)
-            first_unit = len(units)
-            for start, end, alpha in sentences:
-                if alpha >= MIN_ALPHA_TOKENS:
-                    units.append((doc, start, end))
-                    starts.append(base + int(position[start]))
-                    ends.append(base + int(position[end]))
-            if len(units) == first_unit:
-                continue
-            keys.append(rows[:, 0])
-            lowers.append(rows[:, 1])
-            lexicon += [(base + int(position[c.start]), c.category) for c in candidates(doc) if c.source == "lexicon"]
-            if len(doc) <= WHOLE_DOC_TOKENS:
-                wholes.append((doc, first_unit, len(units)))
-                whole_bounds.append((base, base + len(rows)))
-            base += len(rows)
+        batch, units, wholes = read_batch(docs, MIN_ALPHA_TOKENS, WHOLE_DOC_TOKENS)
         if not units:
             return docs
-        batch = TokenBatch(
-            np.concatenate(keys),
-            np.concatenate(lowers),
-            np.asarray(starts + [a for a, _ in whole_bounds], dtype=np.int64),
-            np.asarray(ends + [b for _, b in whole_bounds], dtype=np.int64),
-            lexicon,
-            docs[0].vocab.strings.__getitem__,
-        )
         scores = model.predict_batch(batch)
         probabilities, whole_rows = scores[: len(units)], scores[len(units) :]
         # A row can only matter if some label reaches its threshold or a listed phrase is in its sentence:

@@ -320,7 +320,9 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         if kind is None or kind in parts:
             raise CompileError(f"{name}: no compiled form for {type(part).__name__} here")
         width = len(part.get_feature_names_out())
-        parts[kind] = (part, coef[:, offset : offset + width] * float(weights.get(name, 1.0)))
+        block = coef[:, offset : offset + width] * float(weights.get(name, 1.0))
+        idf = getattr(part, "idf_", None)
+        parts[kind] = (part, block * idf if idf is not None else block)  # a column's idf folds into its weights
         offset += width
     if offset != coef.shape[1]:
         raise CompileError(f"the blocks have {offset} features but the heads expect {coef.shape[1]}")

@@ -81,7 +81,7 @@ __all__ = [
     "with_sexist_label",
 ]
 
-DEFAULT_C = 1.0  # inverse regularization of every head
+DEFAULT_C = 0.03  # inverse regularization of every head: n-gram counts weighted by idf need a strong prior
 
 # Document statistics for the flag decision. Word lists, not models: they count how often a text talks
 # about women and how coarse it is, which the length-normalized n-gram features dilute.
@@ -108,6 +108,18 @@ def _rows(cols: list[list[int]], vals: list[list[float]], width: int) -> sparse.
     return matrix
 
 
+def _idf(document_counts: Sequence[int], n_documents: int) -> np.ndarray:
+    """Smoothed inverse document frequency, as scikit-learn's ``TfidfVectorizer`` computes it."""
+    return (np.log((1 + n_documents) / (1 + np.asarray(document_counts, dtype=np.float64))) + 1).astype(np.float32)
+
+
+def _scaled(matrix: sparse.csr_matrix, weights: np.ndarray | None) -> sparse.csr_matrix:
+    """Every column multiplied by its weight (none: unchanged)."""
+    if weights is not None:
+        matrix.data *= weights[matrix.indices]
+    return matrix
+
+
 class KeyNgrams(TransformerMixin, BaseEstimator):
     """Word 1- and 2-grams of a unit's keys (:class:`analyzer.units.Unit`), counts divided by sqrt(tokens).
 
@@ -121,8 +133,9 @@ class KeyNgrams(TransformerMixin, BaseEstimator):
     ``min_df`` texts has both its words seen in as many).
     """
 
-    def __init__(self, min_df: int = 2) -> None:
+    def __init__(self, min_df: int = 2, use_idf: bool = False) -> None:
         self.min_df = min_df
+        self.use_idf = use_idf
 
     def fit(self, X: Sequence[Unit], y: object = None) -> KeyNgrams:
         """Keep the unigrams and bigrams that occur in at least ``min_df`` units."""
@@ -140,6 +153,8 @@ class KeyNgrams(TransformerMixin, BaseEstimator):
             for a, b in [k]
         )
         self.bigrams_ = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        df = [counts[w] for w in self.unigrams_] + [counts[(self.unigrams_[a], self.unigrams_[b])] for a, b in pairs]
+        self.idf_ = _idf(df, len(X)) if self.use_idf else None
         self.n_features_in_ = 1
         return self
 
@@ -156,8 +171,8 @@ class KeyNgrams(TransformerMixin, BaseEstimator):
             row = [r for r in ranks if r is not None]
             row += [c for c in map(bigram.get, pairwise(ranks)) if c is not None]
             cols.append(row)
-            vals.append([1.0 / np.sqrt(len(unit.keys))] * len(row))
-        return _rows(cols, vals, width + len(self.bigrams_))
+            vals.append([1.0 / np.sqrt(len(unit.keys))] * len(row) if row else [])
+        return _scaled(_rows(cols, vals, width + len(self.bigrams_)), self.idf_)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "unigrams_")
@@ -173,9 +188,10 @@ class CharNgrams(TransformerMixin, BaseEstimator):
     the unit, in the vocabulary or not, so it depends on the text alone.
     """
 
-    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 3) -> None:
+    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 3, use_idf: bool = False) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
+        self.use_idf = use_idf
 
     def fit(self, X: Sequence[Unit], y: object = None) -> CharNgrams:
         """Keep the n-grams that occur in at least ``min_df`` units."""
@@ -190,7 +206,9 @@ class CharNgrams(TransformerMixin, BaseEstimator):
                     found = grams[word] = frozenset(char_grams(word, low, high))
                 seen |= found
             counts.update(seen)
-        self.vocabulary_ = {g: i for i, g in enumerate(sorted(g for g, c in counts.items() if c >= self.min_df))}
+        kept = sorted(g for g, c in counts.items() if c >= self.min_df)
+        self.vocabulary_ = {g: i for i, g in enumerate(kept)}
+        self.idf_ = _idf([counts[g] for g in kept], len(X)) if self.use_idf else None
         self.n_features_in_ = 1
         return self
 
@@ -214,7 +232,7 @@ class CharNgrams(TransformerMixin, BaseEstimator):
                 total += entry[1]
             cols.append(row)
             vals.append([1.0 / np.sqrt(total)] * len(row) if total else [])
-        return _rows(cols, vals, len(vocabulary))
+        return _scaled(_rows(cols, vals, len(vocabulary)), self.idf_)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "vocabulary_")
@@ -355,8 +373,8 @@ def build_features(
     from analyzer.targeting import CueCounts
 
     parts: list[tuple[str, Any]] = [
-        ("word", KeyNgrams(min_df=word_min_df)),
-        ("char", CharNgrams(ngram_range=char_ngrams, min_df=char_min_df)),
+        ("word", KeyNgrams(min_df=word_min_df, use_idf=True)),
+        ("char", CharNgrams(ngram_range=char_ngrams, min_df=char_min_df, use_idf=True)),
     ]
     if categories:
         parts.append(("lexicon", LexiconHits(sorted(categories))))

@@ -23,8 +23,8 @@ keeps the category of every lexicon phrase the matcher found in the range.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from spacy.attrs import IS_ALPHA, IS_SPACE, LEMMA, LOWER, SENT_START
@@ -32,6 +32,9 @@ from spacy.tokens import Doc
 
 from analyzer.components import candidates
 from analyzer.lexicon import Lexicon
+
+if TYPE_CHECKING:
+    from analyzer.compiled import TokenBatch
 
 ATTRS = [LEMMA, LOWER, IS_SPACE, SENT_START, IS_ALPHA]  # what the classifier reads of a token, in this order
 
@@ -88,3 +91,56 @@ def doc_tokens(doc: Doc) -> DocTokens:
     alphas = alpha[bounds].tolist()
     sentences = [(bounds[i], bounds[i + 1], alphas[i + 1] - alphas[i]) for i in range(len(starts))]
     return DocTokens(array[keep, :2], position, sentences)
+
+
+def read_batch(
+    docs: Sequence[Doc], min_alpha: int, whole_max: int
+) -> tuple[TokenBatch, list[tuple[Doc, int, int]], list[tuple[Doc, int, int]]]:
+    """The units the classifier scores in a batch of docs, as one :class:`~analyzer.compiled.TokenBatch`.
+
+    Units are every sentence with at least ``min_alpha`` alphabetic tokens
+    (returned as (doc, start token, end token), in batch order), then every
+    doc of at most ``whole_max`` tokens that has such a sentence, read as a
+    whole (returned as (doc, its first sentence unit, end unit)): the batch
+    has ``len(sentences) + len(wholes)`` units.
+    """
+    from analyzer.compiled import TokenBatch
+
+    units: list[tuple[Doc, int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    wholes: list[tuple[Doc, int, int]] = []
+    whole_bounds: list[tuple[int, int]] = []
+    keys: list[np.ndarray] = []
+    lowers: list[np.ndarray] = []
+    lexicon: list[tuple[int, str]] = []
+    base = 0
+    for doc in docs:
+        if not len(doc):
+            continue
+        rows, position, sentences = doc_tokens(doc)
+        first_unit = len(units)
+        for start, end, alpha in sentences:
+            if alpha >= min_alpha:
+                units.append((doc, start, end))
+                starts.append(base + int(position[start]))
+                ends.append(base + int(position[end]))
+        if len(units) == first_unit:
+            continue
+        keys.append(rows[:, 0])
+        lowers.append(rows[:, 1])
+        lexicon += [(base + int(position[c.start]), c.category) for c in candidates(doc) if c.source == "lexicon"]
+        if len(doc) <= whole_max:
+            wholes.append((doc, first_unit, len(units)))
+            whole_bounds.append((base, base + len(rows)))
+        base += len(rows)
+    empty = np.zeros(0, dtype=np.uint64)
+    batch = TokenBatch(
+        np.concatenate(keys) if keys else empty,
+        np.concatenate(lowers) if lowers else empty,
+        np.asarray(starts + [a for a, _ in whole_bounds], dtype=np.int64),
+        np.asarray(ends + [b for _, b in whole_bounds], dtype=np.int64),
+        lexicon,
+        docs[0].vocab.strings.__getitem__ if docs else str,
+    )
+    return batch, units, wholes

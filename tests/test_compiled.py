@@ -18,7 +18,7 @@ from analyzer.errors import ModelError
 from analyzer.features import build_estimator
 from analyzer.lexicon import load_lexicon
 from analyzer.model import load_model
-from analyzer.targeting import TargetedNegativity, load_cues
+from analyzer.units import doc_unit, read_batch, text_units
 from tests.conftest import REPO
 
 TEXTS = [
@@ -37,93 +37,90 @@ EXTRA = ["Nobody here will tell you to toughen up.", "She should know her place.
 
 
 @pytest.fixture(scope="module")
-def pipeline():
+def nlp():
+    """The analyzer's pipeline without a classifier: what training reads examples with."""
+    from analyzer.pipeline import build_pipeline
+
+    return build_pipeline(load_lexicon([]))
+
+
+@pytest.fixture(scope="module")
+def pipeline(nlp):
     """A small fitted pipeline with every feature block the shipped model has."""
-    phrases = {"toxic_masculinity": ["man up", "real men don't cry"], "dismissive": ["calm down", "just a joke"]}
-    estimator = build_estimator(phrases, n_jobs=1)
-    estimator.named_steps["features"].transformer_list.append(("targeting", TargetedNegativity(load_cues())))
+    lexicon = load_lexicon([])
+    estimator = build_estimator(sorted(lexicon.categories), n_jobs=1, word_min_df=1, char_min_df=1)
     texts = (TEXTS + EXTRA) * 3
     y = np.zeros((len(texts), 2), dtype=np.int8)
     for i, text in enumerate(texts):
         y[i, 0] = "calm" in text.lower() or "joke" in text.lower()
         y[i, 1] = "man up" in text.lower() or "m4n" in text.lower() or "cry" in text.lower()
-    return estimator.fit(texts, y)
+    return estimator.fit([doc_unit(doc) for doc in nlp.pipe(texts)], y)
 
 
-def test_compiled_probabilities_equal_the_pipeline(pipeline) -> None:
+def test_compiled_probabilities_equal_the_pipeline(pipeline, nlp) -> None:
     model = compiled.compile_pipeline(pipeline)
-    texts = TEXTS + EXTRA + ["an unseen sentence with unseen wordz", "MAN UP!!!"]
-    assert compiled.check_parity(pipeline, model, texts) < 1e-6
+    texts = TEXTS + EXTRA + ["an unseen sentence with unseen wordz", "MAN UP!!!", "m3n, c@lm d0wn"]
+    units = [doc_unit(doc) for doc in nlp.pipe(texts)]
+    assert any(u.lexicon for u in units) and any(not u.keys for u in units)  # lexicon hits and empty texts
+    assert compiled.check_parity(pipeline, model, units) < 1e-5
 
 
-def test_save_and_load_round_trip_without_pickle(pipeline, tmp_path: Path) -> None:
+def test_save_and_load_round_trip_without_pickle(pipeline, nlp, tmp_path: Path) -> None:
     model = compiled.compile_pipeline(pipeline)
     path = tmp_path / compiled.COMPILED_FILE
     compiled.save(model, path)
     with np.load(path, allow_pickle=False) as data:  # nothing in the file needs pickle
-        assert {"spec", "coef", "intercept"} <= set(data.files)
+        assert {"spec", "word_coef", "char_coef", "intercept"} <= set(data.files)
+    units = [doc_unit(doc) for doc in nlp.pipe(TEXTS)]
     again = compiled.load(path)
-    assert np.allclose(again.predict_proba(TEXTS), pipeline.predict_proba(TEXTS), atol=1e-6)
+    assert np.allclose(
+        again.predict_proba(compiled.TokenBatch.from_units(units)), pipeline.predict_proba(units), atol=1e-5
+    )
 
 
 def test_a_file_with_pickled_objects_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "evil.npz"
-    np.savez(path, spec=np.array([{"format": 1}], dtype=object))
+    np.savez(path, spec=np.array([{"format": 2}], dtype=object))
     with pytest.raises(ValueError, match="allow_pickle"):
         compiled.load(path)
 
 
-def test_unsupported_settings_are_refused_not_approximated(pipeline) -> None:
-    word = pipeline.named_steps["features"].transformer_list[0][1]
-    word.stop_words = ["the"]
-    try:
-        with pytest.raises(compiled.CompileError, match="stop_words"):
-            compiled.compile_pipeline(pipeline)
-    finally:
-        word.stop_words = None
+def test_a_file_of_an_older_format_asks_for_retraining(tmp_path: Path) -> None:
+    path = tmp_path / "old.npz"
+    np.savez(path, spec=np.frombuffer(json.dumps({"format": 1}).encode(), dtype=np.uint8))
+    with pytest.raises(compiled.CompileError, match=r"format 1.*retrain"):
+        compiled.load(path)
 
 
-@settings(max_examples=60, deadline=None)
+def test_an_unknown_feature_block_is_refused_not_approximated(pipeline) -> None:
+    import copy
+
+    from sklearn.preprocessing import FunctionTransformer
+
+    changed = copy.deepcopy(pipeline)
+    changed.named_steps["features"].transformer_list.append(("extra", FunctionTransformer()))
+    with pytest.raises(compiled.CompileError, match="extra: no compiled form for FunctionTransformer"):
+        compiled.compile_pipeline(changed)
+
+
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
-        st.lists(st.sampled_from(TEXTS + EXTRA + ["man", "up", "calm", "down.", "x"]), min_size=1, max_size=4),
+        st.lists(st.sampled_from(TEXTS + EXTRA + ["Man up.", "calm down!", "x", "Wom3n are pests."]), max_size=4),
         min_size=1,
         max_size=5,
     )
 )
-def test_a_text_read_from_its_pieces_scores_as_the_whole_text(pipeline, docs: list[list[str]]) -> None:
-    """The analyzer scores a short post from its sentences' counts: it must equal scoring the post itself."""
+def test_a_batch_of_docs_scores_as_each_sentence_and_text_alone(pipeline, nlp, posts: list[list[str]]) -> None:
+    """The analyzer scores all sentences and short texts of a batch from token arrays at once: each unit must
+    score as the scikit-learn pipeline scores that sentence (or text) read on its own."""
     model = compiled.compile_pipeline(pipeline)
-    pieces: list[str] = []
-    groups: list[tuple[int, int]] = []
-    for doc in docs:
-        start = len(pieces)
-        pieces += [p + " " for p in doc]  # pieces join on whitespace, as the component guarantees
-        groups.append((start, len(pieces)))
-    prepared = model.prepare(pieces)
-    own, joined = model.tiled_features(prepared, list(range(len(pieces))), groups)
-    wholes = ["".join(pieces[a:b]) for a, b in groups]
-    assert np.allclose(_proba(model, joined), pipeline.predict_proba(wholes), atol=1e-6)
-    assert np.allclose(_proba(model, own), pipeline.predict_proba(pieces), atol=1e-6)
-
-
-def test_word_trigrams_across_pieces_are_counted(pipeline) -> None:
-    """With word n-grams longer than two, a group is read as its joined text: still equal to the whole."""
-    from sklearn.base import clone
-
-    wider = clone(pipeline)
-    wider.named_steps["features"].transformer_list[0][1].set_params(ngram_range=(1, 3), min_df=1)
-    texts = (TEXTS + EXTRA) * 2
-    wider.fit(texts, np.tile([[1, 0], [0, 1]], (len(texts) // 2, 1)))
-    model = compiled.compile_pipeline(wider)
-    pieces = ["calm down ", "man up ", "it was just ", "a joke "]
-    own, joined = model.tiled_features(model.prepare(pieces), [0, 1, 2, 3], [(0, 4)])
-    assert np.allclose(_proba(model, joined), wider.predict_proba(["".join(pieces)]), atol=1e-6)
-    assert np.allclose(_proba(model, own), wider.predict_proba(pieces), atol=1e-6)
-
-
-def _proba(model: compiled.CompiledModel, features: compiled.Rows) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-model.decision(features)))
+    docs = list(nlp.pipe([" ".join(post) for post in posts]))
+    batch, sentences, wholes = read_batch(docs, 3, 160)
+    units = [doc_unit(doc, a, b) for doc, a, b in sentences] + [doc_unit(doc) for doc, _, _ in wholes]
+    assert len(units) == len(batch.starts)
+    if units:
+        assert np.allclose(model.predict_proba(batch), pipeline.predict_proba(units), atol=1e-5)
 
 
 # --- the shipped model folder ------------------------------------------------------------------------------------
@@ -134,8 +131,8 @@ def test_the_shipped_model_runs_compiled_and_matches_its_pipeline() -> None:
     fast = load_model(REPO / "models" / "default", lexicon)
     exact = load_model(REPO / "models" / "default", lexicon, engine="sklearn")
     assert fast.engine == "compiled" and exact.engine == "sklearn"
-    texts = TEXTS + EXTRA
-    assert np.allclose(fast.predict_proba(texts), exact.predict_proba(texts), atol=1e-5)
+    units = text_units(lexicon, TEXTS + EXTRA)
+    assert np.allclose(fast.predict_units(units), exact.predict_units(units), atol=1e-5)
     assert fast.metadata["compiled"]["written"] and fast.metadata["compiled"]["max_abs_difference"] < 1e-4
 
 

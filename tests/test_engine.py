@@ -138,3 +138,17 @@ def test_user_lexicon_category_is_flagged(user_lexicon) -> None:
     assert flag.category == "talking_over" and flag.label == "Talking over women"
     assert [s.title for s in flag.strategies] == ["Listen and learn"]
     assert [b.id for b in flag.barriers] == ["unconscious_bias"]
+
+
+def test_batches_relax_the_garbage_collector_and_restore_it() -> None:
+    import gc
+
+    from analyzer.engine import GC_YOUNG_THRESHOLD, fewer_gc_pauses
+
+    before = gc.get_threshold()
+    with fewer_gc_pauses():
+        assert gc.get_threshold()[0] == max(before[0], GC_YOUNG_THRESHOLD)
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_gc_pauses():
+        raise RuntimeError("a failing batch")
+    assert gc.get_threshold() == before
