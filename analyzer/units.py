@@ -63,36 +63,6 @@ def text_units(lexicon: Lexicon, texts: Iterable[str], batch_size: int = 256) ->
     return [doc_unit(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
-class DocTokens(NamedTuple):
-    """One doc as the classifier reads it, from a single ``to_array`` call (see :func:`doc_tokens`)."""
-
-    rows: np.ndarray  # per kept (non-space) token: key hash, lowercase hash
-    position: np.ndarray  # per doc token i, how many kept tokens come before it (length len(doc) + 1)
-    sentences: list[tuple[int, int, int]]  # per sentence: start token, end token, alphabetic tokens
-
-
-def doc_tokens(doc: Doc) -> DocTokens:
-    """The kept tokens of ``doc`` and its sentences, without creating a Token or Span object.
-
-    ``doc[a:b]`` is ``rows[position[a]:position[b]]``. Building Span objects
-    for every sentence of every text cost more than scoring them.
-    """
-    n = len(doc)
-    array = doc.to_array(ATTRS).reshape(n, len(ATTRS)).astype(np.uint64, copy=False)
-    keep = array[:, 2] == 0
-    position = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(keep, out=position[1:])
-    starts = np.flatnonzero(array[:, 3] == 1).tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    alpha = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(array[:, 4] == 1, out=alpha[1:])
-    bounds = [*starts, n]
-    alphas = alpha[bounds].tolist()
-    sentences = [(bounds[i], bounds[i + 1], alphas[i + 1] - alphas[i]) for i in range(len(starts))]
-    return DocTokens(array[keep, :2], position, sentences)
-
-
 def read_batch(
     docs: Sequence[Doc], min_alpha: int, whole_max: int
 ) -> tuple[TokenBatch, list[tuple[Doc, int, int]], list[tuple[Doc, int, int]]]:
@@ -102,45 +72,56 @@ def read_batch(
     (returned as (doc, start token, end token), in batch order), then every
     doc of at most ``whole_max`` tokens that has such a sentence, read as a
     whole (returned as (doc, its first sentence unit, end unit)): the batch
-    has ``len(sentences) + len(wholes)`` units.
+    has ``len(sentences) + len(wholes)`` units. One ``to_array`` per doc;
+    sentence bounds, token counts and positions are computed once for the
+    whole batch (per-doc numpy calls on arrays of twenty tokens cost more
+    than the arithmetic).
     """
     from analyzer.compiled import TokenBatch
 
-    units: list[tuple[Doc, int, int]] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    wholes: list[tuple[Doc, int, int]] = []
-    whole_bounds: list[tuple[int, int]] = []
-    keys: list[np.ndarray] = []
-    lowers: list[np.ndarray] = []
+    present = [doc for doc in docs if len(doc)]
+    if not present:
+        empty = np.zeros(0, dtype=np.int64)
+        return TokenBatch(empty.astype(np.uint64), empty.astype(np.uint64), empty, empty, [], str), [], []
+    sizes = np.asarray([len(doc) for doc in present], dtype=np.int64)
+    first_token = np.zeros(len(present) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=first_token[1:])
+    array = np.concatenate([doc.to_array(ATTRS) for doc in present]).reshape(-1, len(ATTRS))
+    keep = array[:, 2] == 0
+    position = np.zeros(len(array) + 1, dtype=np.int64)  # kept tokens before each token of the batch
+    np.cumsum(keep, out=position[1:])
+    alpha = np.zeros(len(array) + 1, dtype=np.int64)
+    np.cumsum(array[:, 4] == 1, out=alpha[1:])
+    is_start = array[:, 3] == 1
+    is_start[first_token[:-1]] = True  # every doc starts a sentence
+    bounds = np.flatnonzero(is_start)
+    ends = np.append(bounds[1:], len(array))
+    doc_of = np.searchsorted(first_token, bounds, side="right") - 1
+    ends = np.minimum(ends, first_token[doc_of + 1])  # a doc's last sentence ends with the doc
+    chosen = np.flatnonzero(alpha[ends] - alpha[bounds] >= min_alpha)
+    units = [
+        (present[d], a - first_token[d], b - first_token[d])
+        for d, a, b in zip(doc_of[chosen].tolist(), bounds[chosen].tolist(), ends[chosen].tolist(), strict=True)
+    ]
+    scored_docs = np.unique(doc_of[chosen])
+    first_unit = np.searchsorted(doc_of[chosen], scored_docs)
+    end_unit = np.append(first_unit[1:], len(chosen))
+    short = sizes[scored_docs] <= whole_max
+    spans = zip(scored_docs[short].tolist(), first_unit[short].tolist(), end_unit[short].tolist(), strict=True)
+    wholes = [(present[d], f, e) for d, f, e in spans]
     lexicon: list[tuple[int, str]] = []
-    base = 0
-    for doc in docs:
-        if not len(doc):
-            continue
-        rows, position, sentences = doc_tokens(doc)
-        first_unit = len(units)
-        for start, end, alpha in sentences:
-            if alpha >= min_alpha:
-                units.append((doc, start, end))
-                starts.append(base + int(position[start]))
-                ends.append(base + int(position[end]))
-        if len(units) == first_unit:
-            continue
-        keys.append(rows[:, 0])
-        lowers.append(rows[:, 1])
-        lexicon += [(base + int(position[c.start]), c.category) for c in candidates(doc) if c.source == "lexicon"]
-        if len(doc) <= whole_max:
-            wholes.append((doc, first_unit, len(units)))
-            whole_bounds.append((base, base + len(rows)))
-        base += len(rows)
-    empty = np.zeros(0, dtype=np.uint64)
+    for d in scored_docs.tolist():
+        base = first_token[d]
+        lexicon += [
+            (int(position[base + c.start]), c.category) for c in candidates(present[d]) if c.source == "lexicon"
+        ]
+    whole_docs = scored_docs[short]
     batch = TokenBatch(
-        np.concatenate(keys) if keys else empty,
-        np.concatenate(lowers) if lowers else empty,
-        np.asarray(starts + [a for a, _ in whole_bounds], dtype=np.int64),
-        np.asarray(ends + [b for _, b in whole_bounds], dtype=np.int64),
+        array[keep, 0],
+        array[keep, 1],
+        np.concatenate([position[bounds[chosen]], position[first_token[whole_docs]]]),
+        np.concatenate([position[ends[chosen]], position[first_token[whole_docs + 1]]]),
         lexicon,
-        docs[0].vocab.strings.__getitem__ if docs else str,
+        present[0].vocab.strings.__getitem__,
     )
     return batch, units, wholes
