@@ -120,8 +120,10 @@ class ClassifierComponent:
             probability = float(row[index])
             threshold = float(model.thresholds.get(label, 0.5))
             score = to_shared_scale(probability, threshold)
-            note = f"classifier: p={probability:.2f} for {label} (threshold {threshold:.2f})"
             same = [c for c in in_sentence if c.category == label]
+            if not same and score < 0.5:
+                continue  # nothing listed here and nothing to flag: no note to write (most labels of most rows)
+            note = f"classifier: p={probability:.2f} for {label} (threshold {threshold:.2f})"
             for cand in same:
                 if cand.suppressed_by is not None:
                     continue

@@ -23,6 +23,7 @@ that both give the same probabilities on training texts
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +158,7 @@ class CompiledModel:
         self._char_vocab = {g: i for i, g in enumerate(self.char_terms)}
         self._char_w = self.char_coef.T.astype(np.float64)
         self._char_rows: dict[int, int] = {}  # lowercase hash -> row of the two tables below
+        self._cache_lock = threading.Lock()
         self._char_sums = np.zeros((1024, n_heads))
         self._char_counts = np.zeros(1024)
 
@@ -183,7 +185,13 @@ class CompiledModel:
 
         Each distinct written word is looked up once per batch; a word never
         seen is cut into n-grams once and cached (:data:`_WORD_CACHE_LIMIT`).
+        The cache is shared: one batch at a time updates it, so two threads
+        scoring with one model never hand the same row to two words.
         """
+        with self._cache_lock:
+            return self._char_rows_of(lowers, text_of)
+
+    def _char_rows_of(self, lowers: np.ndarray, text_of: Callable[[int], str]) -> tuple[np.ndarray, np.ndarray]:
         if len(self._char_rows) > _WORD_CACHE_LIMIT:
             self._char_rows.clear()
         distinct, inverse = np.unique(lowers, return_inverse=True)

@@ -199,3 +199,18 @@ def test_an_older_folder_without_a_compiled_copy_loads_with_scikit_learn(tmp_pat
 def test_an_unknown_engine_is_a_clear_error() -> None:
     with pytest.raises(ModelError, match="unknown model engine 'torch'"):
         load_model(REPO / "models" / "default", load_lexicon([]), engine="torch")
+
+
+def test_threads_sharing_one_model_get_the_probabilities_of_a_fresh_one(pipeline, nlp) -> None:
+    """The word cache is filled while scoring: two threads filling it at once must not mix up words."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = [f"word{i}x" for i in range(400)]
+    texts = [" ".join(words[i : i + 7]) + " man up" for i in range(0, 400, 3)]
+    units = [doc_unit(doc) for doc in nlp.pipe(texts)]
+    batches = [compiled.TokenBatch.from_units(units[i::4]) for i in range(4)]
+    expected = [compiled.compile_pipeline(pipeline).predict_proba(b) for b in batches]
+    shared = compiled.compile_pipeline(pipeline)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(shared.predict_proba, batches))
+    assert all(np.allclose(g, e) for g, e in zip(got, expected, strict=True))
