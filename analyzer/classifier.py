@@ -23,8 +23,8 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from analyzer.components import candidates
 from analyzer.context import ContextRules
+from analyzer.docdata import candidates
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.lexicon import Lexicon

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from analyzer.chunking import DEFAULT_PIECE_CHARS, pieces
-from analyzer.components import candidates
+from analyzer.docdata import candidates
 from analyzer.errors import AnalyzerError, InputTooLargeError
 from analyzer.flags import AnalysisResult, Candidate, Flag, Suppressed
 from analyzer.lexicon import Lexicon, load_lexicon

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 import analyzer.components  # registers the factories
 import analyzer.sentences  # noqa: F401  (registers allyship_sentences)
-from analyzer.components import TEXT_KEY
+from analyzer.docdata import TEXT_KEY
 from analyzer.lexicon import Lexicon
 
 if TYPE_CHECKING:

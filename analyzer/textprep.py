@@ -26,6 +26,7 @@ CUE_FEATURES = (
     "target_only",
 )
 
+
 def char_grams(word: str, low: int, high: int) -> list[str]:
     """The character ``low``..``high``-grams of one word padded with a space on each side, repeats kept.
 

@@ -30,7 +30,7 @@ import numpy as np
 from spacy.attrs import IS_ALPHA, IS_SPACE, LEMMA, LOWER, SENT_START
 from spacy.tokens import Doc
 
-from analyzer.components import candidates
+from analyzer.docdata import candidates
 from analyzer.lexicon import Lexicon
 
 if TYPE_CHECKING:

@@ -132,3 +132,46 @@ def test_words_written_together_are_flagged_and_keep_their_sentences(analyzer) -
     assert [f.text for f in result.flags] == ["hatewomen", "womenare dumb"]
     assert [s.text for s in analyzer.nlp(text).sents] == ["Wait.", "ihatewomen, honestly.", "And womenare dumb."]
     assert analyzer.analyze("Shop the new womenswear collection today.").flags == ()
+
+
+# Texts that meet at batch boundaries: a '#' ending one doc, spelled letters split across two docs,
+# empty and whitespace-only docs, leetspeak and run-together words next to plain ones.
+BATCH_TEXTS = [
+    "Look at this #",
+    "RealMenDontCry now.",
+    "what a s l",
+    "u t",
+    "",
+    "   ",
+    "n0t all m3n, calm down\n\nreally",
+    "Wait. ihatewomen, honestly. And womenare dumb.",
+    "b-i-t-c-h, that is all she is",
+    "#RealMenDontCry so wipe your face",
+    "Calm down, the storm will pass.",
+    "Why would she wait 3 years to report it?",
+    "Just man up already!!! Seriously...",
+]
+
+
+def _doc_output(doc) -> tuple:
+    cands = [(c.start, c.end, c.category, c.rule_id, c.suppressed_by, c.score) for c in doc._.allyship_candidates or []]
+    spans = [(s.start, s.end, s.label_) for s in doc.spans["allyship"]]
+    return [t.text for t in doc], [t.lemma_ for t in doc], [t.is_sent_start for t in doc], cands, spans
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 256])
+def test_batched_pipeline_gives_what_one_doc_at_a_time_gives(lexicon_analyzer, batch_size) -> None:
+    """The components work a batch at a time in ``pipe``: nothing may leak between the docs of a batch."""
+    nlp = lexicon_analyzer.nlp
+    one_by_one = [_doc_output(nlp(text)) for text in BATCH_TEXTS]
+    batched = [_doc_output(doc) for doc in nlp.pipe(BATCH_TEXTS, batch_size=batch_size)]
+    assert batched == one_by_one
+    assert one_by_one[1][1][0] == "realmendontcry"  # it opens its doc: the '#' ending the doc before is not its hashtag
+
+
+def test_the_candidate_shortcut_is_spacys_own_extension_value(lexicon_analyzer) -> None:
+    """candidates() reads doc.user_data where spaCy keeps doc._ values: if spaCy moves them, this fails."""
+    from analyzer.docdata import candidates
+
+    doc = lexicon_analyzer.nlp("Man up, it was just a joke.")
+    assert candidates(doc) and candidates(doc) is doc._.allyship_candidates
