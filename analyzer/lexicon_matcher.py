@@ -68,16 +68,21 @@ class LexiconMatcher:
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
+        # Every phrase and marker of every rule streams through the normalizer's batches, in rule order (one
+        # call per phrase costs seconds; holding every doc at once costs tens of MB).
+        wanted = {rule.id: (texts[rule.id] + squashed[rule.id], list(rule.unless)) for rule in lexicon.rules.values()}
+        read = normalize.pipe(make_doc(text) for phrases, markers in wanted.values() for text in (*phrases, *markers))
         for rule in lexicon.rules.values():
-            docs = [normalize(make_doc(v)) for v in texts[rule.id]]
-            docs += [normalize(make_doc(s)) for s in squashed[rule.id]]
+            phrases, markers = wanted[rule.id]
+            docs = [next(read) for _ in phrases]
+            marker_docs = [next(read) for _ in markers]
             if docs:
                 self._add_phrases(rule.id, docs)
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
-            self.unless[rule.id] = [tuple(t.lemma_ for t in normalize(make_doc(u))) for u in rule.unless]
+            self.unless[rule.id] = [tuple(t.lemma_ for t in doc) for doc in marker_docs]
             strings = self.nlp.vocab.strings
             self._unless_keys[rule.id] = [
                 (tuple(strings.add(lemma) for lemma in marker), " ".join(marker)) for marker in self.unless[rule.id]
