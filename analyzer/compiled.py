@@ -109,6 +109,16 @@ def _lookup(table: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.where(table[at] == values, at, -1)
 
 
+def _gather(table: np.ndarray, at: np.ndarray, width: int | None = None) -> np.ndarray:
+    """``table[at]`` with zeros where ``at`` is -1 (not found); an empty table gives zeros."""
+    shape = (len(at),) if width is None else (len(at), width)
+    out = np.zeros(shape, dtype=table.dtype)
+    found = at >= 0
+    if len(table) and found.any():
+        out[found] = table[at[found]]
+    return out
+
+
 def _prefix(values: np.ndarray) -> np.ndarray:
     """Prefix sums with a leading zero row: ``p[b] - p[a]`` is the sum of rows ``a:b``."""
     out = np.zeros((len(values) + 1, *values.shape[1:]), dtype=np.float64)
@@ -228,7 +238,7 @@ class CompiledModel:
         lengths = (ends - starts).astype(np.float64)
 
         rank = _lookup(self._uni_hash, batch.keys)
-        word = np.where((rank >= 0)[:, None], self._uni_w[np.maximum(rank, 0)], 0.0)
+        word = _gather(self._uni_w, rank, heads)
         pair = np.zeros((n, heads))
         both = (rank[:-1] >= 0) & (rank[1:] >= 0)
         if both.any() and len(self._pair_key):
@@ -261,8 +271,7 @@ class CompiledModel:
 
         masks = np.zeros(n, dtype=np.int64)
         for hashes in (batch.keys, batch.lowers):
-            at = _lookup(self._cue_hash, hashes)
-            masks |= np.where(at >= 0, self._cue_mask[np.maximum(at, 0)], 0)
+            masks |= _gather(self._cue_mask, _lookup(self._cue_hash, hashes))
         if masks.any():
             bits = ((masks[:, None] >> np.arange(len(CUE_KINDS))) & 1).astype(np.float64)
             kinds = _prefix(bits)

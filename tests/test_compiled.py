@@ -214,3 +214,23 @@ def test_threads_sharing_one_model_get_the_probabilities_of_a_fresh_one(pipeline
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(shared.predict_proba, batches))
     assert all(np.allclose(g, e) for g, e in zip(got, expected, strict=True))
+
+
+def test_a_model_with_empty_vocabularies_scores_its_intercepts(pipeline, nlp) -> None:
+    """A trainer's tiny dataset can leave a block without a single feature: scoring still works."""
+    model = compiled.compile_pipeline(pipeline)
+    bare = compiled.CompiledModel(
+        unigrams=[],
+        bigrams=np.zeros((0, 2)),
+        word_coef=np.zeros((model.n_labels, 0)),
+        char_terms=[],
+        char_range=model.char_range,
+        char_coef=np.zeros((model.n_labels, 0)),
+        categories=[],
+        lexicon_coef=np.zeros((model.n_labels, 0)),
+        cues={},
+        cue_coef=np.zeros((model.n_labels, len(model.cue_coef[0]))),
+        intercept=model.intercept,
+    )
+    batch = compiled.TokenBatch.from_units([doc_unit(doc) for doc in nlp.pipe(TEXTS)])
+    assert np.allclose(bare.score(batch).logits, model.intercept)
