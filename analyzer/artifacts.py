@@ -175,6 +175,11 @@ def load_verified(folder: str | Path) -> tuple[Any, dict[str, Any]]:
             estimator = joblib.load(Path(folder) / MODEL_FILE)
         except Warning as exc:
             raise ModelError(f"{folder}: {exc}") from None
+        except (AttributeError, ModuleNotFoundError) as exc:  # a class this analyzer no longer has
+            raise ModelError(
+                f"{folder}: the model was written by another version of the analyzer ({exc}); "
+                "retrain it with this version (allyship train)"
+            ) from None
         except Exception as exc:  # a corrupt file that still matched its hash
             raise ModelError(f"{folder}: the model file could not be loaded ({type(exc).__name__}: {exc})") from None
     return estimator, meta

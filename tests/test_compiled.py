@@ -234,3 +234,27 @@ def test_a_model_with_empty_vocabularies_scores_its_intercepts(pipeline, nlp) ->
     )
     batch = compiled.TokenBatch.from_units([doc_unit(doc) for doc in nlp.pipe(TEXTS)])
     assert np.allclose(bare.score(batch).logits, model.intercept)
+
+
+def test_a_model_from_another_analyzer_version_asks_for_retraining(tmp_path: Path) -> None:
+    """A pickled pipeline naming a class this analyzer no longer has: one line that says to retrain."""
+    import joblib
+
+    from analyzer import features
+    from analyzer.artifacts import sha256_file
+
+    class Gone:
+        pass
+
+    Gone.__module__, Gone.__qualname__ = "analyzer.features", "GoneTransformer"
+    features.GoneTransformer = Gone  # only while writing the file
+    folder = _copy_model(tmp_path)
+    try:
+        joblib.dump(Gone(), folder / "model.joblib")
+    finally:
+        del features.GoneTransformer
+    meta = json.loads((folder / METADATA_FILE).read_text())
+    meta["model_sha256"] = sha256_file(folder / "model.joblib")
+    (folder / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"another version of the analyzer .*GoneTransformer.*retrain"):
+        load_verified(folder)
