@@ -30,6 +30,7 @@ import numpy as np
 from spacy.attrs import IS_ALPHA, IS_SPACE, LEMMA, LOWER, SENT_START
 from spacy.tokens import Doc
 
+from analyzer.batcharrays import DocArrays
 from analyzer.docdata import candidates
 from analyzer.lexicon import Lexicon
 
@@ -83,35 +84,32 @@ def read_batch(
     if not present:
         empty = np.zeros(0, dtype=np.int64)
         return TokenBatch(empty.astype(np.uint64), empty.astype(np.uint64), empty, empty, [], str), [], []
-    sizes = np.asarray([len(doc) for doc in present], dtype=np.int64)
-    first_token = np.zeros(len(present) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=first_token[1:])
-    array = np.concatenate([doc.to_array(ATTRS) for doc in present]).reshape(-1, len(ATTRS))
+    arrays = DocArrays([doc.to_array(ATTRS) for doc in present])
+    array, firsts, lasts = arrays.array.reshape(-1, len(ATTRS)), arrays.firsts, arrays.ends
     keep = array[:, 2] == 0
     position = np.zeros(len(array) + 1, dtype=np.int64)  # kept tokens before each token of the batch
     np.cumsum(keep, out=position[1:])
     alpha = np.zeros(len(array) + 1, dtype=np.int64)
     np.cumsum(array[:, 4] == 1, out=alpha[1:])
     is_start = array[:, 3] == 1
-    is_start[first_token[:-1]] = True  # every doc starts a sentence
+    is_start[firsts] = True  # every doc starts a sentence, so no sentence runs into the next doc
     bounds = np.flatnonzero(is_start)
     ends = np.append(bounds[1:], len(array))
-    doc_of = np.searchsorted(first_token, bounds, side="right") - 1
-    ends = np.minimum(ends, first_token[doc_of + 1])  # a doc's last sentence ends with the doc
+    doc_of = arrays.doc_index(bounds)
     chosen = np.flatnonzero(alpha[ends] - alpha[bounds] >= min_alpha)
     units = [
-        (present[d], a - first_token[d], b - first_token[d])
+        (present[d], a - firsts[d], b - firsts[d])
         for d, a, b in zip(doc_of[chosen].tolist(), bounds[chosen].tolist(), ends[chosen].tolist(), strict=True)
     ]
     scored_docs = np.unique(doc_of[chosen])
     first_unit = np.searchsorted(doc_of[chosen], scored_docs)
     end_unit = np.append(first_unit[1:], len(chosen))
-    short = sizes[scored_docs] <= whole_max
+    short = lasts[scored_docs] - firsts[scored_docs] <= whole_max
     spans = zip(scored_docs[short].tolist(), first_unit[short].tolist(), end_unit[short].tolist(), strict=True)
     wholes = [(present[d], f, e) for d, f, e in spans]
     lexicon: list[tuple[int, str]] = []
     for d in scored_docs.tolist():
-        base = first_token[d]
+        base = firsts[d]
         lexicon += [
             (int(position[base + c.start]), c.category) for c in candidates(present[d]) if c.source == "lexicon"
         ]
@@ -119,8 +117,8 @@ def read_batch(
     batch = TokenBatch(
         array[keep, 0],
         array[keep, 1],
-        np.concatenate([position[bounds[chosen]], position[first_token[whole_docs]]]),
-        np.concatenate([position[ends[chosen]], position[first_token[whole_docs + 1]]]),
+        np.concatenate([position[bounds[chosen]], position[firsts[whole_docs]]]),
+        np.concatenate([position[ends[chosen]], position[lasts[whole_docs]]]),
         lexicon,
         present[0].vocab.strings.__getitem__,
     )
