@@ -47,6 +47,7 @@ class CategoryClassifier:
     thresholds: dict[str, float]
     metadata: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    _batch: TokenBatch | None = field(default=None, repr=False)
     _last: Scored | None = field(default=None, repr=False)
     _explainer: CompiledModel | None = field(default=None, repr=False)
 
@@ -55,15 +56,11 @@ class CategoryClassifier:
         return "compiled" if isinstance(self.estimator, CompiledModel) else "sklearn"
 
     def predict_batch(self, batch: TokenBatch) -> np.ndarray:
-        """One row of probabilities per unit of ``batch``; keeps the token weights for :meth:`top_words`."""
+        """One row of probabilities per unit of ``batch``; the batch is kept for :meth:`top_words`."""
+        self._batch, self._last = batch, None
         if isinstance(self.estimator, CompiledModel):
-            self._last = self.estimator.score(batch)
+            self._last = self.estimator.score(batch)  # its token weights come with the scores
             return _sigmoid(self._last.logits)
-        if self._explainer is None:  # explanations come from the compiled form of the same weights
-            from analyzer.compiled import compile_pipeline
-
-            self._explainer = compile_pipeline(self.estimator)
-        self._last = self._explainer.score(batch)
         if not len(batch.starts):
             return np.zeros((0, len(self.labels)))
         return np.asarray(self.estimator.predict_proba(batch_units(batch)))
@@ -80,8 +77,8 @@ class CategoryClassifier:
         """
         from spacy.lang.en.stop_words import STOP_WORDS
 
-        scored = self._last
-        if scored is None or self._scorer is None or not 0 <= unit < len(scored.batch.starts):
+        scored = self._scored()
+        if scored is None or not 0 <= unit < len(scored.batch.starts):
             return ()
         weights = self._scorer.contributions(scored, unit, label_index)
         batch = scored.batch
@@ -96,9 +93,22 @@ class CategoryClassifier:
         ranked = sorted((item for item in totals.items() if item[1] > 0), key=lambda item: -item[1])
         return tuple(word for word, _ in ranked[:k])
 
+    def _scored(self) -> Scored | None:
+        """The last batch's token weights; with the scikit-learn engine, worked out when an explanation asks."""
+        if self._last is None and self._batch is not None:
+            self._last = self._scorer.score(self._batch)
+        return self._last
+
     @property
-    def _scorer(self) -> CompiledModel | None:
-        return self.estimator if isinstance(self.estimator, CompiledModel) else self._explainer
+    def _scorer(self) -> CompiledModel:
+        """The compiled weights explanations are read from (compiled once from the scikit-learn pipeline)."""
+        if isinstance(self.estimator, CompiledModel):
+            return self.estimator
+        if self._explainer is None:
+            from analyzer.compiled import compile_pipeline
+
+            self._explainer = compile_pipeline(self.estimator)
+        return self._explainer
 
 
 def batch_units(batch: TokenBatch) -> list[Any]:
