@@ -4,7 +4,7 @@ Why: the pipeline's components run on every token of every text, and on
 short posts the fixed cost of each numpy call (about a microsecond) and of
 each dict lookup per token outweighs the work. These helpers let a component
 lay the arrays of a batch end to end and do its checks and lookups once per
-batch (:class:`DocArrays`), look hashes up without a Python loop
+batch (:class:`BatchComponent`, :class:`DocArrays`), look hashes up without a Python loop
 (:class:`HashCache`, :class:`WordSet`), and read tokens' characters from the
 text instead of their lexemes (:class:`TokenChars`). spaCy's 64-bit hashes
 are uniformly spread, so their low bits can index tables directly.
@@ -12,9 +12,35 @@ are uniformly spread, so their low bits can index tables directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from spacy.util import minibatch
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+class BatchComponent:
+    """A pipeline component whose work is done a batch of docs at a time, in :meth:`process`.
+
+    ``Language.pipe`` calls :meth:`pipe`; ``nlp(text)`` calls ``__call__``,
+    the same work on a batch of one, so both give the same docs.
+    """
+
+    def process(self, docs: list[Doc]) -> None:
+        """Annotate ``docs`` in place."""
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.process([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            self.process(batch)
+            yield from batch
 
 
 class HashCache:

@@ -17,12 +17,12 @@ that category in that sentence is ruled out too.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
 
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from analyzer.batcharrays import BatchComponent
 from analyzer.context import ContextRules
 from analyzer.docdata import candidates
 from analyzer.flags import Candidate, ScoreStep
@@ -37,7 +37,7 @@ WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a wh
 AGREE_WEIGHT = 0.3  # how far a disagreeing classifier pulls a lexicon score down
 
 
-class ClassifierComponent:
+class ClassifierComponent(BatchComponent):
     """Adds classifier candidates per sentence and merges them with lexicon ones."""
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -55,27 +55,14 @@ class ClassifierComponent:
         self.known = set(lexicon.categories)
         self.context = context
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._score(batch)
-                batch = []
-        if batch:
-            yield from self._score(batch)
-
-    def _score(self, docs: list[Doc]) -> list[Doc]:
+    def process(self, docs: list[Doc]) -> None:
         """Score every sentence (and every short doc as a whole) of the batch in one call, then decide."""
         model = self.model
         if model is None:
-            return docs
+            return
         batch, units, wholes = read_batch(docs, MIN_ALPHA_TOKENS, WHOLE_DOC_TOKENS)
         if not units:
-            return docs
+            return
         scores = model.predict_batch(batch)
         probabilities, whole_rows = scores[: len(units)], scores[len(units) :]
         # A row can only matter if some label reaches its threshold or a listed phrase is in its sentence:
@@ -97,7 +84,6 @@ class ClassifierComponent:
                 if whole[sexist] >= cut:  # sexist as a whole: place it on its most suspect sentence
                     best = first + int(np.argmax(probabilities[first:end, sexist]))
                     self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole)
-        return docs
 
     def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
         """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""

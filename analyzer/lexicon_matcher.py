@@ -8,7 +8,7 @@ batch from its key arrays (most docs match nothing and never reach a matcher);
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,9 +16,8 @@ from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import minibatch
 
-from analyzer.batcharrays import DocArrays, WordSet
+from analyzer.batcharrays import BatchComponent, DocArrays, WordSet
 from analyzer.docdata import SPANS_KEY, candidates
 from analyzer.flags import Candidate
 from analyzer.lexicon import Lexicon, Rule
@@ -31,7 +30,7 @@ _LEMMA = [LEMMA]
 _LEMMA_SENT_START = [LEMMA, SENT_START]
 
 
-class LexiconMatcher:
+class LexiconMatcher(BatchComponent):
     """Finds lexicon phrases (``PhraseMatcher`` on keys) and token patterns."""
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -48,7 +47,6 @@ class LexiconMatcher:
         self._phrase_keys: dict[str, set[tuple[int, ...]]] = {}
         self._phrase_screen: _PhraseScreen | None = None
         self.rules: dict[str, Rule] = {}
-        self.unless: dict[str, list[tuple[str, ...]]] = {}
         self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as lemma hashes
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first lemma hash of each marker
 
@@ -82,31 +80,19 @@ class LexiconMatcher:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
-            self.unless[rule.id] = [tuple(t.lemma_ for t in doc) for doc in marker_docs]
-            strings = self.nlp.vocab.strings
             self._unless_keys[rule.id] = [
-                (tuple(strings.add(lemma) for lemma in marker), " ".join(marker)) for marker in self.unless[rule.id]
+                (tuple(doc.to_array(_LEMMA).tolist()), " ".join(t.lemma_ for t in doc)) for doc in marker_docs
             ]
             self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
 
-    def __call__(self, doc: Doc) -> Doc:
-        self._match([doc])
-        return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        """What ``Language.pipe`` calls: the same as ``__call__`` on each doc, a batch at a time.
+    def process(self, docs: list[Doc]) -> None:
+        """Candidates and ``doc.spans[SPANS_KEY]`` for every doc, even when empty (readers rely on both).
 
         Whether the PhraseMatcher and the token Matcher could match is decided
         for the whole batch at once (see :meth:`_screen`); most docs match
         nothing, and then only the empty candidate list and span group remain
         per doc.
         """
-        for batch in minibatch(docs, batch_size):
-            self._match(batch)
-            yield from batch
-
-    def _match(self, docs: list[Doc]) -> None:
-        """Candidates and ``doc.spans[SPANS_KEY]`` for every doc, even when empty (readers rely on both)."""
         strings = self.nlp.vocab.strings
         phrases, patterns = self._screen(docs)
         for doc, phrase, pattern in zip(docs, phrases, patterns, strict=True):

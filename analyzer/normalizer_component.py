@@ -11,7 +11,6 @@ spelled-out letters, leetspeak) go through the one-doc path.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -19,15 +18,14 @@ import numpy as np
 from spacy.attrs import IS_ALPHA, LEMMA, LENGTH, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import minibatch
 
-from analyzer.batcharrays import DocArrays, HashCache
+from analyzer.batcharrays import BatchComponent, DocArrays, HashCache
 from analyzer.docdata import doc_text, doc_texts
 from analyzer.normalize import LEET, Normalizer
 from analyzer.textprep import load_cues
 
 
-class NormalizerComponent:
+class NormalizerComponent(BatchComponent):
     """Writes each token's matching key to ``token.lemma`` and rejoins spaced letters.
 
     The key is the lookup lemma (spacy-lookups-data) of the de-obfuscated
@@ -54,22 +52,12 @@ class NormalizerComponent:
         self._cut_table = HashCache(lambda orth: self._run_lengths(orth) is not None, np.uint8, bits=16)
         self._letter_table = HashCache(lambda orth: self._vocab[orth].is_alpha, np.uint8, bits=12)
 
-    def __call__(self, doc: Doc) -> Doc:
-        self._normalize([doc])
-        return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        """What ``Language.pipe`` calls: the same as ``__call__`` on each doc, a batch at a time.
+    def process(self, docs: list[Doc]) -> None:
+        """Set the keys of ``docs``; the rare docs with words to cut or join go through :meth:`_normalize_one`.
 
         On short posts the fixed cost of each numpy call outweighs its work, so the
         checks and the key lookups run once over the concatenated tokens of a batch.
         """
-        for batch in minibatch(docs, batch_size):
-            self._normalize(batch)
-            yield from batch
-
-    def _normalize(self, docs: list[Doc]) -> None:
-        """Set the keys of ``docs``; the rare docs with words to cut or join go through :meth:`_normalize_one`."""
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return

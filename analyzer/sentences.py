@@ -18,16 +18,13 @@ own fields do not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import numpy as np
 from spacy.attrs import IDX, SENT_START, SPACY
 from spacy.language import Language
 from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
-from spacy.util import minibatch
 
-from analyzer.batcharrays import DocArrays, TokenChars
+from analyzer.batcharrays import BatchComponent, DocArrays, TokenChars
 from analyzer.docdata import doc_texts
 
 FINAL = frozenset(Sentencizer.default_punct_chars)
@@ -44,7 +41,7 @@ _SENT_START = [SENT_START]
 _NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as from_array reads it
 
 
-class SentenceSplitter:
+class SentenceSplitter(BatchComponent):
     """Sets ``token.is_sent_start`` for every token of a doc."""
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -53,17 +50,7 @@ class SentenceSplitter:
         self._by_char = np.zeros(0x110000, dtype=np.uint8)  # one-character tokens: code point -> bits | _KNOWN
         self._by_text: dict[str, int] = {}  # longer tokens that do not start with an ASCII letter or digit
 
-    def __call__(self, doc: Doc) -> Doc:
-        self._split([doc])
-        return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        """What ``Language.pipe`` calls: the same as ``__call__`` on each doc, a batch at a time."""
-        for batch in minibatch(docs, batch_size):
-            self._split(batch)
-            yield from batch
-
-    def _split(self, docs: list[Doc]) -> None:
+    def process(self, docs: list[Doc]) -> None:
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return
