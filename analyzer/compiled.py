@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from spacy.strings import hash_string
 
-from analyzer.textprep import CUE_FEATURES, CUE_KINDS, char_grams, cue_index
+from analyzer.textprep import CUE_FEATURES, CUE_KINDS, char_grams, cue_features, cue_index
 
 FORMAT = 2
 COMPILED_FILE = "compiled.npz"
@@ -275,11 +275,7 @@ class CompiledModel:
         if masks.any():
             bits = ((masks[:, None] >> np.arange(len(CUE_KINDS))) & 1).astype(np.float64)
             kinds = _prefix(bits)
-            t, d, th, p = (kinds[ends] - kinds[starts]).T
-            cue = np.stack(
-                [t, d, th, p, np.minimum(t, d), np.minimum(t, th), np.minimum(t, p), (t > 0) & (d == 0) & (th == 0)],
-                axis=1,
-            )
+            cue = np.stack(cue_features((kinds[ends] - kinds[starts]).T), axis=1).astype(np.float64)
             logits += np.log1p(cue) @ self.cue_coef.T.astype(np.float64)
         return Scored(logits, batch, word, pair, char, char_count)
 

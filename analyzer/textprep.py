@@ -1,6 +1,6 @@
 """Word-level pieces shared by training (scikit-learn) and prediction (:mod:`analyzer.compiled`).
 
-Pure Python and the standard library only: the fitted transformers in
+No scikit-learn and no spaCy (numpy and YAML only): the fitted transformers in
 :mod:`analyzer.features` and :mod:`analyzer.targeting` call these functions,
 and so does the compiled model the analyzer runs, so both compute the same
 features by construction and prediction never imports scikit-learn.
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import yaml
 
 CUES_FILE = Path(__file__).resolve().parent / "data" / "hostility_cues.yml"
@@ -66,20 +68,20 @@ def cue_index(words: Mapping[str, Iterable[str]]) -> dict[str, tuple[int, ...]]:
     return {word: tuple(positions) for word, positions in index.items()}
 
 
-def cue_features(totals: Sequence[int]) -> list[float]:
-    """The :data:`CUE_FEATURES` (before ``log1p``) from the per-kind word counts of a text (in :data:`CUE_KINDS`
-    order): the counts and their co-occurrences. :meth:`analyzer.compiled.CompiledModel.score` computes the same
-    columns on arrays."""
+def cue_features(totals: Sequence[Any]) -> list[Any]:
+    """The :data:`CUE_FEATURES` (before ``log1p``) from the per-kind word counts (in :data:`CUE_KINDS` order):
+    the counts and their co-occurrences. The counts may be numbers (one text, in training) or numpy arrays
+    (every unit of a batch, in :meth:`analyzer.compiled.CompiledModel.score`): one formula for both."""
     target, derogation, threat, praise = totals
     return [
         target,
         derogation,
         threat,
         praise,
-        min(target, derogation),
-        min(target, threat),
-        min(target, praise),
-        float(target > 0 and derogation == 0 and threat == 0),
+        np.minimum(target, derogation),
+        np.minimum(target, threat),
+        np.minimum(target, praise),
+        (target > 0) & (derogation == 0) & (threat == 0),
     ]
 
 
