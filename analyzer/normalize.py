@@ -66,9 +66,12 @@ def load_lemma_table() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
-    """Every form and lemma of the lookup table: a typo variant that is a real word is left alone."""
+    """Every form and lemma of the lookup table, and ``spellings.yml``'s ``words`` (real words the table lacks):
+    a typo variant that is a real word is left alone."""
     table = load_lemma_table()
-    return frozenset(table) | frozenset(table.values())
+    raw = yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
+    extra = frozenset(str(w).lower() for w in raw.get("words") or ())
+    return frozenset(table) | frozenset(table.values()) | extra
 
 
 class Normalizer:

@@ -54,6 +54,8 @@ def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text
         "Where are the whisks?",
         "Version 2.0 ships with b2b billing and 4k video.",
         "Meet at 5pm in room b3, then c4n be skipped.",
+        "Pricey tho, and the queue was long.",  # chat "though", one letter from a listed slur
+        "He's a paid shill for the vape lobby.",  # a real word the lemma table lacks, one letter from "shrill"
     ],
 )
 def test_ordinary_text_is_not_rewritten_into_a_flag(lexicon_analyzer, text) -> None:
