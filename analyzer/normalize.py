@@ -34,17 +34,22 @@ _SHORT_WORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
+def _spellings_file() -> dict:
+    """``analyzer/data/spellings.yml``, parsed once for the tables read from it below."""
+    return yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def load_spellings() -> tuple[dict[str, str], dict[str, list[str]]]:
     """The chat-spelling table from ``analyzer/data/spellings.yml``."""
-    raw = yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
+    raw = _spellings_file()
     return dict(raw.get("tokens") or {}), {k: list(v) for k, v in (raw.get("phrases") or {}).items()}
 
 
 @lru_cache(maxsize=1)
 def load_typo_words() -> tuple[str, ...]:
     """Words of ``spellings.yml``'s ``typos`` list: also matched with one letter swapped or dropped."""
-    raw = yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
-    return tuple(str(w).lower() for w in raw.get("typos") or ())
+    return tuple(str(w).lower() for w in _spellings_file().get("typos") or ())
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +74,7 @@ def english_words() -> frozenset[str]:
     """Every form and lemma of the lookup table, and ``spellings.yml``'s ``words`` (real words the table lacks):
     a typo variant that is a real word is left alone."""
     table = load_lemma_table()
-    raw = yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
-    extra = frozenset(str(w).lower() for w in raw.get("words") or ())
+    extra = frozenset(str(w).lower() for w in _spellings_file().get("words") or ())
     return frozenset(table) | frozenset(table.values()) | extra
 
 
