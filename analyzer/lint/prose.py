@@ -72,7 +72,7 @@ class ProseBuilder:
         self.ends.extend([end] * len(text))
 
     def gap(self, start: int, end: int, *, paragraph: bool | None = None) -> None:
-        """Drop ``source[start:end]``; it still separates the words around it (as a paragraph break if it spans lines)."""
+        """Drop ``source[start:end]``; it still separates the words around it (a paragraph break if it spans lines)."""
         if end <= start:
             return
         if paragraph is None:
