@@ -193,6 +193,8 @@ def _error(status: int, kind: str, message: str, headers: dict[str, str] | None 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not decode the body (e.g. not UTF-8): malformed, like bad JSON
+            return _error(422, "invalid_request", f"the body is not valid JSON ({exc.detail})")
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return _error(exc.status_code, ERROR_TYPES.get(exc.status_code, "http_error"), str(exc.detail), headers)
 
