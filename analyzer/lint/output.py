@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from analyzer.version import __version__
 from analyzer.lint.runner import CheckReport, LintFlag
+from analyzer.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 UNUSED_RULE_ID = "allyship.unused-ignore"

@@ -21,7 +21,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from analyzer.version import __version__
 from analyzer.errors import AnalyzerError
 from analyzer.service.limits import BodyLimit
 from analyzer.service.models import (
@@ -34,6 +33,7 @@ from analyzer.service.models import (
     StrategiesResponse,
 )
 from analyzer.service.settings import ServeSettings
+from analyzer.version import __version__
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
