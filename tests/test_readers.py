@@ -161,10 +161,22 @@ def test_a_lone_surrogate_escape_is_replaced(tmp_path: Path) -> None:
     assert doc.text == "calm \ufffd down"
 
 
-@pytest.mark.parametrize("content", ['{"text": "an object"}', "[1, 2", "42"], ids=["object", "broken", "number"])
+@pytest.mark.parametrize(
+    "content", ['{"text": "an object"}', "42", "", "[1] x"], ids=["object", "number", "empty", "extra"]
+)
 def test_a_json_file_must_be_an_array(tmp_path: Path, content: str) -> None:
-    doc = one(put(tmp_path / "d.json", content))
+    doc = read(put(tmp_path / "d.json", content))[-1]
     assert doc.error is not None and doc.error.type == "malformed_json"
+
+
+def test_a_json_array_is_read_item_by_item_up_to_a_broken_one(tmp_path: Path) -> None:
+    path = put(tmp_path / "d.json", '[{"text": "calm down"}, {"text": "fine"} {"text": "lost"}]')
+    docs = read(path)
+    assert [d.text for d in docs] == ["calm down", "fine", None]
+    assert docs[2].error is not None and docs[2].error.type == "malformed_json"
+    assert "expected ',' or ']' after item 2 (line 1)" in docs[2].error.message
+    broken = read(put(tmp_path / "e.json", '[{"text": "calm down"}, {"text": '))
+    assert [d.error.type if d.error else None for d in broken] == [None, "malformed_json"]
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
