@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from analyzer.errors import AnalyzerError
-from analyzer.io.output import claim_output, side_files, written_by_batch
+from analyzer.io.output import BatchOutput, claim_output, side_files, written_by_batch
 from analyzer.progress import Progress, should_show
 from analyzer.readers import (
     DEFAULT_MAX_BYTES,
@@ -326,6 +326,26 @@ def make_runner(analyzer: Any, config: BatchConfig) -> Runner:
 # -- the run -----------------------------------------------------------------------------
 
 
+@dataclass
+class Prepared:
+    """The inputs found and the output claimed (locked, proven), before any analyzer is loaded."""
+
+    sources: list[Source]
+    output: BatchOutput
+
+
+def prepare(config: BatchConfig) -> Prepared:
+    """Check the inputs and claim ``--out``: every refusal comes here, before seconds go into loading a model.
+
+    Call :meth:`BatchOutput.abandon` on ``prepared.output`` if the run does not go ahead.
+    """
+    out = Path(config.out)
+    _check_output(out, config)
+    sources = discover(config.inputs, exclude=side_files(out), follow_symlinks=config.follow_symlinks)
+    sources = _without_output(sources, out)
+    return Prepared(sources, claim_output(out, resume=config.resume))  # locked from here; nothing cut or written
+
+
 def run_batch(
     analyzer: Any,
     config: BatchConfig,
@@ -333,18 +353,18 @@ def run_batch(
     stream: TextIO | None = None,
     runner: Runner | None = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> BatchStats:
     """Analyze every document of ``config.inputs`` into ``config.out``; return the counts.
 
     ``stream`` gets the progress bar (standard error by default); ``on_record``
-    sees every record written (the app uses it to show results as they come).
+    sees every record written (the app uses it to show results as they come);
+    ``prepared`` is what :func:`prepare` returned, when the caller checked first.
     """
     stream = sys.stderr if stream is None else stream
     out = Path(config.out)
-    _check_output(out, config)
-    sources = discover(config.inputs, exclude=side_files(out), follow_symlinks=config.follow_symlinks)
-    sources = _without_output(sources, out)
-    output = claim_output(out, resume=config.resume)  # locked from here on; nothing cut or written yet
+    prepared = prepared or prepare(config)
+    sources, output = prepared.sources, prepared.output
     try:
         runner = runner or make_runner(analyzer, config)  # before the output is touched: a cluster may be unreachable
     except BaseException:
