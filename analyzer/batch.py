@@ -444,11 +444,15 @@ def _without_output(sources: list[Source], out: Path) -> list[Source]:
     --force: batch never writes over a file it was asked to read.
     """
     same = _same_file(out)
-    if same is None:
+    state = {identity for identity in map(_same_file, side_files(out)[1:]) if identity is not None}
+    if same is None and not state:
         return sources
     kept = []
     for source in sources:
-        if source.kind in ("unlisted", "outside") or _same_file(source.path) != same:
+        identity = None if source.kind in ("unlisted", "outside") else _same_file(source.path)
+        if identity in state:
+            continue  # the output's state file, found through an alias of its folder
+        if identity is None or identity != same:
             kept.append(source)
         elif not written_by_batch(out):
             raise AnalyzerError(

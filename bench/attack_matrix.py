@@ -107,7 +107,9 @@ class Row:
 # -- running one process -----------------------------------------------------------------
 
 
-def run_limited(argv: list[str], *, stdin: bytes | None, limit_gb: float, cwd: Path, timeout: float = TIMEOUT) -> Outcome:
+def run_limited(
+    argv: list[str], *, stdin: bytes | None, limit_gb: float, cwd: Path, timeout: float = TIMEOUT
+) -> Outcome:
     """Run ``argv`` under an address-space limit and a timeout; measure its peak memory with ``os.wait4``."""
     limit = int(limit_gb * GB)
 
@@ -125,7 +127,7 @@ def run_limited(argv: list[str], *, stdin: bytes | None, limit_gb: float, cwd: P
             stderr=err,
             cwd=cwd,
             env=env,
-            preexec_fn=preexec,  # noqa: PLW1509 - the limit must be set in the child before exec
+            preexec_fn=preexec,  # the limit is set in the child before exec
             start_new_session=True,
         )
         if stdin is not None:
@@ -163,7 +165,7 @@ def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
         proc.stdin.close()
 
 
-class _quiet:  # noqa: N801 - used as a statement, like contextlib.suppress
+class _quiet:
     def __enter__(self) -> None:
         return None
 
@@ -265,7 +267,7 @@ def docx(path: Path, head: str, body_chunk: str = "", repeat: int = 0, tail: str
 
 
 def docx_bomb(path: Path, inflated: int) -> Path:
-    chunk = f'<w:p><w:r><w:t>{"a" * 200}</w:t></w:r></w:p>'
+    chunk = f"<w:p><w:r><w:t>{'a' * 200}</w:t></w:r></w:p>"
     head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W}"><w:body>'
     return docx(path, head, chunk, inflated // len(chunk), "</w:body></w:document>")
 
@@ -312,7 +314,7 @@ rules:
     suggestion: null
     examples:
       flag: ["qqzx never"]
-      pass: ["all clear here"]
+      pass: ["12 34"]
 """
 
 
@@ -344,7 +346,10 @@ def state_for(out: Path, checkpoint: int = 0) -> None:
 
 
 def many_docs(path: Path, n: int) -> Path:
-    lines = [json.dumps({"id": f"d{i}", "text": f"Note {i}: calm down, it was just a joke about the budget."}) for i in range(n)]
+    lines = [
+        json.dumps({"id": f"d{i}", "text": f"Note {i}: calm down, it was just a joke about the budget."})
+        for i in range(n)
+    ]
     return put(path, "\n".join(lines) + "\n")
 
 
@@ -365,8 +370,10 @@ def long_word(d: Path) -> Run:
 
 def lexicon_repeat_50(d: Path) -> Run:
     lex = lexicon(d / "lex", ['[{IS_ALPHA: true, OP: "{1,50}"}]'])
-    return Run([ALLYSHIP, "analyze", "one two three four five six seven eight", "--no-model", "--lexicons", str(lex)],
-               expect=(0, 2))  # fmt: skip
+    return Run(
+        [ALLYSHIP, "analyze", "one two three four five six seven eight", "--no-model", "--lexicons", str(lex)],
+        expect=(0, 2),
+    )
 
 
 def lexicon_repeat_1000(d: Path) -> Run:
@@ -376,14 +383,16 @@ def lexicon_repeat_1000(d: Path) -> Run:
 
 def lexicon_wildcards(d: Path) -> Run:
     lex = lexicon(d / "lex", ['[{OP: "*"}, {LOWER: "qqzx"}, {OP: "*"}, {LOWER: "never"}, {OP: "*"}]'])
-    text = " ".join(random_letters(2000).split("e"))[:1200]
+    letters = random_letters(1000)
+    text = " ".join(letters[i : i + 5] for i in range(0, 1000, 5))  # 200 words
     return Run([ALLYSHIP, "analyze", text, "--no-model", "--lexicons", str(lex)], expect=(0, 2))
 
 
 def regex_in_not_in(d: Path) -> Run:
     lex = lexicon(d / "lex", ['[{LOWER: {NOT_IN: [{REGEX: "^a"}]}}, {LOWER: "never"}]'])
-    return Run([ALLYSHIP, "analyze", "qqzx never", "--no-model", "--trusted-lexicons", "--lexicons", str(lex)],
-               expect=(2,))  # fmt: skip
+    return Run(
+        [ALLYSHIP, "analyze", "qqzx never", "--no-model", "--trusted-lexicons", "--lexicons", str(lex)], expect=(2,)
+    )
 
 
 THREADS = """
@@ -414,8 +423,9 @@ EVASION = """
 import sys
 from analyzer import Analyzer
 analyzer = Analyzer(model=None)
-variants = {"zero-width joiner": "m\\u200dan up", "zero-width space": "calm d\\u200bown", "soft hyphen": "man\\u00ad up",
-            "bidi control": "calm \\u202ddown\\u202c", "fullwidth": "\\uff4d\\uff41\\uff4e up", "homoglyph": "m\\u0430n up"}
+variants = {"zero-width joiner": "m\\u200dan up", "zero-width space": "calm d\\u200bown",
+            "soft hyphen": "man\\u00ad up", "bidi control": "calm \\u202ddown\\u202c",
+            "fullwidth": "\\uff4d\\uff41\\uff4e up", "homoglyph": "m\\u0430n up"}
 missed = [name for name, text in variants.items() if not analyzer.analyze("Just " + text + " already.").flags]
 print("missed: " + (", ".join(missed) or "none"))
 sys.exit(1 if missed else 0)
@@ -440,25 +450,36 @@ def model_without_compiled(d: Path) -> Run:
 def docx_bomb_1g(d: Path) -> Run:
     path = docx_bomb(d / "in" / "bomb.docx", 1_100_000_000)
     out = d / "out.jsonl"
-    return Run(batch(path.parent, "--out", out, "--no-model", "--quiet"),
-               check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}")  # fmt: skip
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet"),
+        check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
 
 
 def docx_bomb_app_limit(d: Path) -> Run:
     path = docx_bomb(d / "in" / "bomb.docx", 190_000_000)
     out = d / "out.jsonl"
-    return Run(batch(path.parent, "--out", out, "--no-model", "--quiet", "--max-file-mb", "10"),
-               check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}")  # fmt: skip
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet", "--max-file-mb", "10"),
+        check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
 
 
 def docx_billion_laughs(d: Path) -> Run:
-    entities = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    entities = '<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    )
     head = f'<?xml version="1.0"?><!DOCTYPE w:document [{entities}]><w:document xmlns:w="{W}"><w:body>'
     path = docx(d / "in" / "laughs.docx", head, "", 0, "<w:p><w:r><w:t>&l9;</w:t></w:r></w:p></w:body></w:document>")
     out = d / "out.jsonl"
-    return Run(batch(path.parent, "--out", out, "--no-model", "--quiet"),
-               check=lambda o: None if len(records(out)) == 1 and "lollol" not in (records(out)[0].get("text") or "")
-               else "the entities were expanded")  # fmt: skip
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet"),
+        check=lambda o: (
+            None
+            if len(records(out)) == 1 and "lollol" not in (records(out)[0].get("text") or "")
+            else "the entities were expanded"
+        ),
+    )
 
 
 def docx_xxe(d: Path) -> Run:
@@ -469,15 +490,19 @@ def docx_xxe(d: Path) -> Run:
     )
     path = docx(d / "in" / "xxe.docx", head, "", 0, "<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>")
     out = d / "out.jsonl"
-    return Run(batch(path.parent, "--out", out, "--no-model", "--quiet"),
-               check=lambda o: "the external entity was read" if "TOPSECRET" in out.read_text() else None)  # fmt: skip
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet"),
+        check=lambda o: "the external entity was read" if "TOPSECRET" in out.read_text() else None,
+    )
 
 
 def pdf_flate_bomb(d: Path) -> Run:
     path = pdf_bomb(d / "in" / "bomb.pdf", 400_000_000)
     out = d / "out.jsonl"
-    return Run(batch(path.parent, "--out", out, "--no-model", "--quiet"),
-               check=lambda o: None if len(records(out)) == 1 else "not one record")  # fmt: skip
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet"),
+        check=lambda o: None if len(records(out)) == 1 else "not one record",
+    )
 
 
 def resume_into_notes(d: Path) -> Run:
@@ -496,7 +521,9 @@ def resume_into_header_csv(d: Path) -> Run:
 
 def resume_bad_records(d: Path) -> Run:
     put(d / "in" / "a.txt", "calm down")
-    out = put(d / "out.jsonl", '{"key": "k1", "flags": [], "error": "oops"}\n{"key": "k2", "flags": [3], "error": null}\n')
+    out = put(
+        d / "out.jsonl", '{"key": "k1", "flags": [], "error": "oops"}\n{"key": "k2", "flags": [3], "error": null}\n'
+    )
     state_for(out)
     data = out.read_bytes()
     return Run(batch(d / "in", "--out", out, "--no-model", "--resume"), expect=(2,), check=unchanged(out, data))
@@ -508,8 +535,11 @@ def two_runs_at_once(d: Path) -> Run:
     first: dict[str, subprocess.Popen[bytes]] = {}
 
     def start_first() -> None:
-        first["proc"] = subprocess.Popen(batch(source, "--out", out, "--no-model", "--resume", "--quiet"),
-                                         stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)  # fmt: skip
+        first["proc"] = subprocess.Popen(
+            batch(source, "--out", out, "--no-model", "--resume", "--quiet"),
+            stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while not out.exists() and time.monotonic() < deadline:  # the first run holds the lock once the file exists
             time.sleep(0.02)
@@ -521,23 +551,27 @@ def two_runs_at_once(d: Path) -> Run:
             return f"{len(keys)} records, {len(set(keys))} distinct, for 3000 documents"
         return None if "another 'allyship batch'" in outcome.stderr else "the second run did not say why it refused"
 
-    return Run(batch(source, "--out", out, "--no-model", "--resume", "--quiet"), expect=(2,), check=check,
-               before=start_first)  # fmt: skip
+    return Run(
+        batch(source, "--out", out, "--no-model", "--resume", "--quiet"), expect=(2,), check=check, before=start_first
+    )
 
 
 def crash_then_resume(d: Path) -> Run:
     source = many_docs(d / "in" / "docs.jsonl", 4000)
     reference, out = d / "reference.jsonl", d / "out.jsonl"
     subprocess.run(batch(source, "--out", reference, "--no-model", "--quiet"), check=True, capture_output=True)
-    proc = subprocess.Popen(batch(source, "--out", out, "--no-model", "--quiet", "--batch-size", "50"),
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        batch(source, "--out", out, "--no-model", "--quiet", "--batch-size", "50"), stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 200_000):
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    return Run(batch(source, "--out", out, "--no-model", "--quiet", "--resume"),
-               check=lambda o: None if out.read_bytes() == reference.read_bytes() else "differs from an uninterrupted run")  # fmt: skip
+    return Run(
+        batch(source, "--out", out, "--no-model", "--quiet", "--resume"),
+        check=lambda o: None if out.read_bytes() == reference.read_bytes() else "differs from an uninterrupted run",
+    )
 
 
 def symlink_outside(d: Path) -> Run:
@@ -558,22 +592,30 @@ def out_through_linked_folder(d: Path) -> Run:
     data = b"my essay: calm down"
     victim = put(d / "in" / "a.txt", data)
     os.symlink(d / "in", d / "link")
-    return Run(batch(d / "in", "--out", d / "link" / "a.txt", "--no-model", "--force"), expect=(2,),
-               check=unchanged(victim, data))  # fmt: skip
+    return Run(
+        batch(d / "in", "--out", d / "link" / "a.txt", "--no-model", "--force"),
+        expect=(2,),
+        check=unchanged(victim, data),
+    )
 
 
 def out_hard_link(d: Path) -> Run:
     data = b"my essay: calm down"
     victim = put(d / "in" / "a.txt", data)
     os.link(victim, d / "out.jsonl")
-    return Run(batch(d / "in", "--out", d / "out.jsonl", "--no-model", "--force"), expect=(2,),
-               check=unchanged(victim, data))  # fmt: skip
+    return Run(
+        batch(d / "in", "--out", d / "out.jsonl", "--no-model", "--force"), expect=(2,), check=unchanged(victim, data)
+    )
 
 
 def csv_formulas(d: Path) -> Run:
     import csv
 
-    starts = [f"{pad}{sign}" for pad in ["", " ", "\u00a0", "\u200b", "\ufeff", "\n", "\t ", "\u2060"] for sign in FORMULA_SIGNS]
+    starts = [
+        f"{pad}{sign}"
+        for pad in ["", " ", "\u00a0", "\u200b", "\ufeff", "\n", "\t ", "\u2060"]
+        for sign in FORMULA_SIGNS
+    ]
     rows = [{"id": f"{s}1+1", "text": f"{s}cmd|' /C calc'!A0 calm down"} for s in starts]
     with open(put(d / "in" / "t.csv", ""), "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, ["id", "text"])
@@ -584,15 +626,20 @@ def csv_formulas(d: Path) -> Run:
     def check(outcome: Outcome) -> str | None:
         with open(out, encoding="utf-8-sig", newline="") as handle:
             cells = [cell for row in csv.reader(handle) for cell in row]
-        live = [c for c in cells if c.lstrip(INVISIBLE)[:1] and c.lstrip(INVISIBLE)[0] in FORMULA_SIGNS
-                and not c.startswith("'")]  # fmt: skip
+        live = [
+            c
+            for c in cells
+            if c.lstrip(INVISIBLE)[:1] and c.lstrip(INVISIBLE)[0] in FORMULA_SIGNS and not c.startswith("'")
+        ]
         return f"{len(live)} cells not neutralized" if live else None
 
     return Run(batch(d / "in", "--out", out, "--no-model", "--quiet"), check=check)
 
 
 def train_200mb(d: Path) -> Run:
-    line = json.dumps({"text": "Calm down, it was only a joke about the quarterly numbers. " * 4, "categories": "dismissive"})
+    line = json.dumps(
+        {"text": "Calm down, it was only a joke about the quarterly numbers. " * 4, "categories": "dismissive"}
+    )
     block = ((line + "\n") * 1000).encode()
     with open(d / "big.jsonl", "wb") as handle:
         for _ in range(200 * 1024 * 1024 // len(block)):
@@ -613,22 +660,28 @@ def invalid_utf8_argument(d: Path) -> Run:
 def long_text_file(d: Path) -> Run:
     put(d / "in" / "long.txt", "Calm down. " * 600_000)
     out = d / "out.jsonl"
-    return Run(batch(d / "in", "--out", out, "--no-model", "--quiet"),
-               check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}")  # fmt: skip
+    return Run(
+        batch(d / "in", "--out", out, "--no-model", "--quiet"),
+        check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
 
 
 def csv_long_field(d: Path) -> Run:
     put(d / "in" / "t.csv", 'id,text\n1,"' + "calm down " * 600_000 + '"\n2,fine\n')
     out = d / "out.jsonl"
-    return Run(batch(d / "in", "--out", out, "--no-model", "--quiet"),
-               check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}")  # fmt: skip
+    return Run(
+        batch(d / "in", "--out", out, "--no-model", "--quiet"),
+        check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
 
 
 def jsonl_long_value(d: Path) -> Run:
     put(d / "in" / "t.jsonl", json.dumps({"text": "calm down " * 600_000}) + "\n" + json.dumps({"text": "fine"}) + "\n")
     out = d / "out.jsonl"
-    return Run(batch(d / "in", "--out", out, "--no-model", "--quiet"),
-               check=lambda o: None if error_types(out) == ["too_large", None] else f"records: {error_types(out)}")  # fmt: skip
+    return Run(
+        batch(d / "in", "--out", out, "--no-model", "--quiet"),
+        check=lambda o: None if error_types(out) == ["too_large", None] else f"records: {error_types(out)}",
+    )
 
 
 def json_array_large(d: Path) -> Run:
@@ -638,15 +691,20 @@ def json_array_large(d: Path) -> Run:
         handle.write(",".join(json.dumps({"id": i, "pad": pad}) for i in range(30_000)))
         handle.write("]")
     out = d / "out.jsonl"
-    return Run(batch(d / "in", "--out", out, "--no-model", "--quiet", "--no-text"),
-               check=lambda o: None if len(records(out)) == 30_000 else "not one record per item")  # fmt: skip
+    return Run(
+        batch(d / "in", "--out", out, "--no-model", "--quiet", "--no-text"),
+        check=lambda o: None if len(records(out)) == 30_000 else "not one record per item",
+    )
 
 
 def jobs_2(d: Path) -> Run:
     source = many_docs(d / "in" / "docs.jsonl", 2000)
     out = d / "out.jsonl"
-    return Run(batch(source, "--out", out, "--quiet", "--jobs", "2"), limit_gb=2.0,
-               check=lambda o: None if len(records(out)) == 2000 else "not one record per document")  # fmt: skip
+    return Run(
+        batch(source, "--out", out, "--quiet", "--jobs", "2"),
+        limit_gb=2.0,
+        check=lambda o: None if len(records(out)) == 2000 else "not one record per document",
+    )
 
 
 CASES = [
@@ -671,7 +729,13 @@ CASES = [
     Case("two_runs_at_once", "io", two_runs_at_once, note="two --resume runs on one --out, 3,000 documents"),
     Case("crash_then_resume", "io", crash_then_resume, note="SIGKILL mid-run, then --resume (holds)"),
     Case("symlink_outside", "io", symlink_outside, fast=True, note="a link in the folder to a file outside it"),
-    Case("out_through_linked_folder", "io", out_through_linked_folder, fast=True, note="--out via a linked folder, --force"),
+    Case(
+        "out_through_linked_folder",
+        "io",
+        out_through_linked_folder,
+        fast=True,
+        note="--out via a linked folder, --force",
+    ),
     Case("out_hard_link", "io", out_hard_link, fast=True, note="--out a hard link to an input, --force"),
     Case("csv_formulas", "io", csv_formulas, fast=True, note="= + - @ and full-width after invisible characters"),
     Case("train_200mb", "io", train_200mb, note="a 200 MB training file"),
@@ -691,8 +755,12 @@ CASES = [
 def run_matrix(cases: list[Case], stream: object = sys.stdout) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="attack-matrix-") as tmp:
-        print(f"{'case':<27} {'part':<7} {'exit':>4} {'peak MB':>8} {'time s':>7} {'ok':<3} {'fits':<4} first line of stderr / problems",
-              file=stream, flush=True)  # fmt: skip
+        print(
+            f"{'case':<27} {'part':<7} {'exit':>4} {'peak MB':>8} {'time s':>7} {'ok':<3} {'fits':<4} "
+            "first line of stderr / problems",
+            file=stream,
+            flush=True,
+        )
         for case in cases:
             row = run_case(case, Path(tmp))
             rows.append(row)
@@ -720,7 +788,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{case.name:<27} {case.part:<7} {'fast' if case.fast else '    '} {case.note}")
         return 0
     load = os.getloadavg()
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} cores; limit 1 GB (2 GB for --jobs 2), {TIMEOUT:.0f} s")
+    print(
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} cores; "
+        f"limit 1 GB (2 GB for --jobs 2), {TIMEOUT:.0f} s"
+    )
     rows = run_matrix(cases)
     bad = [r.case.name for r in rows if not r.ok]
     slow = [r.case.name for r in rows if not r.fits]

@@ -97,6 +97,7 @@ class BatchOutput:
     good_end: int = 0  # where the last complete record ends
     size: int = 0  # the file's size when opened
     digest: Any = field(default_factory=hashlib.sha256)
+    handle: Any = None  # the file object that owns ``fd`` once started
 
     @property
     def discarded_bytes(self) -> int:
@@ -110,8 +111,9 @@ class BatchOutput:
                 os.ftruncate(self.fd, keep)
             if not self.resume:
                 self.digest = hashlib.sha256()
+        self.handle = os.fdopen(self.fd, "ab", closefd=True)
         target = Target(
-            os.fdopen(self.fd, "ab", closefd=True),
+            self.handle,
             size=self.good_end if self.resume else 0,
             digest=self.digest,
             commit=self.commit if self.regular else None,
@@ -147,7 +149,10 @@ class BatchOutput:
             if self.created and os.fstat(self.fd).st_size == 0:
                 self.path.unlink()
         with contextlib.suppress(OSError):
-            os.close(self.fd)
+            if self.handle is not None:
+                self.handle.close()
+            else:
+                os.close(self.fd)
 
 
 def claim_output(out: str | Path, *, resume: bool) -> BatchOutput:
