@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import pytest
 from analyzer.cli.main import main
 from analyzer.errors import AnalyzerError
 from analyzer.io.batch import BatchConfig, run_batch
+from analyzer.io.output import STATE_FORMAT, state_path
 from tests.conftest import REPO
 from tests.messy import CLEAN, FLAGGED, make_messy_folder, put
 
@@ -35,6 +37,23 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
         return (code if isinstance(code, int) else 0), capsys.readouterr().err
 
     return run
+
+
+def interrupted(out: Path, data: bytes, checkpoint: int = 0) -> Path:
+    """What a run killed mid-way leaves: the bytes it had flushed, and its state at its last checkpoint."""
+    out.write_bytes(data)
+    info = out.stat()
+    state = {
+        "format": STATE_FORMAT,
+        "version": 1,
+        "output": out.name,
+        "device": info.st_dev,
+        "inode": info.st_ino,
+        "size": checkpoint,
+        "sha256": hashlib.sha256(data[:checkpoint]).hexdigest(),
+    }
+    state_path(out).write_text(json.dumps(state))
+    return out
 
 
 def records(path: Path) -> list[dict]:
@@ -116,7 +135,7 @@ def test_resume_after_an_interruption_gives_the_same_records(
     full = messy_out.read_bytes()
     lines = full.splitlines(keepends=True)
     out = tmp_path / "partial.jsonl"
-    out.write_bytes(b"".join(lines[:9]) + lines[9][:40])  # nine records and a torn tenth
+    interrupted(out, b"".join(lines[:9]) + lines[9][:40], len(lines[0]))  # nine records and a torn tenth
     code, err = cli("batch", messy[0], "--out", out, "--no-model", "--resume")
     assert code == 0, err
     assert out.read_bytes() == full
@@ -163,7 +182,7 @@ def test_csv_output_resumes(messy: tuple[Path, dict], tmp_path: Path, cli: Cli) 
     out = tmp_path / "o.csv"
     code, _ = cli("batch", messy[0], "--out", out, "--no-model")
     full = out.read_bytes()
-    out.write_bytes(full[: len(full) // 2])
+    interrupted(out, full[: len(full) // 2])
     code, err = cli("batch", messy[0], "--out", out, "--no-model", "--resume")
     assert code == 0, err
     assert out.read_bytes() == full

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
+from tests.conftest import REPO
 from tests.conftest import run_cli as run
 
 EXAMPLE = "Man up, and calm down, it was just a joke."
@@ -84,3 +87,58 @@ def test_help_lists_every_command() -> None:
     assert proc.returncode == 0
     for command in ("analyze", "lexicon"):
         assert command in proc.stdout.decode()
+
+
+def test_an_argument_that_is_not_utf8_is_one_line_exit_2() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer.cli.main", "analyze", b"calm down \xff\xfe", "--no-model"],
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert len(err.strip().splitlines()) == 1 and "argument 2" in err and "not valid UTF-8" in err
+    assert "byte 0xff at position 10" in err
+
+
+@pytest.mark.parametrize(
+    "exc, shown",
+    [
+        (MemoryError(), "ran out of memory"),
+        (OSError(28, "No space left on device", "out.jsonl"), "cannot read or write out.jsonl: No space left"),
+        (RuntimeError("first line\n  second line\n\nthird"), "RuntimeError: first line second line third"),
+        (UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"), "use UTF-8 text"),
+    ],
+    ids=["memory", "disk-full", "multi-line", "encoding"],
+)
+def test_a_failure_that_is_not_a_user_error_is_still_one_sentence(exc: BaseException, shown: str) -> None:
+    from analyzer.cli.main import failure_line
+
+    line = failure_line(exc)
+    assert shown in line and "\n" not in line and "unexpected" not in line and line.startswith("error: ")
+
+
+def test_a_pattern_the_matcher_rejects_is_one_line_never_unexpected(tmp_path) -> None:
+    rule = """\
+category:
+  id: regex_test
+  label: Regex test
+  description: A category whose pattern nests REGEX inside NOT_IN.
+  strategies: [listen_and_learn]
+rules:
+  - id: rt.nested
+    phrases: ["qqzx never"]
+    patterns:
+      - [{LOWER: {NOT_IN: [{REGEX: "^a"}]}}, {LOWER: "never"}]
+    explanation: A rule made for this test.
+    suggestion: null
+    examples:
+      flag: ["qqzx never"]
+      pass: ["all clear here"]
+"""
+    (tmp_path / "regex_test.yml").write_text(rule, encoding="utf-8")
+    proc = run("analyze", "qqzx never", "--no-model", "--trusted-lexicons", "--lexicons", str(tmp_path))
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert len(err.strip().splitlines()) == 1 and "unexpected" not in err and "Traceback" not in err

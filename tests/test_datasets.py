@@ -112,6 +112,24 @@ def test_big_field_is_read(tmp_path: Path) -> None:
     assert len(load(path)[0].text) == len(big)
 
 
+def test_a_data_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "big.csv", ["text", "categories"], [["calm down, it was a joke", "dismissive"]] * 100)
+    assert len(load(path)) == 100
+    message = error_of(path, max_bytes=1000)
+    assert "over the limit of 0.0 MB for a data file" in message and "--max-data-mb" in message
+
+
+def test_fields_and_lines_over_the_character_limit_name_the_row(tmp_path: Path) -> None:
+    from analyzer.training.datasets import MAX_FIELD_CHARS
+
+    huge = "x" * (MAX_FIELD_CHARS + 10)
+    path = write_csv(tmp_path / "huge.csv", ["text", "categories"], [["fine", ""], [huge, ""]])
+    assert "row 2: a field is over the limit of 1,000,000 characters" in error_of(path)
+    lines = tmp_path / "huge.jsonl"
+    lines.write_text(json.dumps({"text": "ok", "categories": ""}) + "\n" + json.dumps({"text": huge, "categories": ""}))
+    assert "line 2: over the limit of 1,000,000 characters" in error_of(lines)
+
+
 # --- public formats, detected by their own columns -------------------------------------------------------------
 
 EDOS_HEADER = ["rewire_id", "text", "label_sexist", "label_category", "label_vector", "split"]

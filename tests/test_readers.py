@@ -161,10 +161,22 @@ def test_a_lone_surrogate_escape_is_replaced(tmp_path: Path) -> None:
     assert doc.text == "calm \ufffd down"
 
 
-@pytest.mark.parametrize("content", ['{"text": "an object"}', "[1, 2", "42"], ids=["object", "broken", "number"])
+@pytest.mark.parametrize(
+    "content", ['{"text": "an object"}', "42", "", "[1] x"], ids=["object", "number", "empty", "extra"]
+)
 def test_a_json_file_must_be_an_array(tmp_path: Path, content: str) -> None:
-    doc = one(put(tmp_path / "d.json", content))
+    doc = read(put(tmp_path / "d.json", content))[-1]
     assert doc.error is not None and doc.error.type == "malformed_json"
+
+
+def test_a_json_array_is_read_item_by_item_up_to_a_broken_one(tmp_path: Path) -> None:
+    path = put(tmp_path / "d.json", '[{"text": "calm down"}, {"text": "fine"} {"text": "lost"}]')
+    docs = read(path)
+    assert [d.text for d in docs] == ["calm down", "fine", None]
+    assert docs[2].error is not None and docs[2].error.type == "malformed_json"
+    assert "expected ',' or ']' after item 2 (line 1)" in docs[2].error.message
+    broken = read(put(tmp_path / "e.json", '[{"text": "calm down"}, {"text": '))
+    assert [d.error.type if d.error else None for d in broken] == [None, "malformed_json"]
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
@@ -251,3 +263,90 @@ def test_a_link_to_a_folder_is_a_record_not_a_loop(tmp_path: Path) -> None:
         ("loop", "unreadable"),
     ]
     assert "not followed" in docs[1].error.message
+
+
+# -- limits on what a file expands to, and links ----------------------------------------------------------------
+
+
+def bomb_docx(path: Path, inflated: int) -> Path:
+    """A .docx whose document.xml inflates to ``inflated`` bytes (it compresses to almost nothing)."""
+    import zipfile
+
+    paragraph = "<w:p><w:r><w:t>" + "a" * 200 + "</w:t></w:r></w:p>"
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("word/document.xml", "w") as part:
+        part.write(f'<w:document xmlns:w="{ns}"><w:body>'.encode())
+        for _ in range(inflated // len(paragraph)):
+            part.write(paragraph.encode())
+        part.write(b"</w:body></w:document>")
+    return path
+
+
+def test_a_docx_is_inflated_as_a_stream_and_stopped_at_the_limit(tmp_path: Path) -> None:
+    path = bomb_docx(tmp_path / "bomb.docx", 3 * 1024 * 1024)
+    assert path.stat().st_size < 100_000
+    doc = one(path, max_bytes=1024 * 1024)
+    assert doc.error is not None and doc.error.type == "too_large"
+    assert "inflates to over 1.0 MB" in doc.error.message and "--max-file-mb" in doc.error.message
+
+
+@pytest.mark.parametrize("kind", ["txt", "html", "docx", "pdf"])
+def test_a_document_over_the_character_limit_is_too_large(tmp_path: Path, kind: str) -> None:
+    text = "Calm down, you are overreacting. " * 40
+    if kind == "docx":
+        path = tiny_docx(tmp_path / "d.docx", [text, text])
+    elif kind == "pdf":
+        path = put(tmp_path / "d.pdf", tiny_pdf(text))
+    else:
+        path = put(tmp_path / f"d.{kind}", f"<p>{text}</p>" if kind == "html" else text)
+    assert one(path, max_chars=5000).ok
+    doc = one(path, max_chars=500)
+    assert doc.error is not None and doc.error.type == "too_large"
+    assert "the limit is 500 " in doc.error.message and "--max-doc-chars" in doc.error.message
+
+
+def test_table_rows_over_the_limits(tmp_path: Path) -> None:
+    long = "calm down " * 100
+    rows = [
+        json.dumps({"id": 1, "text": long}),
+        json.dumps({"id": "x" * 1001, "text": "hi"}),
+        json.dumps({"text": "ok"}),
+    ]
+    docs = read(put(tmp_path / "t.jsonl", "\n".join(rows)), max_chars=500)
+    assert [d.error.type if d.error else None for d in docs] == ["too_large", "too_large", None]
+    assert "row 1 has 1,000 characters" in docs[0].error.message
+    assert "id is over the limit of 1,000" in docs[1].error.message
+    # A CSV field past the limit ends the table: the csv reader cannot find where the next row starts.
+    docs = read(put(tmp_path / "t.csv", f'id,text\n1,fine\n2,"{long * 2}"\n3,lost\n'), max_chars=1500)
+    assert [d.error.type if d.error else None for d in docs] == [None, "too_large"]
+    assert "row 2 has a field over the limit of 1,500 characters" in docs[1].error.message
+
+
+def test_a_link_leading_outside_the_folders_is_an_error_record_unless_followed(tmp_path: Path) -> None:
+    secret = put(tmp_path / "elsewhere" / "secret.txt", "TOPSECRET")
+    put(tmp_path / "in" / "a.txt", FLAGGED)
+    os.symlink(secret, tmp_path / "in" / "shadow.txt")
+    os.symlink(tmp_path / "in" / "a.txt", tmp_path / "in" / "inside.txt")
+    docs = read(tmp_path / "in")
+    assert [(Path(d.key).name, d.error.type if d.error else None) for d in docs] == [
+        ("a.txt", None),
+        ("inside.txt", None),
+        ("shadow.txt", "outside_input"),
+    ]
+    assert docs[2].text is None and "--follow-symlinks" in docs[2].error.message
+    followed = [d for s in discover([tmp_path / "in"], follow_symlinks=True) for d in read_source(s)]
+    assert followed[2].text == "TOPSECRET"
+    # Named as an input itself, the other folder is inside the inputs.
+    both = [d for s in discover([tmp_path / "in", tmp_path / "elsewhere"]) for d in read_source(s)]
+    assert [d.error for d in both] == [None] * 4
+
+
+def test_a_file_swapped_for_a_link_after_listing_is_not_read(tmp_path: Path) -> None:
+    secret = put(tmp_path / "elsewhere" / "secret.txt", "TOPSECRET")
+    put(tmp_path / "in" / "a.txt", FLAGGED)
+    sources = discover([tmp_path / "in"])
+    os.remove(tmp_path / "in" / "a.txt")
+    os.symlink(secret, tmp_path / "in" / "a.txt")
+    doc = next(read_source(sources[0]))
+    assert doc.text is None and doc.error is not None and doc.error.type == "outside_input"

@@ -141,3 +141,17 @@ def test_a_lone_surrogate_does_not_crash_the_jsonl_writer(tmp_path: Path) -> Non
     writer.write({"id": "\ud800", "flags": [], "key": "k"})
     writer.close()
     assert json.loads(out.read_text())["id"] == "\ud800"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["=1+1", " =1+1", "\u00a0=1+1", "\u200b+1", "\ufeff-1", "\n@SUM(A1)", "\t =1", "\u2060=1", "\u00ad=1",
+     "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \u200b\u00a0\uff1d1"],
+)  # fmt: skip
+def test_formula_cells_are_neutralized_whatever_invisible_characters_come_first(cell: str) -> None:
+    assert neutralize(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["calm down", "a=b", "1-2", "'quoted", "", " plain", "\u200bword"])
+def test_other_cells_are_left_alone(cell: str) -> None:
+    assert neutralize(cell) == cell

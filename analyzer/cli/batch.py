@@ -15,6 +15,8 @@ import typer
 
 from analyzer.cli.root import LexiconsOpt, ModelOpt, NoModelOpt, ThresholdOpt, TrustedOpt, app, make_analyzer
 
+DEFAULT_MAX_DOC_CHARS = 5_000_000  # analyzer.readers.DEFAULT_MAX_DOC_CHARS, not imported here to keep --help light
+
 
 @app.command("batch")
 def batch_cli(
@@ -46,8 +48,21 @@ def batch_cli(
         int, typer.Option("--batch-size", min=1, help="Documents per chunk: written and flushed together.")
     ] = 128,
     max_file_mb: Annotated[
-        float, typer.Option("--max-file-mb", min=0.001, help="Larger files become error records.")
+        float,
+        typer.Option("--max-file-mb", min=0.001, help="Larger files (or a .docx inflating to more) are error records."),
     ] = 100.0,
+    max_doc_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-doc-chars", min=1, help="A document or row with more characters of text becomes an error record."
+        ),
+    ] = DEFAULT_MAX_DOC_CHARS,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks", help="Read links found in the folders even when they lead outside the inputs given."
+        ),
+    ] = False,
     no_text: Annotated[bool, typer.Option("--no-text", help="Leave each document's text out of the records.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
@@ -59,7 +74,7 @@ def batch_cli(
     Example: allyship batch comments/ survey.csv --out results.jsonl --jobs 2
     """
     from analyzer.errors import AnalyzerError
-    from analyzer.io.batch import BatchConfig, run_batch
+    from analyzer.io.batch import BatchConfig, prepare, run_batch
 
     if engine not in ("local", "dask"):
         raise typer.BadParameter("must be 'local' or 'dask'", param_hint="--engine")
@@ -82,11 +97,18 @@ def batch_cli(
         text_column=text_column,
         id_column=id_column,
         max_bytes=int(max_file_mb * 1024 * 1024),
+        max_chars=max_doc_chars,
+        follow_symlinks=follow_symlinks,
         include_text=not no_text,
         quiet=quiet,
     )
-    analyzer = make_analyzer(lexicons, model, no_model, trusted_lexicons, threshold)
-    stats = run_batch(analyzer, config, stream=sys.stderr)
+    prepared = prepare(config)  # refusals (inputs, a locked or foreign --out) before the model is loaded
+    try:
+        analyzer = make_analyzer(lexicons, model, no_model, trusted_lexicons, threshold)
+    except BaseException:
+        prepared.output.abandon()
+        raise
+    stats = run_batch(analyzer, config, stream=sys.stderr, prepared=prepared)
     if not quiet:
         typer.echo(stats.summary(), err=True)
 

@@ -43,6 +43,9 @@ def train_cli(
     text_column: Annotated[str, typer.Option("--text-column")] = "text",
     categories_column: Annotated[str, typer.Option("--categories-column")] = "categories",
     trusted_lexicons: TrustedOpt = False,
+    max_data_mb: Annotated[
+        float, typer.Option("--max-data-mb", min=0.001, help="A larger data file is refused before it is read.")
+    ] = 32.0,
 ) -> None:
     """Retrain the classifier on the lexicons (built-in plus yours) and labeled data.
 
@@ -64,6 +67,7 @@ def train_cli(
         splits=_splits(split, TRAIN_SPLITS),
         text_column=text_column,
         categories_column=categories_column,
+        max_data_bytes=int(max_data_mb * 1024 * 1024),
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
     )
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())

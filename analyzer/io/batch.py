@@ -9,6 +9,10 @@ twice. A document is known by its key (absolute path, plus the row or line
 number in a table), so resuming assumes the input files did not change in
 between: a row inserted into a CSV shifts the keys of the rows after it.
 
+The output is guarded (:mod:`analyzer.io.output`): locked while a run writes
+it, resumed only when its state file proves batch wrote it, and never the same
+file as an input, whatever path (a linked folder, a hard link) leads there.
+
 The analysis itself is always ``Analyzer.analyze_many``: in this process
 (``jobs=1``), in worker processes (``jobs>1``), or on Dask workers
 (``engine="dask"``). Every runner returns the results of a chunk in the order
@@ -30,9 +34,11 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from analyzer.errors import AnalyzerError
+from analyzer.io.output import BatchOutput, claim_output, side_files, written_by_batch
 from analyzer.io.progress import Progress, should_show
 from analyzer.io.readers import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DOC_CHARS,
     Document,
     ReadError,
     ReadOptions,
@@ -41,7 +47,7 @@ from analyzer.io.readers import (
     discover,
     read_source,
 )
-from analyzer.io.writers import DoneRecord, Existing, open_writer, scan_existing
+from analyzer.io.writers import DoneRecord, open_writer
 from analyzer.workers import current, start_pool, worker_settings
 
 ENGINES = ("local", "dask")
@@ -64,12 +70,16 @@ class BatchConfig:
     text_column: str = "text"
     id_column: str = "id"
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_chars: int = DEFAULT_MAX_DOC_CHARS
+    follow_symlinks: bool = False
     include_text: bool = True
     quiet: bool = False
 
     @property
     def read_options(self) -> ReadOptions:
-        return ReadOptions(text_column=self.text_column, id_column=self.id_column, max_bytes=self.max_bytes)
+        return ReadOptions(
+            text_column=self.text_column, id_column=self.id_column, max_bytes=self.max_bytes, max_chars=self.max_chars
+        )
 
 
 @dataclass
@@ -316,6 +326,26 @@ def make_runner(analyzer: Any, config: BatchConfig) -> Runner:
 # -- the run -----------------------------------------------------------------------------
 
 
+@dataclass
+class Prepared:
+    """The inputs found and the output claimed (locked, proven), before any analyzer is loaded."""
+
+    sources: list[Source]
+    output: BatchOutput
+
+
+def prepare(config: BatchConfig) -> Prepared:
+    """Check the inputs and claim ``--out``: every refusal comes here, before seconds go into loading a model.
+
+    Call :meth:`BatchOutput.abandon` on ``prepared.output`` if the run does not go ahead.
+    """
+    out = Path(config.out)
+    _check_output(out, config)
+    sources = discover(config.inputs, exclude=side_files(out), follow_symlinks=config.follow_symlinks)
+    sources = _without_output(sources, out)
+    return Prepared(sources, claim_output(out, resume=config.resume))  # locked from here; nothing cut or written
+
+
 def run_batch(
     analyzer: Any,
     config: BatchConfig,
@@ -323,30 +353,36 @@ def run_batch(
     stream: TextIO | None = None,
     runner: Runner | None = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> BatchStats:
     """Analyze every document of ``config.inputs`` into ``config.out``; return the counts.
 
     ``stream`` gets the progress bar (standard error by default); ``on_record``
-    sees every record written (the app uses it to show results as they come).
+    sees every record written (the app uses it to show results as they come);
+    ``prepared`` is what :func:`prepare` returned, when the caller checked first.
     """
     stream = sys.stderr if stream is None else stream
     out = Path(config.out)
-    sources = discover(config.inputs, exclude=[out])
-    _check_output(out, config)
-    existing = scan_existing(out) if config.resume else Existing([])
-    stats = BatchStats(out=str(out), discarded_bytes=existing.discarded_bytes)
-    for done in existing.records:
+    prepared = prepared or prepare(config)
+    sources, output = prepared.sources, prepared.output
+    try:
+        runner = runner or make_runner(analyzer, config)  # before the output is touched: a cluster may be unreachable
+    except BaseException:
+        output.abandon()
+        raise
+    try:
+        writer = open_writer(out, append=config.resume, target=output.start())
+    except BaseException:
+        runner.close()
+        output.abandon()
+        raise
+    stats = BatchStats(out=str(out), discarded_bytes=output.discarded_bytes)
+    for done in output.records:
         stats.add(done.categories, done.error_type, kept=True)
     show = should_show(stream, config.quiet)
     total = count_documents(sources, config.read_options) if show else None
     max_chars = getattr(analyzer, "max_chars", None)
-    documents = _documents(sources, existing.records, config.read_options, max_chars)
-    runner = runner or make_runner(analyzer, config)  # before the output is touched: a cluster may be unreachable
-    try:
-        writer = open_writer(out, append=config.resume)
-    except BaseException:
-        runner.close()
-        raise
+    documents = _documents(sources, output.records, config.read_options, max_chars)
     started = time.monotonic()
     try:
         with Progress(total, initial=min(stats.kept, total or stats.kept), enabled=show, stream=stream) as progress:
@@ -359,23 +395,70 @@ def run_batch(
                         on_record(record)
                 writer.flush()
                 progress.advance(len(docs))
+    except OSError as exc:  # a full disk, a quota, a vanished mount: what was flushed is kept
+        raise AnalyzerError(
+            f"cannot write {out}: {exc.strerror or exc}; the records written so far are kept: "
+            "fix that and run the same command with --resume"
+        ) from None
     finally:
         stats.seconds = time.monotonic() - started
-        writer.close()
-        runner.close()
+        try:
+            writer.close()
+        except OSError as exc:
+            raise AnalyzerError(
+                f"cannot write {out}: {exc.strerror or exc}; run the same command with --resume once that is fixed"
+            ) from None
+        finally:
+            runner.close()
     return stats
 
 
 def _check_output(out: Path, config: BatchConfig) -> None:
+    """Refuse an --out that is an input (by path or by identity), a folder, or an existing file not to be touched."""
     if config.resume and config.force:
         raise AnalyzerError("--resume keeps the records in --out and --force replaces them: choose one")
     target = os.path.abspath(out)
-    if any(os.path.abspath(p) == target for p in config.inputs):
-        raise AnalyzerError(f"--out {out} is also an input; write the results to another file")
+    same = _same_file(out)
+    for given in config.inputs:
+        if os.path.abspath(given) == target or (same is not None and _same_file(given) == same):
+            raise AnalyzerError(f"--out {out} is also an input ({given}); write the results to another file")
     if out.is_dir():
         raise AnalyzerError(f"--out {out} is a folder; give a file name ending in .jsonl or .csv")
     if out.exists() and out.stat().st_size > 0 and not (config.resume or config.force):
         raise AnalyzerError(f"{out} already exists: add --resume to finish it, or --force to replace it")
+
+
+def _same_file(path: str | Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _without_output(sources: list[Source], out: Path) -> list[Source]:
+    """The sources minus the output when a folder holds it under another path (a linked folder, a hard link).
+
+    An output batch wrote is left out, as it is when found under its own path;
+    any other file that --out reaches is an input, and is refused even with
+    --force: batch never writes over a file it was asked to read.
+    """
+    same = _same_file(out)
+    state = {identity for identity in map(_same_file, side_files(out)[1:]) if identity is not None}
+    if same is None and not state:
+        return sources
+    kept = []
+    for source in sources:
+        identity = None if source.kind in ("unlisted", "outside") else _same_file(source.path)
+        if identity in state:
+            continue  # the output's state file, found through an alias of its folder
+        if identity is None or identity != same:
+            kept.append(source)
+        elif not written_by_batch(out):
+            raise AnalyzerError(
+                f"--out {out} is the same file as the input {source.display}; write the results to another file"
+            )
+    return kept
 
 
 def _documents(

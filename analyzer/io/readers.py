@@ -27,6 +27,33 @@ Encodings: UTF-8, UTF-8 with a BOM, UTF-16 and UTF-32 with a BOM. Text that
 is not valid UTF-8 is decoded as cp1252 (what Windows tools write) and the
 record says so in ``encoding_note``; a file with NUL bytes or many control
 characters is ``binary``; one that is neither is ``undecodable``.
+
+Limits on what a file expands to
+--------------------------------
+
+A file's size on disk says little about what it costs: a small .docx may
+inflate to gigabytes, a PDF page to megabytes of text. So besides the file
+size (``max_bytes``), reading stops at these, each an error record of type
+``too_large`` whose message names the limit:
+
+- the bytes inflated from a .docx's parts, counted while streaming them
+  (never trusting the sizes the zip declares): ``max_bytes`` in all, and
+  :data:`MAX_DOCX_XML_BYTES` for the XML parts a .docx reader parses;
+- the characters extracted from any document, or held in one table row's text
+  (``max_chars``, ``--max-doc-chars``); a CSV field over that limit ends the
+  table, since the csv reader cannot find the next row after it;
+- an id over :data:`MAX_ID_CHARS` characters.
+
+A .json array is decoded one item at a time, so a large array costs one item's
+objects at a time, not the whole tree.
+
+Links
+-----
+
+A symbolic link found in a folder whose target lies outside every input given
+is an ``outside_input`` error record, and nothing is read through it, unless
+``follow_symlinks`` is set: a shared folder must not turn a batch into a way to
+copy other files (``/etc/shadow``, someone's keys) into the results.
 """
 
 from __future__ import annotations
@@ -40,7 +67,7 @@ import re
 import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -48,8 +75,12 @@ from typing import Any
 from analyzer.errors import AnalyzerError
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-# A .docx is a zip: refuse one whose parts would inflate past this many times the size limit.
-MAX_INFLATE_FACTOR = 20
+# Characters of text one document may hold once extracted (a 2,000-page book has about 5 million).
+DEFAULT_MAX_DOC_CHARS = 5_000_000
+# The XML a .docx reader parses into a tree costs several times its size in memory: cap it.
+MAX_DOCX_XML_BYTES = 48 * 1024 * 1024
+MAX_ID_CHARS = 1000
+_STREAM_CHUNK = 1024 * 1024
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html"}
@@ -91,11 +122,12 @@ class _Unreadable(Exception):
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read tables and how big a file may be."""
+    """How to read tables, how big a file may be and how much text one document may hold."""
 
     text_column: str = "text"
     id_column: str = "id"
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_chars: int = DEFAULT_MAX_DOC_CHARS
 
 
 @dataclass(frozen=True)
@@ -105,8 +137,9 @@ class Source:
     path: Path  # what to open
     display: str  # the path as the user sees it in records
     key: str  # the absolute path: identity across runs
-    kind: str  # a value of KINDS, "unsupported", or "unlisted" (a folder that could not be read)
-    problem: str | None = None  # why a folder could not be listed
+    kind: str  # a value of KINDS, "unsupported", "unlisted" (a folder that could not be read) or "outside"
+    problem: str | None = None  # why a folder could not be listed, or where an outside link leads
+    follow: bool = True  # False: open without following a link (it was a plain file when found)
 
     @property
     def is_table(self) -> bool:
@@ -133,23 +166,30 @@ class Document:
 # -- finding the files ---------------------------------------------------------------
 
 
-def discover(inputs: Sequence[str | Path], exclude: Iterable[str | Path] = ()) -> list[Source]:
+def discover(
+    inputs: Sequence[str | Path], exclude: Iterable[str | Path] = (), *, follow_symlinks: bool = False
+) -> list[Source]:
     """The files named or found (recursively, sorted) in ``inputs``, in order, each once.
 
     A path that does not exist is a usage error (a typo should stop the run
     before it starts). ``exclude`` holds paths never to read, e.g. the output
-    file when it sits inside an input folder.
+    file when it sits inside an input folder. A link found in a folder whose
+    target is outside every input becomes an ``outside`` source (an error
+    record) unless ``follow_symlinks``.
     """
     excluded = {os.path.abspath(p) for p in exclude}
     missing = [str(p) for p in inputs if not os.path.lexists(p)]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise AnalyzerError(f"no such file or folder: {missing[0]}{more}")
+    roots = [os.path.realpath(p) for p in inputs]
     sources: list[Source] = []
     seen: set[str] = set()
     for given in inputs:
         display = os.path.normpath(str(given))
         found = _walk(display) if os.path.isdir(given) else [_source(display)]
+        if os.path.isdir(given):
+            found = [_confined(source, roots, follow_symlinks) for source in found]
         for source in found:
             if source.key in seen or source.key in excluded:
                 continue
@@ -195,6 +235,20 @@ def _source(display: str) -> Source:
     return Source(Path(display), display, os.path.abspath(display), kind)
 
 
+def _confined(source: Source, roots: Sequence[str], follow_symlinks: bool) -> Source:
+    """A file found in a folder: read without following links, or an ``outside`` source for a link leading out."""
+    if source.kind == "unlisted":
+        return source
+    if not os.path.islink(source.path):
+        return replace(source, follow=follow_symlinks)
+    if follow_symlinks:
+        return source
+    target = os.path.realpath(source.path)
+    if any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        return source
+    return replace(source, kind="outside", problem=f"a link to {target}")
+
+
 # -- reading -----------------------------------------------------------------------
 
 
@@ -203,17 +257,22 @@ def read_source(source: Source, options: ReadOptions = ReadOptions()) -> Iterato
     try:
         if source.kind == "unlisted":
             raise _Unreadable("unreadable", source.problem or "cannot list this folder")
+        if source.kind == "outside":
+            raise _Unreadable(
+                "outside_input",
+                f"{source.problem or 'a link'}, outside the folders given: not read (--follow-symlinks reads it)",
+            )
         if source.kind == "unsupported":
             suffix = Path(source.display).suffix or "(no extension)"
             raise _Unreadable(
                 "unsupported_type",
                 f"cannot read '{suffix}' files; supported: {', '.join(sorted(KINDS))}",
             )
-        data = _read_bytes(source.path, options.max_bytes)
+        data = _read_bytes(source.path, options.max_bytes, source.follow)
         if source.is_table:
             yield from _read_table(source, data, options)
         else:
-            text, encoding_note, note = _extract(source.kind, data, options.max_bytes)
+            text, encoding_note, note = _extract(source.kind, data, options)
             yield Document(source.key, source.display, source.display, text, None, encoding_note, note)
     except _Unreadable as exc:
         yield Document(source.key, source.display, source.display, None, exc.error)
@@ -227,15 +286,29 @@ def count_documents(sources: Iterable[Source], options: ReadOptions = ReadOption
     return sum(sum(1 for _ in read_source(s, options)) if s.is_table else 1 for s in sources)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def _read_bytes(path: Path, max_bytes: int, follow: bool = True) -> bytes:
+    """The file's bytes, opened before it is looked at, so what is checked is what is read.
+
+    ``follow=False`` refuses a link (a file swapped for a link after the folder
+    was listed); non-blocking open keeps a pipe from hanging the run.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise _Unreadable("unsupported_type", "not a regular file (a device, pipe or socket)")
-        if info.st_size > max_bytes:
-            message = f"file is {_mb(info.st_size)}, over the limit of {_mb(max_bytes)} (raise it with --max-file-mb)"
-            raise _Unreadable("too_large", message)
-        with open(path, "rb") as handle:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow and os.path.islink(path):
+            raise _Unreadable("outside_input", "became a link after the folder was listed: not read") from None
+        raise _Unreadable("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        with open(fd, "rb", closefd=True) as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _Unreadable("unsupported_type", "not a regular file (a device, pipe or socket)")
+            if info.st_size > max_bytes:
+                message = (
+                    f"file is {_mb(info.st_size)}, over the limit of {_mb(max_bytes)} (raise it with --max-file-mb)"
+                )
+                raise _Unreadable("too_large", message)
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise _Unreadable("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
@@ -285,18 +358,34 @@ def _checked(text: str) -> str:
     return text
 
 
-def _extract(kind: str, data: bytes, max_bytes: int) -> tuple[str, str | None, str | None]:
+def _extract(kind: str, data: bytes, options: ReadOptions) -> tuple[str, str | None, str | None]:
     """``(text, encoding_note, note)`` of a one-document file."""
     if kind == "docx":
-        return _docx_text(data, max_bytes), None, None
+        return _docx_text(data, options.max_bytes, options.max_chars), None, None
     if kind == "pdf":
-        text = _pdf_text(data)
+        text = _pdf_text(data, options.max_chars)
         note = None if text.strip() else "the PDF has no text layer (a scan?): nothing to analyze"
         return text, None, note
     text, encoding_note = decode(data)
     if kind == "html":
         text = html_text(text)
+    _check_chars(len(text), options.max_chars)
     return text, encoding_note, None
+
+
+def _check_chars(count: int, max_chars: int, where: str = "the document", more: bool = False) -> None:
+    if count > max_chars:
+        amount = f"more than {max_chars:,}" if more else f"{count:,}"
+        message = f"{where} has {amount} characters of text; the limit is {max_chars:,} (raise it with --max-doc-chars)"
+        raise _Unreadable("too_large", message)
+
+
+def _too_many_chars(count: int, max_chars: int, where: str) -> ReadError | None:
+    try:
+        _check_chars(count, max_chars, where)
+    except _Unreadable as exc:
+        return exc.error
+    return None
 
 
 # -- tables ------------------------------------------------------------------------
@@ -315,6 +404,11 @@ def _read_table(source: Source, data: bytes, options: ReadOptions) -> Iterator[D
         count += 1
         key = f"{source.key}#{number}"
         doc_id = given_id if given_id not in (None, "") else f"{source.display}#{number}"
+        if error is None and isinstance(doc_id, str) and len(doc_id) > MAX_ID_CHARS:
+            doc_id = f"{source.display}#{number}"
+            error = ReadError("too_large", f"row {number}: the id is over the limit of {MAX_ID_CHARS:,} characters")
+        if error is None and row_text is not None:
+            error = _too_many_chars(len(row_text), options.max_chars, f"row {number}")
         if error is not None:
             yield Document(key, doc_id, source.display, None, error, encoding_note)
         else:
@@ -327,11 +421,15 @@ Row = tuple[int, Any, str | None, ReadError | None]  # (number, id, text, error)
 
 
 def _csv_rows(text: str, delimiter: str, options: ReadOptions) -> Iterator[Row]:
-    _raise_csv_field_limit()
+    field_limit = max(options.max_chars, MAX_ID_CHARS) + 1
+    csv.field_size_limit(field_limit)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next((row for row in reader if any(cell.strip() for cell in row)), None)  # skip blank lines
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _Unreadable("too_large", f"the header has a field over the limit of {field_limit - 1:,} "
+                              "characters (raise it with --max-doc-chars)") from None  # fmt: skip
         raise _Unreadable("malformed_csv", f"cannot read the header: {exc}") from None
     if header is None:
         return
@@ -345,14 +443,26 @@ def _csv_rows(text: str, delimiter: str, options: ReadOptions) -> Iterator[Row]:
     id_at = names.index(options.id_column) if options.id_column in names else None
     number = 0
     while True:
+        csv.field_size_limit(field_limit)  # the limit is global to the csv module: set it again for each row
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             number += 1
-            message = f"row {number}: {exc}; the rest of the file is not read"
-            yield number, None, None, ReadError("malformed_csv", message)
+            if "field larger than field limit" in str(exc):
+                message = (
+                    f"row {number} has a field over the limit of {field_limit - 1:,} characters (raise it with "
+                    "--max-doc-chars); the rest of the file is not read"
+                )
+                yield number, None, None, ReadError("too_large", message)
+            else:
+                yield (
+                    number,
+                    None,
+                    None,
+                    ReadError("malformed_csv", f"row {number}: {exc}; the rest of the file is not read"),
+                )
             return
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line is not a document (a row of empty cells is: it has an empty text)
@@ -365,15 +475,19 @@ def _csv_rows(text: str, delimiter: str, options: ReadOptions) -> Iterator[Row]:
         yield number, given_id, row[text_at], None
 
 
-def _raise_csv_field_limit() -> None:
-    """The csv module refuses cells over 128 KB by default; a long survey answer is fine."""
-    if csv.field_size_limit() < 2**31 - 1:
-        csv.field_size_limit(2**31 - 1)
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` split at "\n" only (U+2028 may sit unescaped inside a JSON string), one at a time."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end]
+        start = end + 1
 
 
 def _jsonl_rows(text: str, options: ReadOptions) -> Iterator[Row]:
-    # split("\n") and not splitlines(): U+2028 may sit unescaped inside a JSON string.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -386,18 +500,61 @@ def _jsonl_rows(text: str, options: ReadOptions) -> Iterator[Row]:
         yield _json_row(number, obj, f"line {number}", options)
 
 
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
 def _json_rows(text: str, options: ReadOptions) -> Iterator[Row]:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise _Unreadable(
-            "malformed_json",
-            f"not valid JSON: {getattr(exc, 'msg', exc)} (line {getattr(exc, 'lineno', '?')})",
-        ) from None
-    if not isinstance(data, list):
-        raise _Unreadable("malformed_json", f"expected an array of objects, found a JSON {_json_type(data)}")
-    for number, obj in enumerate(data, start=1):
+    """The items of a JSON array, decoded one at a time (a large array never becomes one tree in memory).
+
+    An item that is not valid JSON ends the file: like a broken CSV quote,
+    there is no telling where the next item starts.
+    """
+    at = _JSON_SPACE.match(text, 0).end()  # type: ignore[union-attr]
+    if not text.startswith("[", at):
+        try:
+            value, _ = _DECODER.raw_decode(text, at)
+        except (ValueError, RecursionError) as exc:
+            raise _Unreadable("malformed_json", _json_problem(text, exc, "not valid JSON")) from None
+        raise _Unreadable("malformed_json", f"expected an array of objects, found a JSON {_json_type(value)}")
+    at = _JSON_SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+    number = 0
+    if text.startswith("]", at):
+        return _trailing(text, at + 1)
+    while True:
+        number += 1
+        try:
+            obj, at = _DECODER.raw_decode(text, at)
+        except (ValueError, RecursionError) as exc:
+            message = (
+                _json_problem(text, exc, f"item {number} is not valid JSON") + "; the rest of the file is not read"
+            )
+            yield number, None, None, ReadError("malformed_json", message)
+            return
         yield _json_row(number, obj, f"item {number}", options)
+        at = _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]
+        if text.startswith(",", at):
+            at = _JSON_SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+            continue
+        if text.startswith("]", at):
+            return _trailing(text, at + 1)
+        line = text.count("\n", 0, at) + 1
+        message = f"expected ',' or ']' after item {number} (line {line}); the rest of the file is not read"
+        yield number + 1, None, None, ReadError("malformed_json", message)
+        return
+
+
+def _trailing(text: str, at: int) -> None:
+    at = _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]
+    if at < len(text):
+        line = text.count("\n", 0, at) + 1
+        raise _Unreadable("malformed_json", f"not valid JSON: extra data after the array (line {line})")
+
+
+def _json_problem(text: str, exc: Exception, what: str) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{what}: {exc.msg} (line {exc.lineno})"
+    return f"{what}: {type(exc).__name__}"
 
 
 def _json_row(number: int, obj: Any, where: str, options: ReadOptions) -> Row:
@@ -433,15 +590,38 @@ def _json_type(value: Any) -> str:
 # -- documents that are not plain text -------------------------------------------------
 
 
-def _docx_text(data: bytes, max_bytes: int) -> str:
-    """Paragraphs and table cells of a .docx, in document order."""
+def _docx_inflated_within(data: bytes, max_bytes: int) -> None:
+    """Inflate every part of the zip as a stream, counting real bytes, and stop at the limits.
+
+    The sizes a zip declares are whatever its author wrote, so they are not
+    trusted; streaming costs time but no memory, and stops at the limit.
+    """
+    total = xml = 0
+    xml_limit = min(max_bytes, MAX_DOCX_XML_BYTES)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            for info in archive.infolist():
+                is_xml = info.filename.lower().endswith((".xml", ".rels"))
+                with archive.open(info) as part:
+                    while chunk := part.read(_STREAM_CHUNK):
+                        total += len(chunk)
+                        xml += len(chunk) if is_xml else 0
+                        if total > max_bytes:
+                            raise _Unreadable(
+                                "too_large",
+                                f"the .docx inflates to over {_mb(max_bytes)}, the limit (raise it with --max-file-mb)",
+                            )
+                        if xml > xml_limit:
+                            raise _Unreadable(
+                                "too_large", f"the .docx's XML inflates to over {_mb(xml_limit)}, the limit for a .docx"
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise _Unreadable("unreadable_docx", f"not a valid .docx (zip) file: {exc}") from None
-    if inflated > MAX_INFLATE_FACTOR * max_bytes:
-        raise _Unreadable("too_large", f"the .docx would inflate to {_mb(inflated)}")
+
+
+def _docx_text(data: bytes, max_bytes: int, max_chars: int = DEFAULT_MAX_DOC_CHARS) -> str:
+    """Paragraphs and table cells of a .docx, in document order, up to ``max_chars`` characters."""
+    _docx_inflated_within(data, max_bytes)
     try:
         import docx
     except ImportError:
@@ -451,12 +631,14 @@ def _docx_text(data: bytes, max_bytes: int) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = []
+        chars = 0
         for block in document.iter_inner_content():
-            if hasattr(block, "rows"):
-                blocks.append(_docx_table_text(block))
-            else:
-                blocks.append(block.text)
+            blocks.append(_docx_table_text(block) if hasattr(block, "rows") else block.text)
+            chars += len(blocks[-1]) + 1
+            _check_chars(chars, max_chars, more=True)
         return "\n".join(blocks)
+    except _Unreadable:
+        raise
     except Exception as exc:  # a corrupt file can fail anywhere inside python-docx or lxml
         raise _Unreadable("unreadable_docx", f"cannot read this .docx: {type(exc).__name__}: {exc}") from None
 
@@ -474,7 +656,7 @@ def _docx_table_text(table: Any) -> str:
     return "\n".join(lines)
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes, max_chars: int = DEFAULT_MAX_DOC_CHARS) -> str:
     try:
         from pypdf import PdfReader
     except ImportError:
@@ -486,7 +668,13 @@ def _pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise _Unreadable("unreadable_pdf", "the PDF is encrypted with a password")
-        return "\n\n".join((page.extract_text() or "") for page in reader.pages)
+        pages = []
+        chars = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1]) + 2
+            _check_chars(chars, max_chars, more=True)
+        return "\n\n".join(pages)
     except _Unreadable:
         raise
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
@@ -555,6 +743,7 @@ def html_text(markup: str) -> str:
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_DOC_CHARS",
     "Document",
     "ReadError",
     "ReadOptions",

@@ -48,22 +48,26 @@ spreadsheet programs read accents correctly. Columns, in order:
 ``roles``           titles of the ally roles, separated by ``; ``
 ==================  =================================================================
 
-A cell that a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, so opening
-the results of strangers' text never runs anything.
+A cell that a spreadsheet would run as a formula gets a leading apostrophe,
+so opening the results of strangers' text never runs anything: one whose first
+visible character, after any whitespace, no-break space, zero-width character
+or byte-order mark, is ``=``, ``+``, ``-`` or ``@`` (or its full-width form
+``＝＋－＠``), and one starting with a tab or a carriage return.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from analyzer.errors import AnalyzerError
 
@@ -92,6 +96,11 @@ CSV_COLUMNS = (
     "roles",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet skips before deciding a cell is a formula: whitespace, no-break and zero-width spaces, joiners,
+# the word joiner, soft hyphen and byte-order mark; then a formula sign, ASCII or full-width.
+_FORMULA = re.compile(
+    r"[\s\u00a0\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]"
+)
 SYNC_INTERVAL = 5.0  # seconds between fsyncs while a batch runs
 
 
@@ -100,15 +109,19 @@ def output_format(path: str | Path) -> str:
     return "csv" if Path(path).suffix.lower() == ".csv" else "jsonl"
 
 
+def _formula_like(cell: str) -> bool:
+    return cell.startswith(FORMULA_STARTS) or _FORMULA.match(cell) is not None
+
+
 def neutralize(cell: Any) -> Any:
     """A cell a spreadsheet will show as text: formula-like strings get a leading apostrophe."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+    if isinstance(cell, str) and _formula_like(cell):
         return "'" + cell
     return cell
 
 
 def _unneutralize(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    return cell[1:] if cell.startswith("'") and _formula_like(cell[1:]) else cell
 
 
 class RecordWriter(Protocol):
@@ -123,33 +136,72 @@ class RecordWriter(Protocol):
     def close(self) -> None: ...
 
 
-class _FileWriter:
-    """Shared by both formats: one handle, appended to, flushed and synced on request."""
+# Called with (bytes written, sha256 of them) each time they are safely on disk.
+Commit = Callable[[int, Any], None]
 
-    def __init__(self, path: Path, append: bool) -> None:
+
+@dataclass
+class Target:
+    """An output already opened (and locked) by the caller: where to append and what it holds so far."""
+
+    handle: IO[bytes]
+    size: int = 0
+    digest: Any = field(default_factory=hashlib.sha256)  # sha256 of the ``size`` bytes already there
+    commit: Commit | None = None
+    syncable: bool = True  # False for a pipe or a device
+
+
+class _FileWriter:
+    """Shared by both formats: one handle, appended to, flushed and synced on request.
+
+    Every byte written is counted and hashed, so that the output's state file
+    (:mod:`analyzer.io.output`) can later prove which bytes batch wrote.
+    """
+
+    def __init__(self, path: Path, append: bool, target: Target | None = None) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fresh = not append or not path.exists() or path.stat().st_size == 0
-        self._handle = open(path, "w" if self.fresh else "a", encoding="utf-8", newline="")  # noqa: SIM115
+        if target is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = not append or not path.exists() or path.stat().st_size == 0
+            target = Target(open(path, "wb" if fresh else "ab"))  # noqa: SIM115
+            target.size = 0 if fresh else path.stat().st_size
+        self._target = target
+        self._handle = target.handle
+        self.fresh = target.size == 0
         self._synced = time.monotonic()
+
+    def _emit(self, text: str, errors: str = "strict") -> None:
+        data = text.encode("utf-8", errors)
+        self._handle.write(data)
+        self._target.digest.update(data)
+        self._target.size += len(data)
 
     def flush(self) -> None:
         """Hand written records to the operating system: a killed process loses none of them after this.
 
         Syncing to the disk as well (against a power cut) costs a disk round
-        trip, so it happens at most every few seconds and at the end.
+        trip, so it happens at most every few seconds and at the end; only
+        synced bytes are recorded as committed.
         """
         self._handle.flush()
         now = time.monotonic()
         if now - self._synced >= SYNC_INTERVAL:
-            os.fsync(self._handle.fileno())
+            self._sync()
             self._synced = now
+
+    def _sync(self) -> None:
+        if self._target.syncable:
+            os.fsync(self._handle.fileno())
+        if self._target.commit is not None:
+            self._target.commit(self._target.size, self._target.digest)
 
     def close(self) -> None:
         if not self._handle.closed:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
+            try:
+                self._handle.flush()
+                self._sync()
+            finally:
+                self._handle.close()
 
 
 class JsonlWriter(_FileWriter):
@@ -158,24 +210,32 @@ class JsonlWriter(_FileWriter):
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False)
         try:
-            line.encode("utf-8")
+            self._emit(line + "\n")
         except UnicodeEncodeError:  # a lone surrogate slipped through: escape it instead of crashing
-            line = json.dumps(record, ensure_ascii=True)
-        self._handle.write(line + "\n")
+            self._emit(json.dumps(record, ensure_ascii=True) + "\n")
 
 
 class CsvWriter(_FileWriter):
     """One row per flag plus one row per document without flags (see the module docstring)."""
 
-    def __init__(self, path: Path, append: bool) -> None:
-        super().__init__(path, append)
-        self._csv = csv.writer(self._handle, lineterminator="\n")
+    def __init__(self, path: Path, append: bool, target: Target | None = None) -> None:
+        super().__init__(path, append, target)
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\n")
         if self.fresh:
-            self._handle.write("\ufeff")
+            self._buffer.write("\ufeff")
             self._csv.writerow(CSV_COLUMNS)
+            self._drain()
 
     def write(self, record: dict[str, Any]) -> None:
         self._csv.writerows(csv_rows(record))
+        self._drain()
+
+    def _drain(self) -> None:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._emit(text, errors="surrogateescape")  # a file name that is not UTF-8 keeps its own bytes
 
 
 def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
@@ -217,11 +277,15 @@ def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def open_writer(path: str | Path, *, append: bool) -> RecordWriter:
-    """A writer for ``path`` in the format its extension names; ``append`` continues an existing file."""
+def open_writer(path: str | Path, *, append: bool, target: Target | None = None) -> RecordWriter:
+    """A writer for ``path`` in the format its extension names; ``append`` continues an existing file.
+
+    ``target`` is an output the caller opened and locked itself (see
+    :mod:`analyzer.io.output`); without it the writer opens ``path``.
+    """
     path = Path(path)
     try:
-        return CsvWriter(path, append) if output_format(path) == "csv" else JsonlWriter(path, append)
+        return CsvWriter(path, append, target) if output_format(path) == "csv" else JsonlWriter(path, append, target)
     except OSError as exc:
         raise AnalyzerError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -255,20 +319,30 @@ def scan_existing(path: str | Path) -> Existing:
 
     A file that is not a batch output (a line that is not a record, a CSV with
     other columns) is refused rather than cut, since it may be someone's data.
+    The batch command itself first proves the file is its own (see
+    :mod:`analyzer.io.output`) and then calls :func:`scan_records`.
     """
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         return Existing([])
     try:
         with open(path, "rb") as handle:
-            scan = _scan_csv(handle, path) if output_format(path) == "csv" else _scan_jsonl(handle, path)
-            records, good_end = scan
+            records, good_end = scan_records(handle, path)
             size = os.fstat(handle.fileno()).st_size
         if good_end < size:
             os.truncate(path, good_end)
     except OSError as exc:
         raise AnalyzerError(f"cannot resume from {path}: {exc.strerror or exc}") from None
     return Existing(records, size - good_end)
+
+
+def scan_records(handle: IO[bytes], path: Path) -> tuple[list[DoneRecord], int]:
+    """The complete records of an output read from ``handle`` (at its start), and where the last one ends.
+
+    Reads only; raises :class:`AnalyzerError` for content that is not a batch record.
+    """
+    handle.seek(0)
+    return _scan_csv(handle, path) if output_format(path) == "csv" else _scan_jsonl(handle, path)  # type: ignore[arg-type]
 
 
 def _scan_jsonl(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord], int]:
@@ -279,19 +353,28 @@ def _scan_jsonl(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord]
             break  # torn by a kill: the document will be analyzed again
         try:
             record = json.loads(line)
-            key = record["key"]
-            flags = record.get("flags") or []
-            error = record.get("error")
-        except (ValueError, KeyError, TypeError, AttributeError):
+            done = _done_record(record)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise AnalyzerError(
                 f"{path}:{number}: not a batch record, so this file was not written by 'allyship batch'; "
                 "refusing to resume into it (choose another --out, or --force to replace it)"
             ) from None
-        records.append(
-            DoneRecord(str(key), [f.get("category", "") for f in flags], error.get("type") if error else None)
-        )
+        records.append(done)
         offset += len(line)
     return records, offset
+
+
+def _done_record(record: Any) -> DoneRecord:
+    """A record's key, flag categories and error type; raises TypeError for anything not shaped like a record."""
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+        raise TypeError("not a record")
+    flags, error = record.get("flags") or [], record.get("error")
+    if not isinstance(flags, list) or not all(isinstance(f, dict) and isinstance(f.get("category", ""), str)
+                                              for f in flags):  # fmt: skip
+        raise TypeError("flags is not a list of flags")
+    if error is not None and not (isinstance(error, dict) and isinstance(error.get("type"), str)):
+        raise TypeError("error is not an error object")
+    return DoneRecord(record["key"], [f.get("category", "") for f in flags], error["type"] if error else None)
 
 
 def _scan_csv(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord], int]:

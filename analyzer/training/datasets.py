@@ -97,7 +97,10 @@ from analyzer.errors import DataError
 
 # Fields larger than this are almost certainly a broken quote swallowing the rest of the file;
 # Python's default (128 KiB) is too small for long Reddit posts, so raise it, but not without bound.
-MAX_FIELD_CHARS = 10_000_000
+MAX_FIELD_CHARS = 1_000_000
+# Training holds every example, its features and several copies in memory (many times the file's size), so a data
+# file larger than this is refused before it is read; the public datasets are 1 to 4 MB.
+DEFAULT_MAX_DATA_BYTES = 32 * 1024 * 1024
 
 SPLITS = ("train", "dev", "test")
 _SPLIT_ALIASES = {
@@ -179,17 +182,25 @@ def load_labeled(
     known_categories: set[str] | frozenset[str],
     text_column: str = "text",
     categories_column: str = "categories",
+    max_bytes: int = DEFAULT_MAX_DATA_BYTES,
 ) -> list[Example]:
     """Read a labeled data file (project format, EDOS, Guest et al. or Social Bias Frames).
 
     Every category must be one of ``known_categories`` (the categories of the
     loaded lexicons), so a typo in a data file fails loudly instead of training
-    a category nobody can see. Raises :class:`DataError` naming the file and the row.
+    a category nobody can see. Raises :class:`DataError` naming the file and the
+    row, and for a file over ``max_bytes`` before reading any of it.
     """
     path = Path(path)
     known = frozenset(known_categories)
     if not path.is_file():
         raise DataError(f"{path}: no such data file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DataError(
+            f"{path}: the file is {size / 2**20:.1f} MB, over the limit of {max_bytes / 2**20:.1f} MB for a data file "
+            "(split it, or raise the limit with --max-data-mb)"
+        )
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _load_jsonl(path, known, text_column, categories_column)
@@ -255,6 +266,8 @@ def _load_jsonl(path: Path, known: frozenset[str], text_column: str, categories_
             for line_no, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
+                if len(line) > MAX_FIELD_CHARS:
+                    raise DataError(f"{path} line {line_no}: over the limit of {MAX_FIELD_CHARS:,} characters a line")
                 try:
                     examples.append(_jsonl_example(line, path, line_no, known, text_column, categories_column))
                 except _RowError as exc:
@@ -293,8 +306,7 @@ def _jsonl_example(
 def _load_table(
     path: Path, known: frozenset[str], text_column: str, categories_column: str, *, delimiter: str
 ) -> list[Example]:
-    if csv.field_size_limit() < MAX_FIELD_CHARS:
-        csv.field_size_limit(MAX_FIELD_CHARS)
+    csv.field_size_limit(MAX_FIELD_CHARS)
     row_no = 0
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -332,6 +344,11 @@ def _load_table(
                     examples.append(example)
             return examples
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DataError(
+                f"{path} row {row_no + 1}: a field is over the limit of {MAX_FIELD_CHARS:,} characters "
+                "(a quote that is never closed?)"
+            ) from None
         raise DataError(
             f"{path} row {row_no + 1}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})"
         ) from None

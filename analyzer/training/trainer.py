@@ -24,7 +24,7 @@ from analyzer.errors import DataError
 from analyzer.lexicon.loader import Lexicon, load_lexicon
 from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
-from analyzer.training.datasets import Example, load_labeled
+from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, load_labeled
 
 MIN_POSITIVES = 5
 DEFAULT_FOLDS = 3
@@ -75,6 +75,7 @@ def gather(
     splits: Sequence[str | None] = TRAIN_SPLITS,
     text_column: str = "text",
     categories_column: str = "categories",
+    max_data_bytes: int = DEFAULT_MAX_DATA_BYTES,
 ) -> tuple[TrainingSet, dict[str, str]]:
     """Collect and de-duplicate examples; return them and the sha256 of each data file."""
     known = set(lexicon.categories)
@@ -84,7 +85,11 @@ def gather(
     files += [Path(p) for p in data_files]
     for path in files:
         loaded = load_labeled(
-            path, known_categories=known, text_column=text_column, categories_column=categories_column
+            path,
+            known_categories=known,
+            text_column=text_column,
+            categories_column=categories_column,
+            max_bytes=max_data_bytes,
         )
         kept = [e for e in loaded if e.split in splits]
         if not kept:
@@ -221,6 +226,7 @@ def train(
     splits: Sequence[str | None] = TRAIN_SPLITS,
     text_column: str = "text",
     categories_column: str = "categories",
+    max_data_bytes: int = DEFAULT_MAX_DATA_BYTES,
     command: str = "",
     progress: Progress = stderr_progress,
 ) -> dict[str, Any]:
@@ -243,6 +249,7 @@ def train(
         splits=splits,
         text_column=text_column,
         categories_column=categories_column,
+        max_data_bytes=max_data_bytes,
     )
     for warning in data.warnings:
         progress(f"warning: {warning}")
