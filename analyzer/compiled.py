@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from spacy.strings import hash_string
 
-from analyzer.textprep import CUE_FEATURES, CUE_KINDS, char_grams, cue_features, cue_index
+from analyzer.textprep import CUE_FEATURES, CUE_KINDS, IDENTITY_KEY, char_grams, cue_features, cue_index
 
 FORMAT = 2
 COMPILED_FILE = "compiled.npz"
@@ -142,6 +142,7 @@ class CompiledModel:
         cues: Mapping[str, Sequence[str]],
         cue_coef: np.ndarray,
         intercept: np.ndarray,
+        identity: Sequence[str] = (),
     ) -> None:
         self.intercept = np.asarray(intercept, dtype=np.float64)
         n_heads = len(self.intercept)
@@ -183,6 +184,12 @@ class CompiledModel:
         masks = np.asarray([sum(1 << p for p in positions) for positions in forms.values()], dtype=np.int64)
         cue_order = np.argsort(cue_hashes, kind="stable")
         self._cue_hash, self._cue_mask = cue_hashes[cue_order], masks[cue_order]
+
+        # Identity words read as IDENTITY_KEY (zero unigram weight) and add no character n-gram
+        # (see analyzer.features.KeyNgrams): a token is one when its key or its lowercase form is listed.
+        self.identity = sorted(identity)
+        self._identity_hash = np.sort(np.fromiter((hash_string(w) for w in self.identity), dtype=np.uint64))
+        self._identity_key = np.uint64(hash_string(IDENTITY_KEY))
 
     @property
     def n_labels(self) -> int:
@@ -237,7 +244,15 @@ class CompiledModel:
             return Scored(logits, batch, empty, empty, empty, np.zeros(0))
         lengths = (ends - starts).astype(np.float64)
 
-        rank = _lookup(self._uni_hash, batch.keys)
+        silent = None
+        keys = batch.keys
+        if len(self._identity_hash):
+            silent = np.isin(batch.keys, self._identity_hash) | np.isin(batch.lowers, self._identity_hash)
+            if silent.any():
+                keys = np.where(silent, self._identity_key, batch.keys)
+            else:
+                silent = None
+        rank = _lookup(self._uni_hash, keys)
         word = _gather(self._uni_w, rank, heads)
         pair = np.zeros((n, heads))
         both = (rank[:-1] >= 0) & (rank[1:] >= 0)
@@ -252,6 +267,8 @@ class CompiledModel:
         logits += np.divide(words, np.sqrt(lengths)[:, None], out=np.zeros_like(words), where=lengths[:, None] > 0)
 
         char, char_count = self._char_table(batch.lowers, batch.text_of)
+        if silent is not None:
+            char = np.where(silent[:, None], 0.0, char)
         char_sum, count_sum = _prefix(char), _prefix(char_count)
         chars = char_sum[ends] - char_sum[starts]
         totals = count_sum[ends] - count_sum[starts]
@@ -343,6 +360,9 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         if needed not in parts:
             raise CompileError(f"no {needed} block in the feature union")
     word, word_coef = parts["word"]
+    if IDENTITY_KEY in word.unigrams_:  # its column is never set (KeyNgrams), so its weight is zero by design
+        word_coef = word_coef.copy()
+        word_coef[:, word.unigrams_.index(IDENTITY_KEY)] = 0.0
     char, char_coef = parts["char"]
     lexicon, lexicon_coef = parts.get("lexicon", (None, np.zeros((n_heads, 0), dtype=np.float32)))
     cues, cue_coef = parts.get("cues", (None, np.zeros((n_heads, len(CUE_FEATURES)), dtype=np.float32)))
@@ -359,6 +379,7 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         cues={k: sorted(v) for k, v in cues.words_.items()} if cues is not None else {},
         cue_coef=cue_coef,
         intercept=heads.intercept_,
+        identity=sorted(getattr(word, "identity_", ())),
     )
 
 
@@ -391,6 +412,7 @@ def save(model: CompiledModel, path: str | Path) -> None:
         "char_range": list(model.char_range),
         "categories": model.categories,
         "cues": model.cues,
+        "identity": model.identity,
     }
     with open(path, "wb") as handle:
         np.savez_compressed(
@@ -428,4 +450,5 @@ def load(path: str | Path) -> CompiledModel:
             cues=spec["cues"],
             cue_coef=data["cue_coef"],
             intercept=data["intercept"],
+            identity=spec.get("identity", ()),
         )

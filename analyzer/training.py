@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.artifacts import sha256_file, write_model_folder
-from analyzer.datasets import Example, load_labeled
+from analyzer.datasets import Example, comparable_text, load_labeled
 from analyzer.errors import DataError
 from analyzer.lexicon import Lexicon, load_lexicon
 
@@ -86,7 +86,10 @@ def gather(
         loaded = load_labeled(
             path, known_categories=known, text_column=text_column, categories_column=categories_column
         )
-        kept = [e for e in loaded if e.split in splits]
+        # A row of a split left out (a dataset's dev or test) is a measuring set: the same text in a trained
+        # split (EDOS repeats a few short posts across splits) would leak it into training.
+        held_out = {comparable_text(e.text) for e in loaded if e.split not in splits}
+        kept = [e for e in loaded if e.split in splits and comparable_text(e.text) not in held_out]
         if not kept:
             raise DataError(f"{path}: no rows in the splits {', '.join(str(s) for s in splits)}")
         examples += kept
