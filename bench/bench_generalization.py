@@ -38,7 +38,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.mentions import names_women, negated  # noqa: E402
+from bench.mentions import names_women, negated
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -193,6 +193,10 @@ def run(analyzer: Any, names: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+def _slice(entry: dict[str, Any] | None) -> str:
+    return f"{entry['flag_rate']:.1%} of {entry['n']:,}" if entry else "-"
+
+
 def table(report: dict[str, Any], mode: str) -> list[str]:
     rows = [
         "| set | n | P | R | F1 | macro-F1 | FPR | gap (points) | innocent naming women: flagged | others: flagged "
@@ -201,14 +205,12 @@ def table(report: dict[str, Any], mode: str) -> list[str]:
     ]
     for name, modes in report["sets"].items():
         m = modes[mode]
-        neg = m["slices"].get("negation")
-        counter = m["slices"].get("counter_speech")
+        neg, counter = (_slice(m["slices"].get(name)) for name in ("negation", "counter_speech"))
         rows.append(
             f"| {name} | {m['n']:,} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['macro_f1']:.3f} "
             f"| {m['fpr']:.1%} | {m['gap_points']:+.1f} | {m['women_rate']:.1%} of {m['women_n']:,} "
             f"| {m['others_rate']:.1%} of {m['others_n']:,} "
-            f"| {f'{neg['flag_rate']:.1%} of {neg['n']:,}' if neg else '-'} "
-            f"| {f'{counter['flag_rate']:.1%} of {counter['n']:,}' if counter else '-'} |"
+            f"| {neg} | {counter} |"
         )
     return rows
 
@@ -251,7 +253,7 @@ def main() -> None:
         f = report["functional"]
         body = [f"model: {report['model']}; flagged = any flag but ally_ridicule (EDOS's categories)", ""]
         body += table(report, "edos")
-        body += ["", "flagged = any flag", ""] + table(report, "all")
+        body += ["", "flagged = any flag", "", *table(report, "all")]
         body += [
             "",
             f"Functional suite: must-pass flagged {f['flagged']}/{f['must_pass']} ({f['flagged_rate']:.1%}), "
