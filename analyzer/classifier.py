@@ -29,7 +29,6 @@ from analyzer.flags import Candidate, ScoreStep
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.lexicon import Lexicon
 from analyzer.model import CategoryClassifier, to_shared_scale
-from analyzer.textprep import is_cue
 from analyzer.units import read_batch
 
 MIN_ALPHA_TOKENS = 3
@@ -45,7 +44,6 @@ class ClassifierComponent(BatchComponent):
         self.model: CategoryClassifier | None = None
         self.known: set[str] = set()
         self.context: ContextRules | None = None
-        self.cues = _cue_words()
 
     def initialize_model(
         self, model: CategoryClassifier, lexicon: Lexicon, context: ContextRules | None = None
@@ -124,13 +122,10 @@ class ClassifierComponent(BatchComponent):
                 continue  # a stereotype or hostility head alone is weak evidence: the sexist head must agree
             found.append(self._candidate(sent, unit, label, index, score, note, in_sentence))
             added = True
-        if (
-            SEXIST_LABEL in model.labels
-            and not added
-            and len(doc) > WHOLE_DOC_TOKENS
-            and not any(c.suppressed_by is None for c in in_sentence)
-        ):
-            self._sexist_head(sent, unit, row, in_sentence, found)  # long texts: the sexist head reads each sentence
+        if SEXIST_LABEL in model.labels and not added and not any(c.suppressed_by is None for c in in_sentence):
+            # The sexist head reads each sentence on its own too: a sentence sexist by itself stays flagged
+            # whatever follows it ("... Thanks for the review." lowers the whole text's score, not its own).
+            self._sexist_head(sent, unit, row, in_sentence, found)
 
     def _sexist_score(self, row: np.ndarray) -> float | None:
         """The sexist head's probability on the shared scale (its threshold at 0.5), if the model has that head."""
@@ -140,43 +135,6 @@ class ClassifierComponent(BatchComponent):
             return None
         probability = float(row[model.labels.index(SEXIST_LABEL)])
         return to_shared_scale(probability, float(model.thresholds.get(SEXIST_LABEL, 0.5)))
-
-    def _hostile(self, word: str) -> bool:
-        return is_cue(word, self.cues["derogation"]) or is_cue(word, self.cues["threat"])
-
-    def _praises_women(self, sent: Span) -> bool:
-        """'Women are brilliant engineers', 'Women deserve the same pay as men': a reference to women with praise
-        or equality and nothing hostile. Praise after a negation ("women are not capable") is no praise, and the
-        weakest threat words ("deserve", "watch") do not rule praise out."""
-        words = [t.lower_.replace("'", "") for t in sent]
-        weak = self.context.weak_threats if self.context is not None else frozenset()
-
-        def has(kind: str, skip: frozenset[str] | set[str] = frozenset()) -> bool:
-            return any(is_cue(w, self.cues[kind]) and w not in skip for w in words)
-
-        if not has("targets") or has("derogation") or has("threat", weak):
-            return False
-        if self.context is None:
-            return has("praise")
-        return bool(self.context.praises([t.norm_ for t in sent], lambda w: is_cue(w, self.cues["praise"])))
-
-    def _refers_to_women(self, word: str) -> bool:
-        """One word that refers to a woman or women (a target cue or a gendered term)."""
-        if self.context is not None and word in self.context.gendered_terms:
-            return True
-        return is_cue(word, self.cues["targets"])
-
-    def _mentions_women(self, sent: Span) -> bool:
-        """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
-        doc = sent.doc
-        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        if self.context is not None and any(t.lower_ in self.context.gendered_terms for t in doc[start : sent.end]):
-            return True
-        targets = self.cues["targets"]
-        # the token as written, or its matching key: "fem@les" refers to women as much as "females"
-        return any(
-            is_cue(t.lower_.replace("'", ""), targets) or is_cue(t.lemma_, targets) for t in doc[start : sent.end]
-        )
 
     def _sexist_head(
         self,
@@ -243,41 +201,22 @@ class ClassifierComponent(BatchComponent):
             score=score,
         )
         cand.history.append(ScoreStep("classifier", score, note))
-        ruled_out = next((c for c in in_sentence if c.suppressed_by), None)
-        if ruled_out is not None:
-            cand.step(
-                f"context:{ruled_out.suppressed_by}",
-                score * 0.15,
-                f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})",
-            )
-            cand.suppressed_by = ruled_out.suppressed_by
-        elif label in SEXIST_CATEGORIES and self._praises_women(scope):
-            cand.step("context:praise", score * 0.15, "a positive mention: praise of women, no derogation or threat")
-            cand.suppressed_by = "context:praise"
-        elif label in SEXIST_CATEGORIES and not self._mentions_women(scope):
-            cand.step("context:target", score * 0.15, "no woman or women referred to in this or the previous sentence")
-            cand.suppressed_by = "context:target"
-        else:
-            verdict = self.context.about_speech(sent.doc, sent) if self.context is not None else None
-            if verdict is not None and verdict.applies:
-                cand.step("context:sentence", score * 0.15, verdict.note)
-                cand.suppressed_by = "context:sentence"
-                return cand
-            denial = (
-                self.context.denial(scope, self._hostile, self._refers_to_women) if self.context is not None else None
-            )
-            if denial is not None and denial.applies:
-                cand.step("context:negation", score * 0.15, denial.note)
-                cand.suppressed_by = "context:negation"
-            else:
-                cand.top_words = model.top_words(unit, index)
+        context = self.context
+        if context is None:
+            cand.top_words = model.top_words(unit, index)
+            return cand
+        if scope is None:  # the sentence and the one before it: "Meet Anna. She is too emotional to lead."
+            doc = sent.doc
+            scope = doc[doc[sent.start - 1].sent.start : sent.end] if sent.start > 0 else sent
+        judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES)
+        if judged is None:
+            cand.top_words = model.top_words(unit, index)
+            return cand
+        verdict, multiplier = judged
+        cand.step(f"context:{verdict.check}", score * multiplier, verdict.note)
+        cand.verdicts.append(verdict)
+        cand.suppressed_by = f"context:{verdict.check}"
         return cand
-
-
-def _cue_words() -> dict[str, frozenset[str]]:
-    from analyzer.textprep import load_cues
-
-    return {kind: frozenset(words) for kind, words in load_cues().items()}
 
 
 def _cut(threshold: float) -> float:
