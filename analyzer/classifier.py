@@ -82,6 +82,12 @@ class ClassifierComponent(BatchComponent):
                 if whole[sexist] >= cut:  # sexist as a whole: place it on its most suspect sentence
                     best = first + int(np.argmax(probabilities[first:end, sexist]))
                     self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole)
+                elif end - first > 1:
+                    # Not as a whole, but a sentence on its own may be: an unrelated sentence before or after
+                    # it ("... Thanks for the review.") dilutes the whole text's score, never the sentence's.
+                    for unit in range(first, end):
+                        if probabilities[unit, sexist] >= cut:
+                            self._decide_alone(doc, doc[units[unit][1] : units[unit][2]], unit, probabilities[unit])
 
     def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
         """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""
@@ -90,6 +96,14 @@ class ClassifierComponent(BatchComponent):
             return  # already flagged (or a sentence-level decision stands)
         lexical = [c for c in found if c.source == "lexicon"]
         self._sexist_head(sent, unit, row, lexical, found, whole=True)
+
+    def _decide_alone(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
+        """A sentence of a short text that the sexist head flags on its own: flag it unless already flagged."""
+        found = candidates(doc)
+        here = [c for c in found if sent.start <= c.start < sent.end]
+        if any(c.source == "classifier" or c.suppressed_by is None for c in here):
+            return
+        self._sexist_head(sent, unit, row, [c for c in here if c.source == "lexicon"], found)
 
     def _decide(self, doc: Doc, sent: Span, row: np.ndarray, unit: int) -> None:
         model = self.model
@@ -122,10 +136,13 @@ class ClassifierComponent(BatchComponent):
                 continue  # a stereotype or hostility head alone is weak evidence: the sexist head must agree
             found.append(self._candidate(sent, unit, label, index, score, note, in_sentence))
             added = True
-        if SEXIST_LABEL in model.labels and not added and not any(c.suppressed_by is None for c in in_sentence):
-            # The sexist head reads each sentence on its own too: a sentence sexist by itself stays flagged
-            # whatever follows it ("... Thanks for the review." lowers the whole text's score, not its own).
-            self._sexist_head(sent, unit, row, in_sentence, found)
+        if (
+            SEXIST_LABEL in model.labels
+            and not added
+            and len(doc) > WHOLE_DOC_TOKENS
+            and not any(c.suppressed_by is None for c in in_sentence)
+        ):
+            self._sexist_head(sent, unit, row, in_sentence, found)  # long texts: the sexist head reads each sentence
 
     def _sexist_score(self, row: np.ndarray) -> float | None:
         """The sexist head's probability on the shared scale (its threshold at 0.5), if the model has that head."""
@@ -185,10 +202,9 @@ class ClassifierComponent(BatchComponent):
         in_sentence: list[Candidate],
         scope: Span | None = None,
     ) -> Candidate:
-        """A classifier finding on ``sent``, through the gates; ``scope`` is what they read (the whole text for
-        a whole-text decision: a post that names women in another sentence still has a target)."""
+        """A classifier finding on ``sent``, through the context step; ``scope`` is where it looks for a target
+        (the whole text for a whole-text decision: a post that names women in another sentence still has one)."""
         model = self.model
-        scope = sent if scope is None else scope
         assert model is not None
         cand = Candidate(
             start=sent.start,
