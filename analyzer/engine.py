@@ -142,9 +142,9 @@ class Analyzer:
                 category.label, cand.top_words, refs.get("strategies", strategies[0]).title
             )
             suggestion = None
-        endorsed = [n for n in cand.notes if "endorsed" in n or "imperative" in n or "rhetorical" in n]
-        if endorsed:
-            explanation = f"{explanation} (Context checked: {'; '.join(endorsed)}.)"
+        stands = [v.note for v in cand.verdicts if v.worth_telling]  # a check found its cue, the flag still stands
+        if stands:
+            explanation = f"{explanation} (Context checked: {'; '.join(stands)}.)"
         return Flag(
             start=cand.start_char,
             end=cand.end_char,

@@ -27,6 +27,33 @@ class ScoreStep:
         return {"step": self.step, "score": round(self.score, 4), "note": self.note}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What one context check found about a finding, as fields the engine reads (never parsed from the note).
+
+    ``applies``: the check rules the finding out (quoted, negated, praise...).
+    ``endorsed``: it found its cue but the writer endorses the phrase ("... and he was right").
+    ``overruled``: it found its cue but judged it does not change the reading (a negated
+    imperative that still gives the advice, a rhetorical question). Both of the last two
+    are worth telling the reader. ``check`` names the check ("negation", "praise"...).
+    """
+
+    applies: bool
+    note: str
+    endorsed: bool = False
+    overruled: bool = False
+    check: str = ""
+
+    def named(self, check: str) -> Verdict:
+        """The same verdict, saying which check gave it."""
+        return Verdict(self.applies, self.note, self.endorsed, self.overruled, check)
+
+    @property
+    def worth_telling(self) -> bool:
+        """A finding that stands although a check found its cue: the explanation says why it still stands."""
+        return self.endorsed or self.overruled
+
+
 @dataclass
 class Candidate:
     """A possible flag while the pipeline is still deciding about it."""
@@ -43,6 +70,7 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
     top_words: tuple[str, ...] = ()
     suppressed_by: str | None = None  # the context step that ruled it out
+    verdicts: list[Verdict] = field(default_factory=list)  # what the context checks found, in order
 
     def step(self, step: str, score: float, note: str) -> None:
         self.score = max(0.0, min(1.0, score))

@@ -32,7 +32,7 @@ import numpy as np
 from spacy.strings import hash_string
 
 from analyzer.model.inputs import TokenBatch
-from analyzer.model.word_features import CUE_FEATURES, CUE_KINDS, char_grams, cue_features, cue_index
+from analyzer.model.word_features import CUE_FEATURES, CUE_KINDS, IDENTITY_KEY, char_grams, cue_features, cue_index
 
 FORMAT = 2
 COMPILED_FILE = "compiled.npz"
@@ -97,6 +97,7 @@ class CompiledModel:
         cues: Mapping[str, Sequence[str]],
         cue_coef: np.ndarray,
         intercept: np.ndarray,
+        identity: Sequence[str] = (),
     ) -> None:
         self.intercept = np.asarray(intercept, dtype=np.float64)
         n_heads = len(self.intercept)
@@ -138,6 +139,12 @@ class CompiledModel:
         masks = np.asarray([sum(1 << p for p in positions) for positions in forms.values()], dtype=np.int64)
         cue_order = np.argsort(cue_hashes, kind="stable")
         self._cue_hash, self._cue_mask = cue_hashes[cue_order], masks[cue_order]
+
+        # Identity words read as IDENTITY_KEY (zero unigram weight) and add no character n-gram
+        # (see analyzer.features.KeyNgrams): a token is one when its key or its lowercase form is listed.
+        self.identity = sorted(identity)
+        self._identity_hash = np.sort(np.fromiter((hash_string(w) for w in self.identity), dtype=np.uint64))
+        self._identity_key = np.uint64(hash_string(IDENTITY_KEY))
 
     @property
     def n_labels(self) -> int:
@@ -192,7 +199,15 @@ class CompiledModel:
             return Scored(logits, batch, empty, empty, empty, np.zeros(0))
         lengths = (ends - starts).astype(np.float64)
 
-        rank = _lookup(self._uni_hash, batch.keys)
+        silent = None
+        keys = batch.keys
+        if len(self._identity_hash):
+            silent = np.isin(batch.keys, self._identity_hash) | np.isin(batch.lowers, self._identity_hash)
+            if silent.any():
+                keys = np.where(silent, self._identity_key, batch.keys)
+            else:
+                silent = None
+        rank = _lookup(self._uni_hash, keys)
         word = _gather(self._uni_w, rank, heads)
         pair = np.zeros((n, heads))
         both = (rank[:-1] >= 0) & (rank[1:] >= 0)
@@ -207,6 +222,8 @@ class CompiledModel:
         logits += np.divide(words, np.sqrt(lengths)[:, None], out=np.zeros_like(words), where=lengths[:, None] > 0)
 
         char, char_count = self._char_table(batch.lowers, batch.text_of)
+        if silent is not None:
+            char = np.where(silent[:, None], 0.0, char)
         char_sum, count_sum = _prefix(char), _prefix(char_count)
         chars = char_sum[ends] - char_sum[starts]
         totals = count_sum[ends] - count_sum[starts]
@@ -277,6 +294,7 @@ def save(model: CompiledModel, path: str | Path) -> None:
         "char_range": list(model.char_range),
         "categories": model.categories,
         "cues": model.cues,
+        "identity": model.identity,
     }
     with open(path, "wb") as handle:
         np.savez_compressed(
@@ -314,4 +332,5 @@ def load(path: str | Path) -> CompiledModel:
             cues=spec["cues"],
             cue_coef=data["cue_coef"],
             intercept=data["intercept"],
+            identity=spec.get("identity", ()),
         )

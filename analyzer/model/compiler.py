@@ -12,7 +12,7 @@ from analyzer.model.compiled import CompiledModel, CompileError
 from analyzer.model.features import CharNgrams, KeyNgrams, LexiconHits, NBLogisticHeads
 from analyzer.model.inputs import TokenBatch
 from analyzer.model.targeting import CueCounts
-from analyzer.model.word_features import CUE_FEATURES
+from analyzer.model.word_features import CUE_FEATURES, IDENTITY_KEY
 
 
 def compile_pipeline(pipeline: Any) -> CompiledModel:
@@ -52,6 +52,9 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
     char, char_coef = parts["char"]
     lexicon, lexicon_coef = parts.get("lexicon", (None, np.zeros((n_heads, 0), dtype=np.float32)))
     cues, cue_coef = parts.get("cues", (None, np.zeros((n_heads, len(CUE_FEATURES)), dtype=np.float32)))
+    if IDENTITY_KEY in word.unigrams_:  # its column is never set (KeyNgrams), so its weight is zero by design
+        word_coef = word_coef.copy()
+        word_coef[:, word.unigrams_.index(IDENTITY_KEY)] = 0.0
     char_terms = sorted(char.vocabulary_, key=char.vocabulary_.__getitem__)
     return CompiledModel(
         unigrams=word.unigrams_,
@@ -65,6 +68,7 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         cues={k: sorted(v) for k, v in cues.words_.items()} if cues is not None else {},
         cue_coef=cue_coef,
         intercept=heads.intercept_,
+        identity=sorted(getattr(word, "identity_", ())),
     )
 
 

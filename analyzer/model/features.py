@@ -64,7 +64,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
-from analyzer.model.word_features import char_grams
+from analyzer.model.word_features import IDENTITY_KEY, char_grams, is_identity, load_identity_terms
 
 if TYPE_CHECKING:
     from analyzer.model.inputs import Unit
@@ -82,6 +82,7 @@ __all__ = [
     "with_sexist_label",
 ]
 
+IDENTITY_ABSTRACTION = True  # identity words weigh nothing in n-grams (see KeyNgrams); False: plain n-grams
 DEFAULT_C = 0.03  # inverse regularization of every head: n-gram counts weighted by idf need a strong prior
 
 # Document statistics for the flag decision. Word lists, not models: they count how often a text talks
@@ -131,17 +132,32 @@ class KeyNgrams(TransformerMixin, BaseEstimator):
     smoothed idf, a constant that folds into the weights. Columns: unigrams in
     sorted order, then bigrams as pairs of unigram columns (a bigram seen in
     ``min_df`` texts has both its words seen in as many).
+
+    ``identity`` (words of ``analyzer/data/identity_terms.yml``): each such
+    token reads as :data:`~analyzer.model.word_features.IDENTITY_KEY`, whose unigram
+    column is never set, so its weight stays zero: who is named cannot be
+    evidence by itself, while bigrams keep what is said of them.
     """
 
-    def __init__(self, min_df: int = 2, use_idf: bool = False) -> None:
+    def __init__(self, min_df: int = 2, use_idf: bool = False, identity: Sequence[str] | None = None) -> None:
         self.min_df = min_df
         self.use_idf = use_idf
+        self.identity = identity
+
+    def _keys(self, unit: Unit) -> tuple[str, ...]:
+        identity = getattr(self, "identity_", frozenset())  # models fitted before identity words existed
+        if not identity:
+            return unit.keys
+        return tuple(
+            IDENTITY_KEY if is_identity(k, w, identity) else k for k, w in zip(unit.keys, unit.words, strict=True)
+        )
 
     def fit(self, X: Sequence[Unit], y: object = None) -> KeyNgrams:
         """Keep the unigrams and bigrams that occur in at least ``min_df`` units."""
+        self.identity_ = frozenset(self.identity or ())
         counts: Counter[Any] = Counter()
         for unit in X:
-            keys = unit.keys
+            keys = self._keys(unit)
             counts.update(set(keys))
             counts.update(set(pairwise(keys)))
         self.unigrams_ = sorted(k for k, c in counts.items() if isinstance(k, str) and c >= self.min_df)
@@ -164,11 +180,12 @@ class KeyNgrams(TransformerMixin, BaseEstimator):
         unigram = {w: i for i, w in enumerate(self.unigrams_)}
         width = len(self.unigrams_)
         bigram = {(int(a), int(b)): width + i for i, (a, b) in enumerate(self.bigrams_.tolist())}
+        silent = unigram.get(IDENTITY_KEY)  # its unigram column stays empty: a zero weight
         cols: list[list[int]] = []
         vals: list[list[float]] = []
         for unit in X:
-            ranks = [unigram.get(k) for k in unit.keys]
-            row = [r for r in ranks if r is not None]
+            ranks = [unigram.get(k) for k in self._keys(unit)]
+            row = [r for r in ranks if r is not None and r != silent]
             row += [c for c in map(bigram.get, pairwise(ranks)) if c is not None]
             cols.append(row)
             vals.append([1.0 / np.sqrt(len(unit.keys))] * len(row) if row else [])
@@ -186,21 +203,37 @@ class CharNgrams(TransformerMixin, BaseEstimator):
     They carry what the keys smooth away: spellings meant to dodge a filter
     ("b1tch"), slang and word fragments. The divisor counts every n-gram of
     the unit, in the vocabulary or not, so it depends on the text alone.
+    An ``identity`` word (see :class:`KeyNgrams`) adds no n-gram, only to that count.
     """
 
-    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 3, use_idf: bool = False) -> None:
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 3,
+        use_idf: bool = False,
+        identity: Sequence[str] | None = None,
+    ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.use_idf = use_idf
+        self.identity = identity
+
+    def _spoken(self, unit: Unit) -> set[str]:
+        """The distinct written words of ``unit`` that are not identity words (by key or as written)."""
+        identity = self.identity_
+        if not identity:
+            return set(unit.words)
+        return {w for k, w in zip(unit.keys, unit.words, strict=True) if not is_identity(k, w, identity)}
 
     def fit(self, X: Sequence[Unit], y: object = None) -> CharNgrams:
         """Keep the n-grams that occur in at least ``min_df`` units."""
+        self.identity_ = frozenset(self.identity or ())
         low, high = self.ngram_range
         grams: dict[str, frozenset[str]] = {}
         counts: Counter[str] = Counter()
         for unit in X:
             seen: set[str] = set()
-            for word in set(unit.words):
+            for word in self._spoken(unit):
                 found = grams.get(word)
                 if found is None:
                     found = grams[word] = frozenset(char_grams(word, low, high))
@@ -217,18 +250,20 @@ class CharNgrams(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "vocabulary_")
         low, high = self.ngram_range
         vocabulary = self.vocabulary_
+        identity = getattr(self, "identity_", frozenset())  # models fitted before identity words existed
         known: dict[str, tuple[list[int], int]] = {}
         cols: list[list[int]] = []
         vals: list[list[float]] = []
         for unit in X:
             row: list[int] = []
             total = 0
-            for word in unit.words:
+            for key, word in zip(unit.keys, unit.words, strict=True):
                 entry = known.get(word)
                 if entry is None:
                     all_grams = char_grams(word, low, high)
                     entry = known[word] = ([vocabulary[g] for g in all_grams if g in vocabulary], len(all_grams))
-                row += entry[0]
+                if not (identity and is_identity(key, word, identity)):
+                    row += entry[0]
                 total += entry[1]
             cols.append(row)
             vals.append([1.0 / np.sqrt(total)] * len(row) if total else [])
@@ -362,19 +397,24 @@ def build_features(
     char_min_df: int = 3,
     char_ngrams: tuple[int, int] = (2, 5),
     cues: Mapping[str, Sequence[str]] | None = None,
+    identity: Sequence[str] | None = None,
 ) -> FeatureUnion:
     """Key n-grams + character n-grams + lexicon hits + cue counts of units, as one ``FeatureUnion`` (float32).
 
     ``min_df`` keeps the vocabulary (and so the model file and its load time)
     small: an n-gram seen in a single training text cannot generalise anyway.
     ``categories`` are the lexicon's (one lexicon column each); ``cues`` the
-    word lists of :class:`analyzer.model.targeting.CueCounts` (the shipped ones by default).
+    word lists of :class:`analyzer.model.targeting.CueCounts` (the shipped ones by default);
+    ``identity`` the words n-grams read as one weightless placeholder (the shipped
+    ``identity_terms.yml`` by default; ``()`` for none).
     """
     from analyzer.model.targeting import CueCounts
 
+    if identity is None:
+        identity = load_identity_terms() if IDENTITY_ABSTRACTION else ()
     parts: list[tuple[str, Any]] = [
-        ("word", KeyNgrams(min_df=word_min_df, use_idf=True)),
-        ("char", CharNgrams(ngram_range=char_ngrams, min_df=char_min_df, use_idf=True)),
+        ("word", KeyNgrams(min_df=word_min_df, use_idf=True, identity=tuple(identity))),
+        ("char", CharNgrams(ngram_range=char_ngrams, min_df=char_min_df, use_idf=True, identity=tuple(identity))),
     ]
     if categories:
         parts.append(("lexicon", LexiconHits(sorted(categories))))

@@ -18,6 +18,8 @@ import yaml
 from analyzer.resources import DATA_DIR
 
 CUES_FILE = DATA_DIR / "hostility_cues.yml"
+IDENTITY_FILE = DATA_DIR / "identity_terms.yml"
+IDENTITY_KEY = "<identity>"  # the one key every identity word reads as in word n-grams (never a real token)
 CUE_KINDS = ("targets", "derogation", "threat", "praise")
 CUE_FEATURES = (
     "target",
@@ -90,3 +92,14 @@ def cue_features(totals: Sequence[Any]) -> list[Any]:
 def cue_sets(cues: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     """Cue lists as frozensets, every kind present (missing kinds are empty)."""
     return {kind: frozenset(cues.get(kind, ())) for kind in CUE_KINDS}
+
+
+def load_identity_terms(path: Path = IDENTITY_FILE) -> list[str]:
+    """The identity words (genders, family roles, pronouns, first names), lowercased and sorted."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return sorted({str(w).lower() for w in raw.get("words", [])})
+
+
+def is_identity(key: str, word: str, identity: frozenset[str] | set[str]) -> bool:
+    """Does a token (its key and its lowercase form) only say who is meant? See ``identity_terms.yml``."""
+    return key in identity or word in identity

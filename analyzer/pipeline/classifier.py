@@ -27,7 +27,6 @@ from analyzer.lexicon.loader import Lexicon
 from analyzer.model.category_model import CategoryClassifier, to_shared_scale
 from analyzer.model.inputs import read_batch
 from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL
-from analyzer.model.word_features import is_cue
 from analyzer.pipeline.context import ContextRules
 from analyzer.tokens.arrays import BatchComponent
 from analyzer.tokens.doc_state import candidates
@@ -45,7 +44,6 @@ class ClassifierComponent(BatchComponent):
         self.model: CategoryClassifier | None = None
         self.known: set[str] = set()
         self.context: ContextRules | None = None
-        self.cues = _cue_words()
 
     def initialize_model(
         self, model: CategoryClassifier, lexicon: Lexicon, context: ContextRules | None = None
@@ -84,6 +82,12 @@ class ClassifierComponent(BatchComponent):
                 if whole[sexist] >= cut:  # sexist as a whole: place it on its most suspect sentence
                     best = first + int(np.argmax(probabilities[first:end, sexist]))
                     self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole)
+                elif end - first > 1:
+                    # Not as a whole, but a sentence on its own may be: an unrelated sentence before or after
+                    # it ("... Thanks for the review.") dilutes the whole text's score, never the sentence's.
+                    for unit in range(first, end):
+                        if probabilities[unit, sexist] >= cut:
+                            self._decide_alone(doc, doc[units[unit][1] : units[unit][2]], unit, probabilities[unit])
 
     def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
         """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""
@@ -92,6 +96,14 @@ class ClassifierComponent(BatchComponent):
             return  # already flagged (or a sentence-level decision stands)
         lexical = [c for c in found if c.source == "lexicon"]
         self._sexist_head(sent, unit, row, lexical, found, whole=True)
+
+    def _decide_alone(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
+        """A sentence of a short text that the sexist head flags on its own: flag it unless already flagged."""
+        found = candidates(doc)
+        here = [c for c in found if sent.start <= c.start < sent.end]
+        if any(c.source == "classifier" or c.suppressed_by is None for c in here):
+            return
+        self._sexist_head(sent, unit, row, [c for c in here if c.source == "lexicon"], found)
 
     def _decide(self, doc: Doc, sent: Span, row: np.ndarray, unit: int) -> None:
         model = self.model
@@ -140,43 +152,6 @@ class ClassifierComponent(BatchComponent):
             return None
         probability = float(row[model.labels.index(SEXIST_LABEL)])
         return to_shared_scale(probability, float(model.thresholds.get(SEXIST_LABEL, 0.5)))
-
-    def _hostile(self, word: str) -> bool:
-        return is_cue(word, self.cues["derogation"]) or is_cue(word, self.cues["threat"])
-
-    def _praises_women(self, sent: Span) -> bool:
-        """'Women are brilliant engineers', 'Women deserve the same pay as men': a reference to women with praise
-        or equality and nothing hostile. Praise after a negation ("women are not capable") is no praise, and the
-        weakest threat words ("deserve", "watch") do not rule praise out."""
-        words = [t.lower_.replace("'", "") for t in sent]
-        weak = self.context.weak_threats if self.context is not None else frozenset()
-
-        def has(kind: str, skip: frozenset[str] | set[str] = frozenset()) -> bool:
-            return any(is_cue(w, self.cues[kind]) and w not in skip for w in words)
-
-        if not has("targets") or has("derogation") or has("threat", weak):
-            return False
-        if self.context is None:
-            return has("praise")
-        return bool(self.context.praises([t.norm_ for t in sent], lambda w: is_cue(w, self.cues["praise"])))
-
-    def _refers_to_women(self, word: str) -> bool:
-        """One word that refers to a woman or women (a target cue or a gendered term)."""
-        if self.context is not None and word in self.context.gendered_terms:
-            return True
-        return is_cue(word, self.cues["targets"])
-
-    def _mentions_women(self, sent: Span) -> bool:
-        """Gendered hostility and stereotypes are about women: is anyone female referred to nearby?"""
-        doc = sent.doc
-        start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        if self.context is not None and any(t.lower_ in self.context.gendered_terms for t in doc[start : sent.end]):
-            return True
-        targets = self.cues["targets"]
-        # the token as written, or its matching key: "fem@les" refers to women as much as "females"
-        return any(
-            is_cue(t.lower_.replace("'", ""), targets) or is_cue(t.lemma_, targets) for t in doc[start : sent.end]
-        )
 
     def _sexist_head(
         self,
@@ -227,10 +202,9 @@ class ClassifierComponent(BatchComponent):
         in_sentence: list[Candidate],
         scope: Span | None = None,
     ) -> Candidate:
-        """A classifier finding on ``sent``, through the gates; ``scope`` is what they read (the whole text for
-        a whole-text decision: a post that names women in another sentence still has a target)."""
+        """A classifier finding on ``sent``, through the context step; ``scope`` is where it looks for a target
+        (the whole text for a whole-text decision: a post that names women in another sentence still has one)."""
         model = self.model
-        scope = sent if scope is None else scope
         assert model is not None
         cand = Candidate(
             start=sent.start,
@@ -243,41 +217,22 @@ class ClassifierComponent(BatchComponent):
             score=score,
         )
         cand.history.append(ScoreStep("classifier", score, note))
-        ruled_out = next((c for c in in_sentence if c.suppressed_by), None)
-        if ruled_out is not None:
-            cand.step(
-                f"context:{ruled_out.suppressed_by}",
-                score * 0.15,
-                f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})",
-            )
-            cand.suppressed_by = ruled_out.suppressed_by
-        elif label in SEXIST_CATEGORIES and self._praises_women(scope):
-            cand.step("context:praise", score * 0.15, "a positive mention: praise of women, no derogation or threat")
-            cand.suppressed_by = "context:praise"
-        elif label in SEXIST_CATEGORIES and not self._mentions_women(scope):
-            cand.step("context:target", score * 0.15, "no woman or women referred to in this or the previous sentence")
-            cand.suppressed_by = "context:target"
-        else:
-            verdict = self.context.about_speech(sent.doc, sent) if self.context is not None else None
-            if verdict is not None and verdict.applies:
-                cand.step("context:sentence", score * 0.15, verdict.note)
-                cand.suppressed_by = "context:sentence"
-                return cand
-            denial = (
-                self.context.denial(scope, self._hostile, self._refers_to_women) if self.context is not None else None
-            )
-            if denial is not None and denial.applies:
-                cand.step("context:negation", score * 0.15, denial.note)
-                cand.suppressed_by = "context:negation"
-            else:
-                cand.top_words = model.top_words(unit, index)
+        context = self.context
+        if context is None:
+            cand.top_words = model.top_words(unit, index)
+            return cand
+        if scope is None:  # the sentence and the one before it: "Meet Anna. She is too emotional to lead."
+            doc = sent.doc
+            scope = doc[doc[sent.start - 1].sent.start : sent.end] if sent.start > 0 else sent
+        judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES)
+        if judged is None:
+            cand.top_words = model.top_words(unit, index)
+            return cand
+        verdict, multiplier = judged
+        cand.step(f"context:{verdict.check}", score * multiplier, verdict.note)
+        cand.verdicts.append(verdict)
+        cand.suppressed_by = f"context:{verdict.check}"
         return cand
-
-
-def _cue_words() -> dict[str, frozenset[str]]:
-    from analyzer.model.word_features import load_cues
-
-    return {kind: frozenset(words) for kind, words in load_cues().items()}
 
 
 def _cut(threshold: float) -> float:

@@ -11,27 +11,20 @@ history, whether it changed the score or not. No statistical parse is needed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from analyzer.flags import Candidate
+from analyzer.flags import Candidate, Verdict
+from analyzer.model.word_features import is_cue, load_cues
+
+__all__ = ["CONTEXT_FILE", "ContextRules", "Cues", "Verdict"]
 from analyzer.resources import DATA_DIR
 
 CONTEXT_FILE = DATA_DIR / "context.yml"
 
 Seq = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What one check found: whether it applies, and a note for the reader."""
-
-    applies: bool
-    note: str
-    endorsed: bool = False
 
 
 class Cues:
@@ -136,6 +129,16 @@ class ContextRules:
         self.endorsements = seqs(raw["endorsement"]["cues"])
         self.self_quotes = seqs(raw["endorsement"]["self_quote"])
         self.gendered_terms = frozenset(str(w).lower() for w in raw.get("gendered_terms", ()))
+        self.extra_praise = {w for v in praise.get("words", ()) for w in tokenize(v)}
+        self.protective = seqs(praise.get("protective", ()))
+        self.harms = {w for v in praise.get("harms", ()) for w in tokenize(v)}
+        findings = raw["findings"]
+        self.finding_multipliers = {str(k): float(v) for k, v in findings["multipliers"].items()}
+        cues = load_cues()
+        self.targets = frozenset(cues["targets"])
+        self.derogation = frozenset(cues["derogation"])
+        self.threats = frozenset(cues["threat"])
+        self.praise_words = frozenset(cues["praise"])
 
     # -- helpers -----------------------------------------------------------
 
@@ -280,13 +283,13 @@ class ContextRules:
         if opener:
             rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
             if not rest & self.speech_verbs:
-                return Verdict(False, "a negated imperative that still gives the advice")
+                return Verdict(False, "a negated imperative that still gives the advice", overruled=True)
         if (
             sent.text.rstrip().endswith("?")
             and cue == ("not",)
             and "n't" in {t.text.lower() for t in doc[cand.start - len(clause) : cand.start]}
         ):
-            return Verdict(False, "a rhetorical question, not a negation")
+            return Verdict(False, "a rhetorical question, not a negation", overruled=True)
         return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
 
     def reported_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
@@ -446,6 +449,101 @@ class ContextRules:
         )
         return self.reported_speech(doc, pseudo, sent, "")
 
+    # -- classifier findings: the same step, read over the sentence ---------------
+
+    def hostile(self, word: str) -> bool:
+        """A derogation or threat word of ``hostility_cues.yml``."""
+        return is_cue(word, self.derogation) or is_cue(word, self.threats)
+
+    def refers_to_women(self, word: str) -> bool:
+        """One word that refers to a woman or women (a target cue or a gendered term)."""
+        return word in self.gendered_terms or is_cue(word, self.targets)
+
+    def names_women(self, span: Span) -> bool:
+        """Is anyone female referred to in ``span`` (as written, or by the normalizer's key: "fem@les")?"""
+        for token in span:
+            if token.lower_ in self.gendered_terms:
+                return True
+            if is_cue(token.lower_.replace("'", ""), self.targets) or is_cue(token.lemma_, self.targets):
+                return True
+        return False
+
+    def praises_women(self, sent: Span) -> bool:
+        """'Women are brilliant engineers', 'Women deserve the same pay as men': a reference to women with praise
+        or equality and nothing hostile. Praise after a negation ("women are not capable") is no praise, and the
+        weakest threat words ("deserve", "watch") do not rule praise out."""
+        words = [t.lower_.replace("'", "") for t in sent]
+        if not any(is_cue(w, self.targets) for w in words):
+            return False
+        if any(is_cue(w, self.derogation) for w in words):
+            return False
+        if any(is_cue(w, self.threats) and w not in self.weak_threats for w in words):
+            return False
+        return bool(self.praises([t.norm_ for t in sent], self._praise_word))
+
+    def _praise_word(self, word: str) -> bool:
+        return is_cue(word, self.praise_words) or word in self.extra_praise
+
+    def protects_women(self, sent: Span) -> Verdict:
+        """'We should not let women suffer like that', 'Nobody should have to put up with that': the sentence
+        guards women against a harm. Needs a reference to women, a protective cue (``praise.protective``),
+        a harm or hostile word after it in its clause, and no hostile word before it."""
+        words = [t.norm_ for t in sent if not t.is_space]
+        if not any(self.refers_to_women(t.lower_.replace("'", "")) for t in sent):
+            return Verdict(False, "no reference to women")
+        clause: list[str] = []
+        cue: Seq | None = None
+        for word in words:
+            if word in self.separators:
+                clause, cue = [], None
+                continue
+            bare = word.replace("'", "")
+            if cue is None:
+                if self.hostile(bare) and bare not in self.weak_threats:
+                    return Verdict(False, f"'{word}' is said before any protective words")
+                clause.append(word)
+                cue = self.protective.find(clause)
+                continue
+            if word in self.harms or self.hostile(bare):
+                return Verdict(True, f"pro-equality: the sentence guards women against harm ('{' '.join(cue)}')")
+        return Verdict(False, "no protective words before a harm")
+
+    def judge_finding(
+        self, doc: Doc, sent: Span, scope: Span, category: str, listed: Sequence[Candidate], gendered: bool
+    ) -> tuple[Verdict, float] | None:
+        """The context step for a classifier finding of ``category`` on ``sent``: the first check that rules it
+        out, with its multiplier (``findings.multipliers`` of context.yml), or None when it stands.
+
+        In order: a listed phrase of the sentence (``listed``) already ruled out; for gendered
+        categories (``gendered``), praise or a pro-equality statement in the sentence itself, and
+        no reference to women in ``scope`` (the sentence and the one before, or the whole short text
+        for a decision on the whole text); then a sentence about someone's words, and a denial of
+        its hostile words. A sentence is judged on its own words: a later, unrelated sentence
+        ("... Thanks for the review.") neither rescues nor condemns it.
+        """
+        multipliers = self.finding_multipliers
+        ruled_out = next((c for c in listed if c.suppressed_by), None)
+        if ruled_out is not None:
+            note = f"the listed phrase in this sentence was ruled out ({ruled_out.suppressed_by})"
+            return Verdict(True, note, check=ruled_out.suppressed_by or ""), multipliers["listed_phrase_ruled_out"]
+        if gendered:
+            protective = self.protects_women(sent)
+            if protective.applies:
+                return protective.named("pro_equality"), multipliers["pro_equality"]
+            if self.praises_women(sent):
+                note = "a positive mention: praise of women, no derogation or threat"
+                return Verdict(True, note, check="praise"), multipliers["praise"]
+            if not self.names_women(scope):
+                note = "no woman or women referred to in this or the previous sentence"
+                return Verdict(True, note, check="target"), multipliers["target"]
+        about = self.about_speech(doc, sent)
+        if about.applies:
+            return about.named("sentence"), multipliers["about_speech"]
+        denial = self.denial(sent, self.hostile, self.refers_to_women)
+        if denial.applies:
+            return denial.named("negation"), multipliers["denial"]
+        return None
+
     # -- the step ------------------------------------------------------------
 
     CHECKS: tuple[tuple[str, str], ...] = (
@@ -476,5 +574,6 @@ class ContextRules:
                 score = cand.score * multiplier
                 cand.suppressed_by = name
             cand.step(f"context:{name}", score, verdict.note)
-            if verdict.applies or verdict.endorsed:
+            cand.verdicts.append(verdict.named(name))
+            if verdict.applies or verdict.worth_telling:
                 cand.notes.append(verdict.note)

@@ -154,6 +154,7 @@ PUBLIC_SIGNATURES: dict[str, frozenset[str]] = {
 FORMAT_NAMES = {"edos": "EDOS", "guest": "Guest et al.", "sbic": "Social Bias Frames", "project": "project"}
 
 _WOMEN_TARGET = re.compile(r"\b(?:women|woman|girls?|females?)\b|^feminist")
+_NOT_WORD = re.compile(r"[\W_]+")
 _SBIC_SPLIT = re.compile(r"\.(trn|dev|tst)\.csv$", re.IGNORECASE)
 
 
@@ -207,6 +208,15 @@ def load_labeled(
     if suffix in (".csv", ".tsv"):
         return _load_table(path, known, text_column, categories_column, delimiter="\t" if suffix == ".tsv" else ",")
     raise DataError(f"{path}: unsupported data file type '{path.suffix}' (use .jsonl, .csv or .tsv)")
+
+
+def comparable_text(text: str) -> str:
+    """A text as leak checks compare it: casefolded, with punctuation, symbols and whitespace removed.
+
+    Two sentences that differ only in case, quotes or spacing are the same
+    sentence to a model, so a measuring set must not share one with training.
+    """
+    return _NOT_WORD.sub("", text.casefold())
 
 
 def detect_format(columns: Sequence[str], *, text_column: str = "text", categories_column: str = "categories") -> str:

@@ -24,7 +24,7 @@ from analyzer.errors import DataError
 from analyzer.lexicon.loader import Lexicon, load_lexicon
 from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
-from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, load_labeled
+from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, comparable_text, load_labeled
 
 MIN_POSITIVES = 5
 DEFAULT_FOLDS = 3
@@ -91,7 +91,10 @@ def gather(
             categories_column=categories_column,
             max_bytes=max_data_bytes,
         )
-        kept = [e for e in loaded if e.split in splits]
+        # A row of a split left out (a dataset's dev or test) is a measuring set: the same text in a trained
+        # split (EDOS repeats a few short posts across splits) would leak it into training.
+        held_out = {comparable_text(e.text) for e in loaded if e.split not in splits}
+        kept = [e for e in loaded if e.split in splits and comparable_text(e.text) not in held_out]
         if not kept:
             raise DataError(f"{path}: no rows in the splits {', '.join(str(s) for s in splits)}")
         examples += kept

@@ -1,0 +1,130 @@
+"""Issue 15: who is named does not decide a flag, and one context step judges every finding.
+
+Table-driven cases live in ``tests/data/identity_context_cases.yml`` (held out from training,
+see ``tests/test_heldout.py``). As in the functional suite, at most 5% of the must-pass cases of a
+kind may get a flag and at least 90% of the must-flag cases must get their category. The other
+tests pin the context step's contract: typed verdicts, multipliers read from ``context.yml``,
+and a sentence judged on its own words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer.flags import Candidate, Verdict
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "identity_context_cases.yml").read_text(encoding="utf-8"))
+MAX_FALSE_FLAGS = 0.05
+MIN_RECALL = 0.90
+
+
+@pytest.mark.parametrize("kind", sorted(k for k, v in CASES.items() if v.get("must_pass")))
+def test_must_pass_cases_are_not_flagged(analyzer, kind: str) -> None:
+    texts = CASES[kind]["must_pass"]
+    results = list(analyzer.analyze_many(texts))
+    wrong = [
+        f"{t!r} -> {[(f.category, round(f.score, 2)) for f in r.flags]}"
+        for t, r in zip(texts, results, strict=True)
+        if r.flags
+    ]
+    assert len(wrong) / len(texts) <= MAX_FALSE_FLAGS, f"{kind}: {len(wrong)}/{len(texts)} flagged:\n" + "\n".join(
+        wrong
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(k for k, v in CASES.items() if v.get("must_flag")))
+def test_must_flag_cases_are_flagged(analyzer, kind: str) -> None:
+    cases = CASES[kind]["must_flag"]
+    results = list(analyzer.analyze_many(c["text"] for c in cases))
+    missed = [
+        f"{c['text']!r} expected {c['category']}, got {sorted({f.category for f in r.flags})}"
+        for c, r in zip(cases, results, strict=True)
+        if c["category"] not in {f.category for f in r.flags}
+    ]
+    assert 1 - len(missed) / len(cases) >= MIN_RECALL, f"{kind}: {len(missed)} missed:\n" + "\n".join(missed)
+
+
+SENTENCE = "Women are too moody to run a company."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SENTENCE,
+        f"{SENTENCE} Thanks for the quick reply.",
+        f"{SENTENCE} I loved the talk, great work everyone.",
+        f"Thanks for the quick reply. {SENTENCE}",
+    ],
+)
+def test_a_sexist_sentence_is_flagged_whatever_unrelated_sentence_surrounds_it(analyzer, text: str) -> None:
+    flagged = [f for f in analyzer.analyze(text).flags if f.text == SENTENCE]
+    assert flagged, f"{text!r}: the sentence {SENTENCE!r} lost its flag"
+
+
+def test_a_classifier_finding_ruled_out_by_praise_records_a_typed_verdict(analyzer) -> None:
+    result = analyzer.analyze("I adore my grandmother and every woman who raised me.")
+    assert not result.flags
+    doc = analyzer.process("I adore my grandmother and every woman who raised me.")
+    ruled = [c for c in doc._.allyship_candidates or [] if c.source == "classifier"]
+    for cand in ruled:  # the model may or may not propose a finding; if it does, the step rules it out
+        assert cand.suppressed_by is not None
+        assert cand.verdicts and cand.verdicts[-1].applies and cand.verdicts[-1].check
+
+
+def test_the_engine_reads_endorsement_from_the_verdict_not_the_note(analyzer) -> None:
+    result = analyzer.analyze('My coach always said "man up", and he was right.')
+    [flag] = [f for f in result.flags if f.category == "toxic_masculinity"]
+    assert "Context checked" in flag.explanation
+    cand = Candidate(0, 1, 0, 6, "toxic_masculinity", "lexicon", "tm.man-up", 0.9)
+    cand.verdicts.append(Verdict(False, "some note without the magic words", endorsed=True, check="quotation"))
+    assert analyzer._flag("man up", cand).explanation.endswith("(Context checked: some note without the magic words.)")
+
+
+def test_finding_multipliers_come_from_context_yml(tmp_path: Path, lexicon_analyzer) -> None:
+    from analyzer.pipeline.context import CONTEXT_FILE, ContextRules
+
+    raw = yaml.safe_load(CONTEXT_FILE.read_text(encoding="utf-8"))
+    raw["findings"]["multipliers"]["praise"] = 0.42
+    custom = tmp_path / "context.yml"
+    custom.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    tokenizer = lexicon_analyzer.nlp.tokenizer
+    rules = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)], custom)
+    doc = lexicon_analyzer.process("Women are brilliant engineers.")
+    judged = rules.judge_finding(doc, doc[:], doc[:], "gender_stereotype", [], gendered=True)
+    assert judged is not None
+    verdict, multiplier = judged
+    assert (verdict.check, verdict.applies, multiplier) == ("praise", True, 0.42)
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("We must not let women be harassed at the depot.", "pro_equality"),
+        ("No girl should have to put up with that in class.", "pro_equality"),
+        ("Women are brilliant engineers.", "praise"),
+        ("Accountants are all the same.", "target"),
+        ("I do not hate women.", "negation"),
+    ],
+)
+def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer, context_rules, text, check) -> None:
+    doc = lexicon_analyzer.process(text)
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], "gendered_hostility", [], gendered=True)
+    assert judged is not None and judged[0].check == check and judged[0].applies
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nobody should let women vote.",
+        "Women should not be allowed to drive.",
+        "We should not let women into the club.",
+        "Women are vermin and nobody should protect them.",
+    ],
+)
+def test_hostile_or_exclusionary_sentences_are_not_taken_for_pro_equality(lexicon_analyzer, context_rules, text):
+    doc = lexicon_analyzer.process(text)
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], "gendered_hostility", [], gendered=True)
+    assert judged is None or judged[0].check not in ("pro_equality", "praise"), judged
