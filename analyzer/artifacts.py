@@ -77,7 +77,7 @@ def write_model_folder(
 
     out = Path(out)
     if out.exists() and not force:
-        raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
+        raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     umask = os.umask(0)

@@ -11,6 +11,7 @@ import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from importlib import resources
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from analyzer.pipeline import build_pipeline
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
 DEFAULT_MODEL = "default"  # the shipped model in models/, when it exists
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = Path(str(resources.files("analyzer.models")))  # models/ of the repository, installed in the package
 GC_YOUNG_THRESHOLD = 10_000  # allocations between two young-generation collections while a batch runs
 
 

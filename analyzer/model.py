@@ -156,7 +156,7 @@ def load_model(path: str | Path, lexicon: Lexicon, engine: str | None = None) ->
     if missing:
         raise ModelError(
             f"{path} was trained with categories {', '.join(missing)} that the loaded lexicons do not define; "
-            "pass the same --lexicons you trained with"
+            "load it with the lexicons it was trained with"
         )
     thresholds = {str(k): float(v) for k, v in (meta.get("thresholds") or {}).items()}
     return CategoryClassifier(estimator=estimator, labels=labels, thresholds=thresholds, metadata=meta, path=str(path))

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,9 @@ import numpy as np
 from analyzer.artifacts import sha256_file, write_model_folder
 from analyzer.datasets import Example, load_labeled
 from analyzer.errors import DataError
-from analyzer.lexicon import Lexicon, load_lexicon
+from analyzer.lexicon import BUILTIN_DIR, Lexicon, load_lexicon
 
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS_DIR = Path(str(resources.files("analyzer.corpus")))  # data/corpus/ of the repository
 MIN_POSITIVES = 5
 DEFAULT_FOLDS = 3
 TRAIN_SPLITS = ("train", None)
@@ -35,12 +36,14 @@ Progress = Callable[[str], None]
 
 
 def shown_path(path: str | Path) -> str:
-    """A path for metadata: relative to the project for its own files, so a model folder does not record
-    where someone's checkout lives; other paths as the user gave them."""
-    try:
-        return Path(path).resolve().relative_to(CORPUS_DIR.parent.parent).as_posix()
-    except ValueError:
-        return str(path)
+    """A path for metadata: the project's own files as the repository names them (``lexicons/NAME``,
+    ``data/corpus/NAME``), so a model folder records neither a checkout nor an install location; other
+    paths as the user gave them."""
+    resolved = Path(path).resolve()
+    for folder, shown in ((CORPUS_DIR, "data/corpus"), (BUILTIN_DIR, "lexicons")):
+        if resolved.parent == folder.resolve():
+            return f"{shown}/{resolved.name}"
+    return str(path)
 
 
 def stderr_progress(message: str) -> None:
@@ -233,7 +236,7 @@ def train(
     if out.exists() and not force:
         from analyzer.errors import ModelError
 
-        raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
+        raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
     data, data_hashes = gather(
@@ -255,7 +258,7 @@ def train(
     units = text_units(lexicon, data.texts)
 
     def build() -> Any:
-        return build_estimator(sorted(lexicon.categories), data.labels)
+        return build_estimator(sorted(lexicon.categories))
 
     progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
     proba = out_of_fold(build, units, data.y, folds, progress)
