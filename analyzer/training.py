@@ -189,7 +189,7 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
 
     Checked on up to :data:`PARITY_SAMPLE` training units: a copy that
     differs by more than ``PARITY_TOLERANCE`` on any probability is not
-    written, and the analyzer then runs the scikit-learn pipeline instead.
+    written, and the folder then loads only with ``ALLYSHIP_MODEL_ENGINE=sklearn``.
     """
     from analyzer import compiled
 
@@ -199,7 +199,7 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
         model = compiled.compile_pipeline(estimator)
         difference = compiled.check_parity(estimator, model, sample)
     except compiled.CompileError as exc:
-        progress(f"warning: no compiled copy ({exc}); the analyzer will load model.joblib with scikit-learn")
+        progress(f"warning: no compiled copy ({exc}); the folder loads only with ALLYSHIP_MODEL_ENGINE=sklearn")
         return None, {"written": False, "reason": str(exc)}
     info = {
         "written": difference <= compiled.PARITY_TOLERANCE,
@@ -207,7 +207,10 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
         "max_abs_difference": difference,
     }
     if not info["written"]:
-        progress(f"warning: the compiled copy differs by {difference:.2g}; not written")
+        progress(
+            f"warning: the compiled copy differs by {difference:.2g}; not written "
+            "(the folder loads only with ALLYSHIP_MODEL_ENGINE=sklearn)"
+        )
         return None, info
     return model, info
 
