@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from spacy.tokens import Doc, Span, Token
 
+from analyzer.docdata import key_text
 from analyzer.flags import Candidate
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "data" / "context.yml"
@@ -277,7 +278,7 @@ class ContextRules:
             return Verdict(False, "a negation in the clause, but not of this word: an insult stays an insult")
         opener = self.imperative_openers.starts(clause)
         if opener:
-            rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
+            rest = {key_text(doc[i]) for i in range(cand.start - len(clause) + len(opener), cand.start)}
             if not rest & self.speech_verbs:
                 return Verdict(False, "a negated imperative that still gives the advice")
         if (
@@ -292,7 +293,8 @@ class ContextRules:
         clause = self.clause_before(doc, cand, sent, window=self.reported_window)
         tokens = list(doc[cand.start - len(clause) : cand.start])
         for i, token in enumerate(tokens):
-            if token.lemma_ not in self.reported_verbs:
+            key = key_text(token)
+            if key not in self.reported_verbs:
                 continue
             j = i - 1
             if j >= 2 and tokens[j].norm_ == "to" and tokens[j - 1].norm_ == "used":
@@ -301,7 +303,7 @@ class ContextRules:
                 continue  # "to say", "will say", "those jokes": not a report of what was said
             elif (
                 j >= 0
-                and token.norm_ == token.lemma_
+                and token.norm_ == key
                 and tokens[self._skip_back(tokens, j)].norm_ not in self.plural_subjects
             ):
                 continue  # a bare "say" is a report only after "they", "people" ("people still say")...
@@ -339,7 +341,7 @@ class ContextRules:
             return False
         cue = self.neg_cues.starts(clause[at:]) or ()
         between = doc[cand.start - len(clause) + at + len(cue) : cand.start]
-        if any(t.lemma_ in self.speech_verbs for t in between):
+        if any(key_text(t) in self.speech_verbs for t in between):
             return True
         return all(t.norm_ in self.insult_reach for t in between)
 
