@@ -61,7 +61,7 @@ class Analyzer:
         self.piece_chars = piece_chars
         self.lexicon: Lexicon = load_lexicon(self.lexicon_dirs, trusted=trusted_lexicons)
         self.classifier = _load_classifier(model, self.lexicon)
-        self.nlp: Language = build_pipeline(self.lexicon, self.classifier)
+        self.nlp: Language = build_pipeline(self.lexicon, self.classifier, threshold)
 
     # -- public API ------------------------------------------------------------
 

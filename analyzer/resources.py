@@ -1,15 +1,21 @@
-"""Where the analyzer's own data lives: one place for every built-in folder and file."""
+"""Where the analyzer's own data lives: one place for every built-in folder and file.
+
+The repository keeps ``lexicons/``, ``models/`` and ``data/corpus/`` at its top;
+the wheel carries them inside the package (``analyzer.lexicons``,
+``analyzer.models``, ``analyzer.corpus``, mapped in pyproject.toml), so they are
+found with :mod:`importlib.resources` wherever the package is installed.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"  # context rules, cues, spellings
-LEXICONS_DIR = Path(os.environ.get("ALLYSHIP_LEXICONS", REPO_DIR / "lexicons"))
-MODELS_DIR = REPO_DIR / "models"
+LEXICONS_DIR = Path(os.environ.get("ALLYSHIP_LEXICONS") or str(resources.files("analyzer.lexicons")))
+MODELS_DIR = Path(str(resources.files("analyzer.models")))
+CORPUS_DIR = Path(str(resources.files("analyzer.corpus")))
 DEFAULT_MODEL = "default"  # the name of the shipped model, a folder in MODELS_DIR
-CORPUS_DIR = REPO_DIR / "data" / "corpus"
-APP_FILE = REPO_DIR / "app.py"
+APP_FILE = PACKAGE_DIR.parent / "app.py"  # the Streamlit entry file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,7 @@ def test_cli_refuses_a_tampered_model_with_one_line(folder: Path) -> None:
         capture_output=True,
         cwd=REPO,
         timeout=120,
+        env={**os.environ, "ALLYSHIP_MODEL_ENGINE": "sklearn"},  # the pickle is read only when asked for
     )
     assert proc.returncode == 2
     err = proc.stderr.decode().strip()

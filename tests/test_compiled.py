@@ -18,7 +18,7 @@ from analyzer.model import compiled
 from analyzer.model.category_model import load_model
 from analyzer.model.compiler import check_parity, compile_pipeline
 from analyzer.model.features import build_estimator
-from analyzer.model.folders import METADATA_FILE, load_verified, load_verified_compiled
+from analyzer.model.folders import METADATA_FILE, load_verified, load_verified_compiled, sha256_file
 from analyzer.model.inputs import TokenBatch, doc_unit, read_batch
 from analyzer.training.parsing import text_units
 from tests.conftest import REPO
@@ -128,24 +128,62 @@ def test_a_batch_of_docs_scores_as_each_sentence_and_text_alone(pipeline, nlp, p
 # --- the shipped model folder ------------------------------------------------------------------------------------
 
 
-def test_the_shipped_model_runs_compiled_and_matches_its_pipeline() -> None:
+@pytest.fixture(scope="module")
+def trained_folder(pipeline, tmp_path_factory) -> Path:
+    """A model folder as 'allyship train' writes it (pickle, compiled copy, metadata), from the small pipeline."""
+    from analyzer.model.folders import write_model_folder
+
+    model = compiled.compile_pipeline(pipeline)
+    folder = tmp_path_factory.mktemp("trained") / "model"
+    metadata = {"labels": ["dismissive", "toxic_masculinity"], "thresholds": {"dismissive": 0.5}, "compiled": {}}
+    write_model_folder(
+        folder, pipeline, metadata, extra_files={compiled.COMPILED_FILE: lambda path: compiled.save(model, path)}
+    )
+    return folder
+
+
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(folder, copy)
+    return copy
+
+
+def _edit_metadata(folder: Path, edit) -> None:
+    meta = json.loads((folder / METADATA_FILE).read_text())
+    edit(meta)
+    (folder / METADATA_FILE).write_text(json.dumps(meta))
+
+
+def test_the_shipped_model_runs_compiled_without_a_pickle() -> None:
+    """The repository and the wheel carry only what analysis reads: the compiled arrays and metadata.json."""
+    folder = REPO / "models" / "default"
+    model = load_model(folder, load_lexicon([]))
+    assert model.engine == "compiled" and not (folder / "model.joblib").exists()
+    assert model.metadata["compiled"]["written"] and model.metadata["compiled"]["max_abs_difference"] < 1e-4
+    with pytest.raises(ModelError, match=r"missing its file model\.joblib"):
+        load_model(folder, load_lexicon([]), engine="sklearn")
+
+
+def test_a_trained_folder_runs_on_both_engines_with_the_same_probabilities(trained_folder: Path) -> None:
     lexicon = load_lexicon([])
-    fast = load_model(REPO / "models" / "default", lexicon)
-    exact = load_model(REPO / "models" / "default", lexicon, engine="sklearn")
+    fast = load_model(trained_folder, lexicon)
+    exact = load_model(trained_folder, lexicon, engine="sklearn")
     assert fast.engine == "compiled" and exact.engine == "sklearn"
     units = text_units(lexicon, TEXTS + EXTRA)
     assert np.allclose(fast.predict_units(units), exact.predict_units(units), atol=1e-5)
-    assert fast.metadata["compiled"]["written"] and fast.metadata["compiled"]["max_abs_difference"] < 1e-4
 
 
-def test_both_engines_give_the_same_flags() -> None:
+def test_both_engines_give_the_same_flags(trained_folder: Path, monkeypatch) -> None:
     from analyzer import Analyzer
 
     texts = TEXTS + EXTRA + ["Females are vile creatures. I'll make her regret speaking up.", "Wom3n are such pests."]
-    fast = [r.to_dict()["flags"] for r in Analyzer().analyze_many(texts)]
-    exact_model = load_model(REPO / "models" / "default", load_lexicon([]), engine="sklearn")
-    slow = Analyzer()
-    slow.nlp.get_pipe("allyship_classifier").model = exact_model
+    fast = [r.to_dict()["flags"] for r in Analyzer(model=trained_folder, threshold=0.3).analyze_many(texts)]
+    monkeypatch.setenv("ALLYSHIP_MODEL_ENGINE", "sklearn")
+    slow = Analyzer(model=trained_folder, threshold=0.3)
+    assert slow.classifier.engine == "sklearn"
+    assert any(f["source"] == "classifier" for flags in fast for f in flags)
     assert [[(f["start"], f["end"], f["category"]) for f in flags] for flags in fast] == [
         [(f["start"], f["end"], f["category"]) for f in r.to_dict()["flags"]] for r in slow.analyze_many(texts)
     ]
@@ -164,16 +202,8 @@ def test_analyzing_never_imports_scikit_learn() -> None:
     assert int(count) >= 2 and modules == "[]"
 
 
-def _copy_model(tmp_path: Path) -> Path:
-    import shutil
-
-    folder = tmp_path / "model"
-    shutil.copytree(REPO / "models" / "default", folder)
-    return folder
-
-
-def test_a_changed_compiled_file_is_refused(tmp_path: Path) -> None:
-    folder = _copy_model(tmp_path)
+def test_a_changed_compiled_file_is_refused(trained_folder: Path, tmp_path: Path) -> None:
+    folder = _copy(trained_folder, tmp_path)
     with open(folder / compiled.COMPILED_FILE, "ab") as handle:
         handle.write(b"\0")
     with pytest.raises(ModelError, match=r"compiled\.npz does not match the sha256"):
@@ -182,20 +212,41 @@ def test_a_changed_compiled_file_is_refused(tmp_path: Path) -> None:
         load_verified(folder)  # every listed file is checked, whichever engine loads
 
 
-def test_a_missing_compiled_file_is_named(tmp_path: Path) -> None:
-    folder = _copy_model(tmp_path)
+def test_a_missing_compiled_file_is_named(trained_folder: Path, tmp_path: Path) -> None:
+    folder = _copy(trained_folder, tmp_path)
     (folder / compiled.COMPILED_FILE).unlink()
     with pytest.raises(ModelError, match=r"missing its file compiled\.npz"):
         load_verified_compiled(folder)
 
 
-def test_an_older_folder_without_a_compiled_copy_loads_with_scikit_learn(tmp_path: Path) -> None:
-    folder = _copy_model(tmp_path)
+def test_a_folder_without_a_compiled_copy_is_refused_not_unpickled(trained_folder: Path, tmp_path: Path) -> None:
+    """The pickle is read only when ALLYSHIP_MODEL_ENGINE=sklearn asks for it, never as a fallback."""
+    folder = _copy(trained_folder, tmp_path)
     (folder / compiled.COMPILED_FILE).unlink()
-    meta = json.loads((folder / METADATA_FILE).read_text())
-    del meta["files"]
-    (folder / METADATA_FILE).write_text(json.dumps(meta))
-    assert load_model(folder, load_lexicon([])).engine == "sklearn"
+    _edit_metadata(folder, lambda meta: meta.pop("files"))
+    (folder / "model.joblib").write_bytes(b"not a pickle: loading it would fail loudly")
+    _edit_metadata(folder, lambda meta: meta.update(model_sha256=sha256_file(folder / "model.joblib")))
+    with pytest.raises(ModelError, match=r"has no compiled\.npz; retrain it .*ALLYSHIP_MODEL_ENGINE=sklearn") as info:
+        load_model(folder, load_lexicon([]))
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda meta: meta.update(format_version=99), "model folder format 99, this analyzer reads format 1"),
+        (lambda meta: meta["versions"].update(analyzer="0.0.1"), "written by analyzer 0.0.1, this is"),
+    ],
+)
+@pytest.mark.parametrize("engine", ["compiled", "sklearn"])
+def test_a_folder_from_another_analyzer_or_format_is_refused(
+    trained_folder: Path, tmp_path: Path, edit, message: str, engine: str
+) -> None:
+    folder = _copy(trained_folder, tmp_path)
+    _edit_metadata(folder, edit)
+    with pytest.raises(ModelError, match=message) as info:
+        load_model(folder, load_lexicon([]), engine=engine)
+    assert "\n" not in str(info.value) and "retrain it" in str(info.value)
 
 
 def test_an_unknown_engine_is_a_clear_error() -> None:
@@ -238,19 +289,18 @@ def test_a_model_with_empty_vocabularies_scores_its_intercepts(pipeline, nlp) ->
     assert np.allclose(bare.score(batch).logits, model.intercept)
 
 
-def test_a_model_from_another_analyzer_version_asks_for_retraining(tmp_path: Path) -> None:
+def test_a_model_from_another_analyzer_version_asks_for_retraining(trained_folder: Path, tmp_path: Path) -> None:
     """A pickled pipeline naming a class this analyzer no longer has: one line that says to retrain."""
     import joblib
 
     from analyzer.model import features
-    from analyzer.model.folders import sha256_file
 
     class Gone:
         pass
 
     Gone.__module__, Gone.__qualname__ = "analyzer.model.features", "GoneTransformer"
     features.GoneTransformer = Gone  # only while writing the file
-    folder = _copy_model(tmp_path)
+    folder = _copy(trained_folder, tmp_path)
     try:
         joblib.dump(Gone(), folder / "model.joblib")
     finally:

@@ -59,11 +59,14 @@ def test_same_phrase_in_two_rules_is_an_error(tmp_path: Path) -> None:
     assert any("phrase 'what she means is' is already in rule 'to.let-me-explain'" in p for p in found)
 
 
-def test_redefining_a_builtin_category_label_is_an_error(tmp_path: Path) -> None:
-    text = MINIMAL_RULE.replace("id: talking_over", "id: dismissive")
-    write(tmp_path / "lex" / "x.yml", text)
+@pytest.mark.parametrize("label", ["Talking over women", "Dismissing or minimizing"])
+def test_redefining_a_builtin_category_is_an_error_at_its_line(tmp_path: Path, label: str) -> None:
+    """Same label or not: a user file may not add to (or rename) a built-in category (SPEC)."""
+    text = MINIMAL_RULE.replace("id: talking_over", "id: dismissive").replace("Talking over women", label)
+    path = write(tmp_path / "lex" / "x.yml", text)
     found = problems_of(tmp_path / "lex")
-    assert any("category 'dismissive' is already defined" in p for p in found)
+    line = text.splitlines().index("  id: dismissive") + 1
+    assert any(p.startswith(f"{path}:{line}: category 'dismissive' is already defined") for p in found), found
 
 
 def test_regex_patterns_need_the_trusted_flag(tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ def test_the_classifier_reads_obfuscated_words_plainly(analyzer) -> None:
     """'wom3n' weighs as 'woman' (its key) for the model; the flag still points at what was written."""
     text = "Honestly. Wom3n are such pathetic creatures."
     doc = analyzer.nlp(text)
-    assert [t.lemma_ for t in doc][2] == "woman"
+    assert [t._.allyship_key for t in doc][2] == "woman"
     [flag] = analyzer.analyze(text).flags
     assert (flag.category, flag.source) == ("gendered_hostility", "classifier")
     assert text[flag.start : flag.end] == flag.text == "Wom3n are such pathetic creatures."
@@ -108,7 +108,7 @@ def test_the_classifier_reads_obfuscated_words_plainly(analyzer) -> None:
 
 def test_chat_spelling_is_not_rewritten_for_the_classifier(lexicon_analyzer) -> None:
     text = "ur right, the 2nd draft is better"
-    assert [t.lemma_ for t in lexicon_analyzer.nlp(text)][:2] == ["ur", "right"]
+    assert [t._.allyship_key for t in lexicon_analyzer.nlp(text)][:2] == ["ur", "right"]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ BATCH_TEXTS = [
 def _doc_output(doc) -> tuple:
     cands = [(c.start, c.end, c.category, c.rule_id, c.suppressed_by, c.score) for c in doc._.allyship_candidates or []]
     spans = [(s.start, s.end, s.label_) for s in doc.spans["allyship"]]
-    return [t.text for t in doc], [t.lemma_ for t in doc], [t.is_sent_start for t in doc], cands, spans
+    return [t.text for t in doc], [t._.allyship_key for t in doc], [t.is_sent_start for t in doc], cands, spans
 
 
 @pytest.mark.parametrize("batch_size", [1, 3, 256])

@@ -36,13 +36,33 @@ def read_text_arg(text: str | None) -> str:
                 f"standard input is not UTF-8 text (invalid byte at position {exc.start}); convert it first, "
                 "e.g. with iconv -f cp1252 -t utf-8"
             ) from None
+    if _names_a_file(text):
+        raise AnalyzerError(
+            f"'{text}' is a file: 'analyze' reads the text you give it; use "
+            f"'allyship analyze - < {text}' or 'allyship batch {text} --out FILE'"
+        )
     return text
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether the TEXT argument is the path of an existing file (someone meant to analyze the file)."""
+    if "\n" in text or len(text) > 4096:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, col
+
+
+def suggestion_line(suggestion: str) -> str:
+    """``Try: …``, without doubling a suggestion that already opens with "Try"."""
+    return suggestion if suggestion.lower().startswith("try ") else f"Try: {suggestion}"
 
 
 def format_text(result: Any) -> str:
@@ -53,7 +73,7 @@ def format_text(result: Any) -> str:
     for flag in result.flags:
         line, col = line_col(result.text, flag.start)
         strategies = ", ".join(s.title for s in flag.strategies)
-        suggestion = f" Try: {flag.suggestion}" if flag.suggestion else ""
+        suggestion = f" {suggestion_line(flag.suggestion)}" if flag.suggestion else ""
         lines.append(f'{line}:{col}  {flag.category}  "{flag.text}"  {flag.explanation}{suggestion}  → {strategies}')
     counts = ", ".join(f"{n} {c}" for c, n in result.summary["categories"].items())
     lines.append(f"{len(result.flags)} flag{'s' if len(result.flags) != 1 else ''}: {counts}")

@@ -40,6 +40,24 @@ ThresholdOpt = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from analyzer.version import __version__
+
+        typer.echo(f"allyship {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Flags harassment-adjacent language, explains why, and suggests what an ally would say instead."""
+
+
 def make_analyzer(
     lexicons: list[Path] | None, model: str | None, no_model: bool, trusted: bool = False, threshold: float = 0.5
 ) -> Any:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from analyzer.cli.root import LexiconsOpt, ModelOpt, NoModelOpt, ThresholdOpt, TrustedOpt, app, make_analyzer
+from analyzer.errors import AnalyzerError
 
 SplitOpt = Annotated[
     list[str] | None,
@@ -56,6 +57,8 @@ def train_cli(
     """
     from analyzer.training.trainer import TRAIN_SPLITS, train
 
+    if out.exists() and not force:
+        raise AnalyzerError(f"{out} already exists; choose another --out, or pass --force to replace it")
     meta = train(
         out,
         lexicon_dirs=lexicons or [],

@@ -306,7 +306,7 @@ def _read_bytes(path: Path, max_bytes: int, follow: bool = True) -> bytes:
                 raise _Unreadable("unsupported_type", "not a regular file (a device, pipe or socket)")
             if info.st_size > max_bytes:
                 message = (
-                    f"file is {_mb(info.st_size)}, over the limit of {_mb(max_bytes)} (raise it with --max-file-mb)"
+                    f"file is {_mb(info.st_size)}, over the limit of {_mb(max_bytes)} per file"
                 )
                 raise _Unreadable("too_large", message)
             data = handle.read(max_bytes + 1)
@@ -437,7 +437,7 @@ def _csv_rows(text: str, delimiter: str, options: ReadOptions) -> Iterator[Row]:
     if options.text_column not in names:
         shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
         raise _Unreadable(
-            "missing_field", f"no '{options.text_column}' column (columns: {shown}); choose one with --text-column"
+            "missing_field", f"no '{options.text_column}' column (columns: {shown}); name the column holding the text"
         )
     text_at = names.index(options.text_column)
     id_at = names.index(options.id_column) if options.id_column in names else None

@@ -59,7 +59,7 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
     """The records of a batch JSONL output; a torn last line (a run still going, or killed) is skipped."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        raise AnalyzerError(f"{path}: the report reads the JSONL output of batch; run batch with --out FILE.jsonl")
+        raise AnalyzerError(f"{path}: the report reads the JSONL output of batch, not its CSV")
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115 (closed below, the generator may stop early)
     except OSError as exc:

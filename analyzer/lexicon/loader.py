@@ -9,7 +9,7 @@ pipeline (phrases that tokenize, examples that behave) live in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -153,10 +153,6 @@ class Lexicon:
     def rules_of(self, category: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.category == category]
 
-    @property
-    def labels(self) -> list[str]:
-        return sorted(self.categories)
-
 
 def lexicon_files(directory: Path) -> list[Path]:
     """The category files of a folder, sorted, without the references file."""
@@ -217,7 +213,7 @@ def _parse_file(path: Path, trusted: bool, problems: list[Problem]) -> tuple[Lex
                                 str(path),
                                 line_at(raw, loc),
                                 f"rules.{r_index}.patterns: {', '.join(sorted(bad))} is not allowed in "
-                                "an untrusted lexicon (use --trusted-lexicons for your own files)",
+                                "an untrusted lexicon (trust only lexicons you wrote yourself)",
                             )
                         )
     return model, raw
@@ -302,15 +298,15 @@ def _add_file(
                     )
                 )
     existing = categories.get(cat.id)
-    if existing is not None and existing.label != cat.label:
+    if existing is not None:  # one file per category (SPEC): rules of a new kind take a new category id
         problems.append(
             Problem(
                 where,
                 line_at(raw, ("category", "id")),
-                f"category '{cat.id}' is already defined in {existing.source} with label '{existing.label}'",
+                f"category '{cat.id}' is already defined in {existing.source}; give your category its own id",
             )
         )
-    elif existing is None:
+    else:
         categories[cat.id] = Category(
             id=cat.id,
             label=cat.label,
@@ -370,12 +366,3 @@ def _add_file(
                 ),
             },
         )
-
-
-def iter_examples(lexicon: Lexicon) -> Iterable[tuple[str, str, bool]]:
-    """(text, category, should_flag) for every rule example: training data for free."""
-    for rule in lexicon.rules.values():
-        for text in rule.flag_examples:
-            yield text, rule.category, True
-        for text in rule.pass_examples:
-            yield text, rule.category, False

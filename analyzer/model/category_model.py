@@ -3,9 +3,9 @@
 Kept apart from the spaCy component (:mod:`analyzer.pipeline.classifier`) so the
 decision logic (which sentence, which gate) and the model (features, scores,
 explanations) change independently. The estimator is the compiled copy of
-the trained pipeline (:mod:`analyzer.model.compiled`: numpy only, no pickle) when the
-model folder has one, which is the default; ``ALLYSHIP_MODEL_ENGINE=sklearn``
-runs the scikit-learn pipeline itself (``model.joblib``) instead.
+the trained pipeline (:mod:`analyzer.model.compiled`: numpy only, no pickle);
+``ALLYSHIP_MODEL_ENGINE=sklearn`` runs the scikit-learn pipeline itself
+(``model.joblib``, in folders a user trained) instead.
 """
 
 from __future__ import annotations
@@ -136,18 +136,17 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
 def load_model(path: str | Path, lexicon: Lexicon, engine: str | None = None) -> CategoryClassifier:
     """Load a verified model folder; its categories must all be in ``lexicon``.
 
-    ``engine`` is ``"compiled"`` (the default when the folder has a compiled
-    copy) or ``"sklearn"``; ``ALLYSHIP_MODEL_ENGINE`` sets it when not given.
+    ``engine`` is ``"compiled"`` (the default) or ``"sklearn"``, the pickle a
+    user's own training wrote, read only when asked for (``ALLYSHIP_MODEL_ENGINE``
+    sets it when not given), never as a fallback for a folder without its
+    compiled copy.
     """
     from analyzer.errors import ModelError
-    from analyzer.model.compiled import COMPILED_FILE
-    from analyzer.model.folders import load_verified, load_verified_compiled, read_metadata
+    from analyzer.model.folders import load_verified, load_verified_compiled
 
-    engine = engine or os.environ.get("ALLYSHIP_MODEL_ENGINE") or None
-    if engine is not None and engine not in ENGINES:
+    engine = engine or os.environ.get("ALLYSHIP_MODEL_ENGINE") or "compiled"
+    if engine not in ENGINES:
         raise ModelError(f"unknown model engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine is None:
-        engine = "compiled" if COMPILED_FILE in (read_metadata(path).get("files") or {}) else "sklearn"
     if engine == "compiled":
         estimator, meta = load_verified_compiled(path)
     else:
@@ -157,7 +156,7 @@ def load_model(path: str | Path, lexicon: Lexicon, engine: str | None = None) ->
     if missing:
         raise ModelError(
             f"{path} was trained with categories {', '.join(missing)} that the loaded lexicons do not define; "
-            "pass the same --lexicons you trained with"
+            "load it with the lexicons it was trained with"
         )
     thresholds = {str(k): float(v) for k, v in (meta.get("thresholds") or {}).items()}
     return CategoryClassifier(estimator=estimator, labels=labels, thresholds=thresholds, metadata=meta, path=str(path))

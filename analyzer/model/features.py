@@ -34,9 +34,6 @@ this recipe:
   heads; thresholds are chosen per head on held-out data
   (:func:`choose_threshold`, F0.5: a flag is a claim about someone's words,
   so precision weighs more than recall).
-- :func:`build_flag_model` (a stacked "does this document deserve a flag"
-  decision over the heads' out-of-fold probabilities) is kept for
-  experiments; the shipped analyzer does not use it.
 
 Everything a fitted estimator needs is stored in it, nothing is a lambda or
 a closure, and every class lives at this stable import path, so
@@ -46,7 +43,6 @@ import spaCy: the integrator's component wraps it.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -60,7 +56,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import fbeta_score
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
@@ -85,18 +80,6 @@ __all__ = [
 IDENTITY_ABSTRACTION = True  # identity words weigh nothing in n-grams (see KeyNgrams); False: plain n-grams
 DEFAULT_C = 0.03  # inverse regularization of every head: n-gram counts weighted by idf need a strong prior
 
-# Document statistics for the flag decision. Word lists, not models: they count how often a text talks
-# about women and how coarse it is, which the length-normalized n-gram features dilute.
-_WOMEN = re.compile(
-    r"\b(?:she|her|hers|herself|women|woman|womens|girls?|gals?|ladies|lady|females?|wife|wives|"
-    r"girlfriends?|gf|moms?|mothers?|daughters?|sisters?|feminists?|feminism|bitch\w*|whores?|sluts?|"
-    r"thots?|hoes?|femoids?|foids?|stac(?:y|ies)|roasties?)\b",
-    re.IGNORECASE,
-)
-_PROFANE = re.compile(
-    r"\b(?:fuck\w*|shit\w*|cunts?|dicks?|ass|asshole\w*|retard\w*|stupid|idiots?|dumb|trash|pathetic)\b",
-    re.IGNORECASE,
-)
 
 
 def _rows(cols: list[list[int]], vals: list[list[float]], width: int) -> sparse.csr_matrix:
@@ -424,7 +407,6 @@ def build_features(
 
 def build_estimator(
     categories: Sequence[str] | None = None,
-    labels: Sequence[str] | None = None,
     *,
     C: float = DEFAULT_C,
     alpha: float = 1.0,
@@ -434,15 +416,12 @@ def build_estimator(
 ) -> Pipeline:
     """The unfitted classifier over :class:`~analyzer.model.inputs.Unit` objects: ``FeatureUnion`` then NB-LR heads.
 
-    Fit it with units (:func:`analyzer.model.inputs.text_units`) and ``y`` a binary
-    indicator matrix whose columns are ``labels`` (category ids, plus
+    Fit it with units (:func:`analyzer.training.parsing.text_units`) and ``y`` a binary
+    indicator matrix with one column per label (category ids, plus
     :data:`SEXIST_LABEL` via :func:`with_sexist_label`); ``predict_proba``
     gives one probability per column, to compare with per-label thresholds
-    chosen on held-out data (:func:`choose_threshold`). ``labels`` does not
-    change the estimator (the column order lives in ``y``); it is accepted so
-    callers can say what they will fit.
+    chosen on held-out data (:func:`choose_threshold`).
     """
-    del labels
     return Pipeline(
         [
             ("features", build_features(categories, word_min_df=word_min_df, char_min_df=char_min_df)),
@@ -471,39 +450,3 @@ def choose_threshold(y_true: Sequence[int], scores: Sequence[float], *, beta: fl
         if score > best_score:
             best, best_score = float(t), score
     return best
-
-
-# --- the document-level flag decision ------------------------------------------------------------------------------
-
-
-def document_stats(texts: Sequence[str]) -> np.ndarray:
-    """Per text: log words, share of capitals, log references to women, log profanity, log '!' and '?'."""
-    rows = []
-    for text in texts:
-        letters = sum(c.isalpha() for c in text)
-        rows.append(
-            [
-                np.log1p(len(text.split())),
-                sum(c.isupper() for c in text) / max(1, letters),
-                np.log1p(len(_WOMEN.findall(text))),
-                np.log1p(len(_PROFANE.findall(text))),
-                np.log1p(text.count("!")),
-                np.log1p(text.count("?")),
-            ]
-        )
-    return np.asarray(rows, dtype=np.float64).reshape(len(texts), 6)
-
-
-def flag_features(proba: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-    """The flag decision's input: every head's probability, then :func:`document_stats`."""
-    return np.hstack([np.asarray(proba, dtype=np.float64), document_stats(texts)])
-
-
-def build_flag_model(C: float = 1.0) -> Pipeline:
-    """Standardize, then logistic regression: "does this document deserve a flag?".
-
-    Fit on ``flag_features(out_of_fold_proba, texts)`` against the
-    :data:`SEXIST_LABEL` column, never on in-sample probabilities (they are
-    overconfident, and the model would learn to trust the heads too much).
-    """
-    return Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(C=C, max_iter=2000))])

@@ -77,7 +77,7 @@ def write_model_folder(
 
     out = Path(out)
     if out.exists() and not force:
-        raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
+        raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     umask = os.umask(0)
@@ -129,19 +129,33 @@ def read_metadata(folder: str | Path) -> dict[str, Any]:
     return meta
 
 
-def verify_model_folder(folder: str | Path, *, check_versions: bool = True) -> dict[str, Any]:
-    """Check the hash of every file the folder lists (and, for the pickle, the versions); return the metadata.
+def verify_model_folder(folder: str | Path, *, pickle: bool = False) -> dict[str, Any]:
+    """Check the folder's format and analyzer version and the hash of every file it lists; return the metadata.
 
-    Nothing is loaded here. ``check_versions`` is for ``model.joblib``: a
-    pickle is only valid with the scikit-learn that wrote it. The compiled
-    copy is plain arrays and carries its own format number instead.
+    Nothing is loaded here. ``pickle`` is for ``model.joblib`` (read only when
+    asked for, never as a fallback): its hash is checked too, and the
+    scikit-learn that wrote it must be the one installed. The compiled copy is
+    plain arrays and carries its own format number instead.
     """
+    from analyzer.version import __version__
+
     folder = Path(folder)
     meta = read_metadata(folder)
-    model_path = folder / str(meta.get("model_file", MODEL_FILE))
-    if model_path.name != MODEL_FILE or not model_path.is_file():
-        raise ModelError(f"{folder} is missing its model file {MODEL_FILE}")
-    expected = {MODEL_FILE: str(meta["model_sha256"]), **{str(k): str(v) for k, v in (meta.get("files") or {}).items()}}
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{folder} is model folder format {meta.get('format_version')}, this analyzer reads format "
+            f"{FORMAT_VERSION}; retrain it with 'allyship train'"
+        )
+    written_by = (meta.get("versions") or {}).get("analyzer")
+    if written_by != __version__:
+        raise ModelError(
+            f"{folder} was written by analyzer {written_by}, this is {__version__}; retrain it with 'allyship train'"
+        )
+    expected = {str(k): str(v) for k, v in (meta.get("files") or {}).items()}
+    if pickle:
+        if meta.get("model_file", MODEL_FILE) != MODEL_FILE:
+            raise ModelError(f"{folder}: {METADATA_FILE} names a model file other than {MODEL_FILE}")
+        expected[MODEL_FILE] = str(meta["model_sha256"])
     for name, digest in expected.items():
         path = folder / name
         if Path(name).name != name or not path.is_file():
@@ -152,7 +166,7 @@ def verify_model_folder(folder: str | Path, *, check_versions: bool = True) -> d
                 f"{path} does not match the sha256 in {METADATA_FILE} "
                 f"(expected {digest[:12]}…, found {actual[:12]}…): refusing to load a changed model file"
             )
-    if check_versions:
+    if pickle:
         installed = library_versions()
         for name in STRICT_VERSIONS:
             built = meta["versions"].get(name)
@@ -165,10 +179,14 @@ def verify_model_folder(folder: str | Path, *, check_versions: bool = True) -> d
 
 
 def load_verified(folder: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Verify, then ``joblib.load``; version warnings from scikit-learn become errors."""
+    """Verify, then ``joblib.load`` the pickle; version warnings from scikit-learn become errors.
+
+    Only for a folder the user trained (``ALLYSHIP_MODEL_ENGINE=sklearn``): the
+    shipped model has no pickle.
+    """
     import joblib
 
-    meta = verify_model_folder(folder)
+    meta = verify_model_folder(folder, pickle=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error", category=_inconsistent_version_warning())
         try:
@@ -189,9 +207,12 @@ def load_verified_compiled(folder: str | Path) -> tuple[Any, dict[str, Any]]:
     """Verify every file, then read the compiled copy (numpy arrays, ``allow_pickle=False``)."""
     from analyzer.model import compiled
 
-    meta = verify_model_folder(folder, check_versions=False)
+    meta = verify_model_folder(folder)
     if compiled.COMPILED_FILE not in (meta.get("files") or {}):
-        raise ModelError(f"{folder} has no {compiled.COMPILED_FILE}; retrain it with 'allyship train'")
+        raise ModelError(
+            f"{folder} has no {compiled.COMPILED_FILE}; retrain it with 'allyship train' "
+            "(its scikit-learn pickle is read only with ALLYSHIP_MODEL_ENGINE=sklearn)"
+        )
     try:
         model = compiled.load(Path(folder) / compiled.COMPILED_FILE)
     except Exception as exc:  # a corrupt or foreign file that still matched its hash

@@ -7,11 +7,11 @@ the same tokens as hash arrays, a batch of docs at a time
 (:func:`read_batch` makes a :class:`TokenBatch`), never building a Unit.
 
 A unit's tokens are the doc's tokens from ``start`` to ``end`` without
-whitespace tokens. For each it keeps the matching key the normalizer wrote
-(de-obfuscated, lemmatized: "wom3n" -> "woman") for word n-grams and cue
-words, and the lowercase form as written for character n-grams, which is
-where misspellings are still visible. It also keeps the category of every
-lexicon phrase the matcher found in the range.
+whitespace tokens. For each it keeps the matching key the normalizer recorded
+(``token._.allyship_key``: de-obfuscated, lemmatized, "wom3n" -> "woman") for word
+n-grams and cue words, and the lowercase form as written (``token.lower_``)
+for character n-grams, which is where misspellings are still visible. It also
+keeps the category of every lexicon phrase the matcher found in the range.
 """
 
 from __future__ import annotations
@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from spacy.attrs import IS_ALPHA, IS_SPACE, LEMMA, LOWER, SENT_START
+from spacy.attrs import IS_ALPHA, IS_SPACE, LOWER, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from analyzer.tokens.arrays import DocArrays
-from analyzer.tokens.doc_state import candidates
+from analyzer.tokens.doc_state import batch_keys, candidates, doc_keys
 
-ATTRS = [LEMMA, LOWER, IS_SPACE, SENT_START, IS_ALPHA]  # what the classifier reads of a token, in this order
+# what the classifier reads of a token, in this order (after its matching key, from analyzer.docdata)
+ATTRS = [LOWER, IS_SPACE, SENT_START, IS_ALPHA]
 
 
 class Unit(NamedTuple):
@@ -89,8 +90,9 @@ def doc_unit(doc: Doc, start: int = 0, end: int | None = None) -> Unit:
     """The unit of ``doc[start:end]`` (the whole doc by default)."""
     end = len(doc) if end is None else end
     tokens = [t for t in doc[start:end] if not t.is_space]
+    keys, strings = doc_keys(doc), doc.vocab.strings
     lexicon = tuple(c.category for c in candidates(doc) if c.source == "lexicon" and start <= c.start < end)
-    return Unit(tuple(t.lemma_ for t in tokens), tuple(t.lower_ for t in tokens), lexicon)
+    return Unit(tuple(strings[int(keys[t.i])] for t in tokens), tuple(t.lower_ for t in tokens), lexicon)
 
 
 def read_batch(
@@ -113,12 +115,13 @@ def read_batch(
         return TokenBatch(empty.astype(np.uint64), empty.astype(np.uint64), empty, empty, [], str), [], []
     arrays = DocArrays([doc.to_array(ATTRS) for doc in present])
     array, firsts, lasts = arrays.array.reshape(-1, len(ATTRS)), arrays.firsts, arrays.ends
-    keep = array[:, 2] == 0
+    keys = batch_keys(present)
+    keep = array[:, 1] == 0
     position = np.zeros(len(array) + 1, dtype=np.int64)  # kept tokens before each token of the batch
     np.cumsum(keep, out=position[1:])
     alpha = np.zeros(len(array) + 1, dtype=np.int64)
-    np.cumsum(array[:, 4] == 1, out=alpha[1:])
-    is_start = array[:, 3] == 1
+    np.cumsum(array[:, 3] == 1, out=alpha[1:])
+    is_start = array[:, 2] == 1
     is_start[firsts] = True  # every doc starts a sentence, so no sentence runs into the next doc
     bounds = np.flatnonzero(is_start)
     ends = np.append(bounds[1:], len(array))
@@ -142,8 +145,8 @@ def read_batch(
         ]
     whole_docs = scored_docs[short]
     batch = TokenBatch(
+        keys[keep],
         array[keep, 0],
-        array[keep, 1],
         np.concatenate([position[bounds[chosen]], position[firsts[whole_docs]]]),
         np.concatenate([position[ends[chosen]], position[lasts[whole_docs]]]),
         lexicon,

@@ -2,7 +2,7 @@
 
 Blank English on purpose: no statistical model is needed (or trusted from a
 re-upload), so the analyzer installs from the package registry alone and runs
-fast. Lemmas come from spacy-lookups-data through the normalizer component.
+fast. Matching keys (lookup lemmas from spacy-lookups-data) come from the normalizer component.
 """
 
 from __future__ import annotations
@@ -37,18 +37,22 @@ class TextKeepingTokenizer:
         return getattr(self.tokenizer, name)
 
 
-def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = None) -> Language:
-    """A blank English pipeline with the analyzer's components, ready to run."""
+def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = None, threshold: float = 0.5) -> Language:
+    """A blank English pipeline with the analyzer's components, ready to run.
+
+    ``threshold`` is the score a candidate needs to be written to ``doc.spans["allyship"]``
+    rather than to ``doc.spans["allyship_suppressed"]``.
+    """
     nlp = spacy.blank("en")
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("allyship_sentences")
     normalizer = nlp.add_pipe("allyship_normalizer")
-    matcher = nlp.add_pipe("allyship_lexicon")
+    matcher = nlp.add_pipe("allyship_lexicon", config={"threshold": threshold, "trusted": lexicon.trusted})
     matcher.initialize_lexicon(lexicon, normalizer)
-    context = nlp.add_pipe("allyship_context")
+    context = nlp.add_pipe("allyship_context", config={"threshold": threshold})
     if classifier is not None:
         import analyzer.pipeline.classifier  # noqa: F401  (registers the factory)
 
-        component = nlp.add_pipe("allyship_classifier")
+        component = nlp.add_pipe("allyship_classifier", config={"threshold": threshold})
         component.initialize_model(classifier, lexicon, context.rules)
     return nlp

@@ -16,7 +16,12 @@ that category in that sentence is ruled out too.
 
 from __future__ import annotations
 
+import shutil
 from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -29,21 +34,81 @@ from analyzer.model.inputs import read_batch
 from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.pipeline.context import ContextRules
 from analyzer.tokens.arrays import BatchComponent
-from analyzer.tokens.doc_state import candidates
+from analyzer.tokens.doc_state import SPANS_KEY, candidates, publish_spans
 
 MIN_ALPHA_TOKENS = 3
 WHOLE_DOC_TOKENS = 160  # the sexist head judges texts up to this length as a whole, longer ones per sentence
 AGREE_WEIGHT = 0.3  # how far a disagreeing classifier pulls a lexicon score down
+DEFAULT_MODEL = "default"  # the shipped model folder, models/default of the repository
 
 
 class ClassifierComponent(BatchComponent):
-    """Adds classifier candidates per sentence and merges them with lexicon ones."""
+    """Adds classifier candidates per sentence and merges them with lexicon ones.
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    Its data, the model folder named by the config's ``model`` ("default": the
+    shipped one), is loaded by :meth:`initialize` or, from a saved pipeline, by
+    :meth:`from_disk`; the categories it may flag come from the pipeline's
+    ``allyship_lexicon``.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        model: str = DEFAULT_MODEL,
+        spans_key: str = SPANS_KEY,
+        threshold: float = 0.5,
+    ) -> None:
         self.name = name
+        self.nlp = nlp
+        self.model_name = model
+        self.spans_key = spans_key
+        self.threshold = threshold
         self.model: CategoryClassifier | None = None
         self.known: set[str] = set()
         self.context: ContextRules | None = None
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """Load the config's model folder, checked like any other (hashes, versions; never a pickle)."""
+        from analyzer.model.category_model import load_model
+
+        folder = Path(self.model_name)
+        if self.model_name == DEFAULT_MODEL:
+            folder = Path(str(resources.files("analyzer.models"))) / DEFAULT_MODEL
+        self._load(lambda lexicon: load_model(folder, lexicon, engine="compiled"))
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the model folder's compiled copy and metadata (what analysis reads; no pickle)."""
+        from analyzer.model.folders import METADATA_FILE, read_metadata
+
+        if self.model is None:
+            self.initialize()
+        assert self.model is not None and self.model.path is not None
+        source, path = Path(self.model.path), Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name in [METADATA_FILE, *(read_metadata(source).get("files") or {})]:
+            shutil.copyfile(source / name, path / name)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClassifierComponent:
+        """Load the model folder :meth:`to_disk` saved."""
+        from analyzer.model.category_model import load_model
+
+        self._load(lambda lexicon: load_model(Path(path), lexicon, engine="compiled"))
+        return self
+
+    def _load(self, load: Callable[[Lexicon], CategoryClassifier]) -> None:
+        """Load a model for the categories of the pipeline's lexicon component, with its context's cue lists."""
+        from analyzer.pipeline.factories import ContextComponent
+        from analyzer.pipeline.matcher import LexiconMatcher
+
+        components = [component for _, component in self.nlp.pipeline]
+        matcher = next((c for c in components if isinstance(c, LexiconMatcher)), None)
+        if matcher is None:
+            raise ValueError(f"'{self.name}' needs 'allyship_lexicon' before it in the pipeline")
+        context = next((c for c in components if isinstance(c, ContextComponent)), None)
+        lexicon = matcher._ready()
+        self.initialize_model(load(lexicon), lexicon, context.rules if context is not None else None)
 
     def initialize_model(
         self, model: CategoryClassifier, lexicon: Lexicon, context: ContextRules | None = None
@@ -55,9 +120,16 @@ class ClassifierComponent(BatchComponent):
 
     def process(self, docs: list[Doc]) -> None:
         """Score every sentence (and every short doc as a whole) of the batch in one call, then decide."""
+        if self.model is None:
+            self.initialize()  # nobody called nlp.initialize(): load the config's model now
         model = self.model
-        if model is None:
-            return
+        assert model is not None
+        self._score(model, docs)
+        for doc in docs:
+            if candidates(doc):
+                publish_spans(doc, self.spans_key, self.threshold)
+
+    def _score(self, model: CategoryClassifier, docs: list[Doc]) -> None:
         batch, units, wholes = read_batch(docs, MIN_ALPHA_TOKENS, WHOLE_DOC_TOKENS)
         if not units:
             return
@@ -245,6 +317,11 @@ def _trim_end(sent: Span) -> int:
     return sent.start_char + len(sent.text.rstrip())
 
 
-@Language.factory("allyship_classifier", requires=["doc._.allyship_candidates", "token.is_sent_start"])
-def make_classifier(nlp: Language, name: str) -> ClassifierComponent:
-    return ClassifierComponent(nlp, name)
+@Language.factory(
+    "allyship_classifier",
+    assigns=["doc.spans"],
+    requires=["doc._.allyship_candidates", "token.is_sent_start"],
+    default_config={"model": DEFAULT_MODEL, "spans_key": SPANS_KEY, "threshold": 0.5},
+)
+def make_classifier(nlp: Language, name: str, model: str, spans_key: str, threshold: float) -> ClassifierComponent:
+    return ClassifierComponent(nlp, name, model=model, spans_key=spans_key, threshold=threshold)

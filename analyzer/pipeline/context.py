@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from analyzer.flags import Candidate, Verdict
 from analyzer.model.word_features import is_cue, load_cues
+from analyzer.tokens.doc_state import key_text
 
 __all__ = ["CONTEXT_FILE", "ContextRules", "Cues", "Verdict"]
 from analyzer.resources import DATA_DIR
@@ -281,7 +282,7 @@ class ContextRules:
             return Verdict(False, "a negation in the clause, but not of this word: an insult stays an insult")
         opener = self.imperative_openers.starts(clause)
         if opener:
-            rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
+            rest = {key_text(doc[i]) for i in range(cand.start - len(clause) + len(opener), cand.start)}
             if not rest & self.speech_verbs:
                 return Verdict(False, "a negated imperative that still gives the advice", overruled=True)
         if (
@@ -296,7 +297,8 @@ class ContextRules:
         clause = self.clause_before(doc, cand, sent, window=self.reported_window)
         tokens = list(doc[cand.start - len(clause) : cand.start])
         for i, token in enumerate(tokens):
-            if token.lemma_ not in self.reported_verbs:
+            key = key_text(token)
+            if key not in self.reported_verbs:
                 continue
             j = i - 1
             if j >= 2 and tokens[j].norm_ == "to" and tokens[j - 1].norm_ == "used":
@@ -305,7 +307,7 @@ class ContextRules:
                 continue  # "to say", "will say", "those jokes": not a report of what was said
             elif (
                 j >= 0
-                and token.norm_ == token.lemma_
+                and token.norm_ == key
                 and tokens[self._skip_back(tokens, j)].norm_ not in self.plural_subjects
             ):
                 continue  # a bare "say" is a report only after "they", "people" ("people still say")...
@@ -343,7 +345,7 @@ class ContextRules:
             return False
         cue = self.neg_cues.starts(clause[at:]) or ()
         between = doc[cand.start - len(clause) + at + len(cue) : cand.start]
-        if any(t.lemma_ in self.speech_verbs for t in between):
+        if any(key_text(t) in self.speech_verbs for t in between):
             return True
         return all(t.norm_ in self.insult_reach for t in between)
 
@@ -464,7 +466,7 @@ class ContextRules:
         for token in span:
             if token.lower_ in self.gendered_terms:
                 return True
-            if is_cue(token.lower_.replace("'", ""), self.targets) or is_cue(token.lemma_, self.targets):
+            if is_cue(token.lower_.replace("'", ""), self.targets) or is_cue(key_text(token), self.targets):
                 return True
         return False
 

@@ -1,11 +1,15 @@
 """The spaCy components of the analyzer, registered with ``@Language.factory``.
 
-Order (set in :mod:`analyzer.pipeline.build`): sentencizer -> ``allyship_normalizer``
+Order (set in :mod:`analyzer.pipeline.build`): sentences -> ``allyship_normalizer``
 -> ``allyship_lexicon`` -> ``allyship_context`` -> ``allyship_classifier``.
-Configs hold only JSON-safe settings; the lexicon and the model arrive through
-``initialize``-style setters, because they are data, not configuration.
-Candidates travel on ``doc._.allyship_candidates``; matched spans are also
-written to ``doc.spans["allyship"]`` with each span's ``id_`` set to its rule.
+The package registers the factories as ``spacy_factories`` entry points, so
+``nlp.add_pipe("allyship_lexicon")`` works in any pipeline without importing
+``analyzer`` first. Configs hold only JSON-safe settings (lexicon folders,
+trusted, spans key, threshold); the lexicon and the model are data, loaded by
+``initialize()`` and saved with the pipeline by ``to_disk``. Candidates travel
+on ``doc._.allyship_candidates``; flags are written to ``doc.spans[spans_key]``
+(label = category, ``id_`` = rule id) and what was ruled out to
+``doc.spans[spans_key + "_suppressed"]``.
 
 The components live in their own modules (:mod:`analyzer.pipeline.normalizer`,
 :mod:`analyzer.pipeline.matcher`, :mod:`analyzer.pipeline.sentences`,
@@ -20,14 +24,18 @@ from spacy.tokens import Doc
 from analyzer.pipeline.context import ContextRules
 from analyzer.pipeline.matcher import LexiconMatcher
 from analyzer.pipeline.normalizer import NormalizerComponent
-from analyzer.tokens.doc_state import candidates, doc_text
+from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_text, publish_spans
+
+DEFAULT_THRESHOLD = 0.5
 
 
 class ContextComponent:
     """Runs the context checks of :mod:`analyzer.pipeline.context` on every candidate."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = SPANS_KEY, threshold: float = 0.5) -> None:
         self.name = name
+        self.spans_key = spans_key
+        self.threshold = threshold
         tokenizer = nlp.tokenizer
         self.rules = ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
 
@@ -39,10 +47,11 @@ class ContextComponent:
         for cand in found:
             if cand.source == "lexicon" and cand.suppressed_by is None:
                 self.rules.apply(doc, cand, text)
+        publish_spans(doc, self.spans_key, self.threshold)
         return doc
 
 
-@Language.factory("allyship_normalizer", assigns=["token.lemma", "token.norm"])
+@Language.factory("allyship_normalizer", assigns=["token._.allyship_key", "token.norm"])
 def make_normalizer(nlp: Language, name: str) -> NormalizerComponent:
     return NormalizerComponent(nlp, name)
 
@@ -50,12 +59,20 @@ def make_normalizer(nlp: Language, name: str) -> NormalizerComponent:
 @Language.factory(
     "allyship_lexicon",
     assigns=["doc.spans", "doc._.allyship_candidates"],
-    requires=["token.lemma"],
+    requires=["token._.allyship_key"],
+    default_config={"lexicons": [], "trusted": False, "spans_key": SPANS_KEY, "threshold": DEFAULT_THRESHOLD},
 )
-def make_lexicon_matcher(nlp: Language, name: str) -> LexiconMatcher:
-    return LexiconMatcher(nlp, name)
+def make_lexicon_matcher(
+    nlp: Language, name: str, lexicons: list[str], trusted: bool, spans_key: str, threshold: float
+) -> LexiconMatcher:
+    return LexiconMatcher(nlp, name, lexicons=lexicons, trusted=trusted, spans_key=spans_key, threshold=threshold)
 
 
-@Language.factory("allyship_context", requires=["doc._.allyship_candidates", "token.is_sent_start"])
-def make_context(nlp: Language, name: str) -> ContextComponent:
-    return ContextComponent(nlp, name)
+@Language.factory(
+    "allyship_context",
+    assigns=["doc.spans"],
+    requires=["doc._.allyship_candidates", "token.is_sent_start"],
+    default_config={"spans_key": SPANS_KEY, "threshold": DEFAULT_THRESHOLD},
+)
+def make_context(nlp: Language, name: str, spans_key: str, threshold: float) -> ContextComponent:
+    return ContextComponent(nlp, name, spans_key=spans_key, threshold=threshold)

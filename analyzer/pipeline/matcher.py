@@ -1,58 +1,142 @@
-"""``allyship_lexicon``: lexicon phrases (``PhraseMatcher`` on keys) and token patterns, as candidates.
+"""``allyship_lexicon``: lexicon phrases (found on the tokens' matching keys) and token patterns, as candidates.
 
-Runs on every doc, so whether a doc could match at all is decided for a whole
-batch from its key arrays (most docs match nothing and never reach a matcher);
-``__call__`` is the same work on a batch of one.
+Runs on every doc, so phrases are found for a whole batch at once on its key
+arrays (:class:`_PhraseIndex`), and whether a doc could match a token pattern
+is decided the same way (most docs match nothing and never reach the
+``Matcher``); ``__call__`` is the same work on a batch of one. The keys are
+the normalizer's (:func:`analyzer.tokens.doc_state.doc_keys`), never ``token.lemma``:
+a pattern's ``LEMMA`` means the key and is matched on ``token._.allyship_key``.
 """
 
 from __future__ import annotations
 
+import shutil
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from analyzer import lexicon as lexicons
 from analyzer.flags import Candidate
-from analyzer.lexicon.loader import Lexicon, Rule
+from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
 from analyzer.pipeline.spelling import load_spellings
 from analyzer.tokens.arrays import BatchComponent, DocArrays, WordSet
-from analyzer.tokens.doc_state import SPANS_KEY, candidates
+from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_keys, publish_spans
 
 if TYPE_CHECKING:
     from analyzer.pipeline.normalizer import NormalizerComponent
 
-_LEMMA = [LEMMA]
-_LEMMA_SENT_START = [LEMMA, SENT_START]
+_SENT_START = [SENT_START]
 
 
 class LexiconMatcher(BatchComponent):
-    """Finds lexicon phrases (``PhraseMatcher`` on keys) and token patterns."""
+    """Finds lexicon phrases (on the normalizer's keys) and token patterns.
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    Its data, the lexicon files, is loaded by :meth:`initialize` (the built-in
+    lexicons plus the config's ``lexicons`` folders) or by :meth:`from_disk`,
+    which reads the copies :meth:`to_disk` saved with the pipeline. Flags go to
+    ``doc.spans[spans_key]``, what was ruled out to ``doc.spans[spans_key + "_suppressed"]``.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        lexicons: Sequence[str] = (),
+        trusted: bool = False,
+        spans_key: str = SPANS_KEY,
+        threshold: float = 0.5,
+    ) -> None:
         self.name = name
         self.nlp = nlp
-        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.lexicon_dirs = [str(p) for p in lexicons]
+        self.trusted = trusted
+        self.spans_key = spans_key
+        self.threshold = threshold
+        self.lexicon: Lexicon | None = None
+        self._builtin_dir: Path | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """Empty matchers, before a lexicon is compiled into them."""
+        nlp = self.nlp
+        self.phrases = _PhraseIndex()
         self.matcher = Matcher(nlp.vocab)
-        # The token Matcher costs far more per doc than the PhraseMatcher: run it only on docs that
+        # The token Matcher costs far more per doc than finding phrases: run it only on docs that
         # could match some pattern, i.e. that contain a listed word for every required token of it.
         self.requirements: list[list[tuple[int, frozenset[int]]]] = []  # per pattern: (attribute, hashes)
         self.unanchored = False
         self._anchors: _AnchorTable | None = None  # the requirements as arrays, built on first use
-        # Phrases are added through _add_phrases, which keeps their keys for _PhraseScreen.
-        self._phrase_keys: dict[str, set[tuple[int, ...]]] = {}
-        self._phrase_screen: _PhraseScreen | None = None
         self.rules: dict[str, Rule] = {}
-        self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as lemma hashes
-        self._unless_firsts: dict[str, frozenset[int]] = {}  # the first lemma hash of each marker
+        self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as key hashes
+        self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
 
-    def initialize_lexicon(self, lexicon: Lexicon, normalize: NormalizerComponent) -> None:
-        """Compile every rule of ``lexicon`` (called once per pipeline)."""
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """Load the built-in lexicons plus the config's ``lexicons`` folders, and compile them."""
+        lexicon = load_lexicon(self.lexicon_dirs, trusted=self.trusted)
+        self.initialize_lexicon(lexicon, self._normalizer(), builtin_dir=lexicons.BUILTIN_DIR)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the lexicon files: the built-in ones (and strategies.yml) in ``builtin/``, the user's in ``user/``."""
+        lexicon = self._ready()
+        path = Path(path)
+        builtin_dir = self._builtin_dir or lexicons.BUILTIN_DIR
+        builtin = [builtin_dir / lexicons.REFERENCES_FILE, *lexicons.lexicon_files(builtin_dir)]
+        shipped = {p.resolve() for p in builtin}
+        for folder, files in (
+            (path / "builtin", builtin),
+            (path / "user", [p for p in lexicon.files if p.resolve() not in shipped]),
+        ):
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            for index, file in enumerate(files):
+                shutil.copyfile(file, folder / (file.name if folder.name == "builtin" else f"{index:03d}_{file.name}"))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LexiconMatcher:
+        """Load the lexicon files :meth:`to_disk` saved."""
+        path = Path(path)
+        user = path / "user"
+        lexicon = load_lexicon(
+            [user] if any(user.glob("*.y*ml")) else [], trusted=self.trusted, builtin_dir=path / "builtin"
+        )
+        self.initialize_lexicon(lexicon, self._normalizer(), builtin_dir=path / "builtin")
+        return self
+
+    def _ready(self) -> Lexicon:
+        """The compiled lexicon, loaded by :meth:`initialize` on first use if nobody called it."""
+        if self.lexicon is None:
+            self.initialize()
+        assert self.lexicon is not None
+        return self.lexicon
+
+    def _normalizer(self) -> NormalizerComponent:
+        from analyzer.pipeline.normalizer import NormalizerComponent
+
+        for _, component in self.nlp.pipeline:
+            if isinstance(component, NormalizerComponent):
+                return component
+        raise ValueError(
+            f"'{self.name}' needs 'allyship_normalizer' before it: nlp.add_pipe('allyship_normalizer', "
+            f"before='{self.name}')"
+        )
+
+    def initialize_lexicon(
+        self, lexicon: Lexicon, normalize: NormalizerComponent, builtin_dir: Path | None = None
+    ) -> None:
+        """Compile every rule of ``lexicon`` (replacing what was compiled before)."""
+        self._reset()
+        self.lexicon = lexicon
+        self._builtin_dir = builtin_dir
         self.rules = dict(lexicon.rules)
+        strings = self.nlp.vocab.strings
         _, phrase_variants = load_spellings()
         make_doc = self.nlp.make_doc
         texts: dict[str, list[str]] = {}
@@ -74,86 +158,67 @@ class LexiconMatcher(BatchComponent):
             phrases, markers = wanted[rule.id]
             docs = [next(read) for _ in phrases]
             marker_docs = [next(read) for _ in markers]
-            if docs:
-                self._add_phrases(rule.id, docs)
+            match_id = strings.add(rule.id)
+            for doc in docs:
+                self.phrases.add(match_id, tuple(doc_keys(doc).tolist()))
             if rule.patterns:
-                self.matcher.add(rule.id, [list(p) for p in rule.patterns])
+                self.matcher.add(rule.id, [key_pattern(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
             self._unless_keys[rule.id] = [
-                (tuple(doc.to_array(_LEMMA).tolist()), " ".join(t.lemma_ for t in doc)) for doc in marker_docs
+                (keys, " ".join(strings[k] for k in keys))
+                for keys in (tuple(doc_keys(doc).tolist()) for doc in marker_docs)
             ]
             self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
 
     def process(self, docs: list[Doc]) -> None:
-        """Candidates and ``doc.spans[SPANS_KEY]`` for every doc, even when empty (readers rely on both).
+        """Candidates for every doc of the batch (an empty list when nothing matched).
 
-        Whether the PhraseMatcher and the token Matcher could match is decided
-        for the whole batch at once (see :meth:`_screen`); most docs match
-        nothing, and then only the empty candidate list and span group remain
-        per doc.
+        Phrases are found for the whole batch at once, and whether the token
+        Matcher could match is decided the same way (see :meth:`_find`); most
+        docs match nothing, and then only their empty candidate list remains.
         """
+        self._ready()
         strings = self.nlp.vocab.strings
-        phrases, patterns = self._screen(docs)
-        for doc, phrase, pattern in zip(docs, phrases, patterns, strict=True):
+        phrase_matches, patterns = self._find(docs)
+        for doc, matches, pattern in zip(docs, phrase_matches, patterns, strict=True):
             found = candidates(doc)
-            matches = self.phrase_matcher(doc) if phrase else []
             if pattern:
-                matches += self.matcher(doc)
-            if not matches:
-                doc.spans[SPANS_KEY] = ()
-                continue
-            kept: list[Span] = []
-            context = _SentenceContext(doc)
-            for m, start, end in _longest_first(matches):
-                span = Span(doc, start, end, label=m, span_id=m)
-                found.append(self._candidate(span, self.rules[strings[m]], context))
-                kept.append(span)
-            doc.spans[SPANS_KEY] = kept
+                matches = matches + self.matcher(doc)
+            if matches:
+                context = _SentenceContext(doc)
+                for m, start, end in _longest_first(matches):
+                    span = Span(doc, start, end, label=m, span_id=m)
+                    found.append(self._candidate(span, self.rules[strings[m]], context))
+            publish_spans(doc, self.spans_key, self.threshold)
 
-    def _add_phrases(self, rule_id: str, docs: list[Doc]) -> None:
-        """Add phrase docs to the PhraseMatcher, keeping their keys for the screen (see :meth:`_screen`)."""
-        self.phrase_matcher.add(rule_id, docs)
-        keys = self._phrase_keys.setdefault(rule_id, set())
-        keys.update(tuple(doc.to_array(_LEMMA).tolist()) for doc in docs if len(doc))
-        self._phrase_screen = None
+    def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
+        """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
 
-    def _screen(self, docs: Sequence[Doc]) -> tuple[list[bool], list[bool]]:
-        """Per doc: could the PhraseMatcher match, could the token Matcher? Decided for the batch at once.
-
-        Both are necessary conditions only, so a doc ruled out is one the
-        matcher would have found nothing in.
+        The phrase matches are exact; the Matcher condition is a necessary one
+        only, so a doc ruled out is one the Matcher would have found nothing in.
         """
-        phrases, patterns = [False] * len(docs), [False] * len(docs)
+        phrases: list[list[tuple[int, int, int]]] = [[] for _ in docs]
+        patterns = [False] * len(docs)
         nonempty = [i for i, doc in enumerate(docs) if len(doc)]
         if not nonempty:
             return phrases, patterns
-        screen = self._phrases_screen() if len(nonempty) >= _SCREEN_MIN_DOCS else None
+        present = [docs[i] for i in nonempty]
+        batch = DocArrays([doc_keys(doc) for doc in present])
+        keys = batch.array
+        found = self.phrases.find(keys, batch)
         anchors = self._anchor_table() if len(self.matcher) and not self.unanchored else None
-        phrase_ok = [True] * len(nonempty)
         pattern_ok = [bool(len(self.matcher))] * len(nonempty)  # no patterns, or one that needs no word
-        attrs = sorted({*(anchors.attrs if anchors else ()), *((LEMMA,) if screen else ())})
-        if attrs:
-            arrays = [docs[i].to_array(attrs) for i in nonempty]
-            batch = DocArrays(arrays if len(attrs) > 1 else [array.reshape(-1, 1) for array in arrays])
-            columns = dict(zip(attrs, batch.array.T, strict=True))
-            if screen:
-                phrase_ok = screen.matching(columns[LEMMA], batch)
-            if anchors:
-                pattern_ok = anchors.matching([columns[attr] for attr in anchors.attrs], batch)
-        if len(nonempty) == len(docs):
-            return phrase_ok, pattern_ok
-        for i, phrase, pattern in zip(nonempty, phrase_ok, pattern_ok, strict=True):
-            phrases[i], patterns[i] = phrase, pattern
+        if anchors:
+            others = [attr for attr in anchors.attrs if attr != LEMMA]
+            columns = {LEMMA: keys}
+            if others:
+                arrays = DocArrays([doc.to_array(others).reshape(len(doc), -1) for doc in present]).array
+                columns.update({attr: arrays[:, k] for k, attr in enumerate(others)})
+            pattern_ok = anchors.matching([columns[attr] for attr in anchors.attrs], batch)
+        for i, matches, pattern in zip(nonempty, found, pattern_ok, strict=True):
+            phrases[i], patterns[i] = matches, pattern
         return phrases, patterns
-
-    def _phrases_screen(self) -> _PhraseScreen | None:
-        """The screen of the phrases added, or None when the PhraseMatcher holds rules added around it."""
-        if len(self.phrase_matcher) != len(self._phrase_keys):
-            return None
-        if self._phrase_screen is None:
-            self._phrase_screen = _PhraseScreen(k for keys in self._phrase_keys.values() for k in keys)
-        return self._phrase_screen
 
     def _candidate(self, span: Span, rule: Rule, context: _SentenceContext) -> Candidate:
         cand = Candidate(
@@ -249,42 +314,70 @@ class _AnchorTable:
         return covered.all(axis=2).any(axis=1).tolist()
 
 
-class _PhraseScreen:
-    """Which docs could hold a phrase: its first words (up to ``DEPTH``) next to each other.
+class _PhraseIndex:
+    """Phrases as sequences of key hashes, found in the key array of a whole batch at once.
 
-    Most docs hold no phrase, and the screen costs a few array operations per
-    batch where the PhraseMatcher costs a call per doc. Fewer words let
-    through many docs with common openings ("it is", "i do not").
+    For each length n up to the longest phrase, the n keys from every position
+    on are combined into one hash (a multiply-add per token, see
+    :func:`_combine`) and looked up among the phrases of that length; the rare
+    hits are then compared key by key. This costs a few array operations per
+    batch where a ``PhraseMatcher`` would cost a call per doc, and it reads the
+    normalizer's keys, which live outside the token attributes.
     """
 
-    DEPTH = 4
+    def __init__(self) -> None:
+        self._by_length: dict[int, dict[int, list[tuple[tuple[int, ...], int]]]] = {}  # n -> combined -> entries
+        self._sets: dict[int, WordSet] | None = None
 
-    def __init__(self, phrases: Iterable[tuple[int, ...]]) -> None:
-        starts: list[set[int]] = [set() for _ in range(self.DEPTH)]  # by number of words
-        for keys in phrases:
-            n = min(len(keys), self.DEPTH)
-            starts[n - 1].add(_combine(keys[:n]))
-        self.starts = [WordSet(found) for found in starts]
+    def __len__(self) -> int:
+        return sum(len(entries) for by in self._by_length.values() for entries in by.values())
 
-    def matching(self, keys: np.ndarray, batch: DocArrays) -> list[bool]:
-        """Per doc of ``batch`` (``keys``: its LEMMA column): could a phrase start at one of its tokens?"""
-        rows = []
+    def add(self, match_id: int, keys: tuple[int, ...]) -> None:
+        """Find ``keys`` (a phrase's key hashes) as ``match_id``."""
+        if not keys:
+            return
+        entries = self._by_length.setdefault(len(keys), {}).setdefault(_combine(keys), [])
+        if (keys, match_id) not in entries:
+            entries.append((keys, match_id))
+            self._sets = None
+
+    def find(self, keys: np.ndarray, batch: DocArrays) -> list[list[tuple[int, int, int]]]:
+        """Per doc of ``batch`` (``keys``: its key column), each phrase found: (match id, start, end)."""
+        out: list[list[tuple[int, int, int]]] = [[] for _ in batch.firsts]
+        if not self._by_length:
+            return out
+        if self._sets is None:
+            self._sets = {n: WordSet(by) for n, by in self._by_length.items()}
+        firsts = batch.firsts.tolist()
         grams = keys
-        for n, words in enumerate(self.starts):
-            if n:
-                grams = grams[:-1] * _MIX + keys[n:]  # the n + 1 keys from each position on, combined
-            rows.append(words.find(grams)[0])
-        possible = np.zeros(len(batch.firsts), dtype=bool)
-        possible[batch.doc_index(np.concatenate(rows))] = True  # a run across two docs only costs a call
-        return possible.tolist()
+        for n in range(1, max(self._by_length) + 1):
+            if n > 1:
+                grams = grams[:-1] * _MIX + keys[n - 1 :]  # the n keys from each position on, combined
+            if not len(grams):
+                break
+            words = self._sets.get(n)
+            if words is None:
+                continue
+            rows, _ = words.find(grams)
+            if not len(rows):
+                continue
+            docs, last_docs = batch.doc_index(rows).tolist(), batch.doc_index(rows + n - 1).tolist()
+            by = self._by_length[n]
+            for row, d, last in zip(rows.tolist(), docs, last_docs, strict=True):
+                if d != last:
+                    continue  # a run across two docs
+                window = tuple(keys[row : row + n].tolist())
+                for phrase, match_id in by[int(grams[row])]:
+                    if phrase == window:
+                        out[d].append((match_id, row - firsts[d], row - firsts[d] + n))
+        return out
 
 
-_SCREEN_MIN_DOCS = 4  # for fewer docs, calling the PhraseMatcher on each costs less than screening them
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: a * _MIX + b, wrapping at 2**64, mixes two hashes into one
 
 
 def _combine(keys: Sequence[int]) -> int:
-    """Several hashes as one, as :meth:`_PhraseScreen.matching` combines neighbouring keys."""
+    """Several hashes as one, as :meth:`_PhraseIndex.find` combines neighbouring keys."""
     combined = keys[0]
     for key in keys[1:]:
         combined = (combined * int(_MIX) + key) % 2**64
@@ -292,7 +385,7 @@ def _combine(keys: Sequence[int]) -> int:
 
 
 class _SentenceContext:
-    """Sentence bounds and lemmas of one doc, read once from arrays for all of its matches.
+    """Sentence bounds and keys of one doc, read once from arrays for all of its matches.
 
     Same bounds as ``Span.sent``: back to the nearest token with
     ``sent_start == 1`` (or the doc's start), forward to the next one.
@@ -304,12 +397,12 @@ class _SentenceContext:
         self._starts: list[int] = []
 
     def lemmas_around(self, span: Span) -> list[int]:
-        """The lemma hashes of the span's sentence and the one before it."""
+        """The key hashes of the span's sentence and the one before it."""
         if self._lemmas is None:
-            array = self.doc.to_array(_LEMMA_SENT_START)
-            self._lemmas = array[:, 0].tolist()
-            self._starts = np.flatnonzero(array[:, 1] == 1).tolist()
-            if not self._annotated(array[:, 1]):
+            sent_starts = self.doc.to_array(_SENT_START).reshape(-1)
+            self._lemmas = doc_keys(self.doc).tolist()
+            self._starts = np.flatnonzero(sent_starts == 1).tolist()
+            if not self._annotated(sent_starts):
                 _ = span.sent  # spaCy's own error for a doc without sentence boundaries (unless hooks set them)
         if self.doc.user_hooks or self.doc.user_span_hooks or self.doc.user_token_hooks:
             sent = span.sent  # hooks define sentences their own way
@@ -329,6 +422,17 @@ class _SentenceContext:
     def _annotated(self, sent_starts: np.ndarray) -> bool:
         """``doc.has_annotation("SENT_START")`` (the last token is looked at first: it nearly always answers)."""
         return len(sent_starts) == 1 or int(sent_starts[-1]) != 0 or bool(sent_starts[1:].any())
+
+
+def key_pattern(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A lexicon token pattern for spaCy's Matcher: ``LEMMA`` means the matching key (``token._.allyship_key``)."""
+    out = []
+    for spec in pattern:
+        spec = dict(spec)
+        for name in [k for k in spec if str(k).upper() == "LEMMA"]:
+            spec["_"] = {**spec.get("_", {}), "allyship_key": spec.pop(name)}
+        out.append(spec)
+    return out
 
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

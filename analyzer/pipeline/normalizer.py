@@ -1,4 +1,4 @@
-"""``allyship_normalizer``: each token's matching key (``token.lemma``), and words cut or joined to match.
+"""``allyship_normalizer``: each token's matching key (``token._.allyship_key``), and words cut or joined to match.
 
 Runs on every token of every text, so it has ``pipe`` (what ``Language.pipe``
 calls): per doc it only reads and writes token arrays, and the checks and
@@ -15,18 +15,18 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IS_ALPHA, LEMMA, LENGTH, NORM, ORTH, SPACY
+from spacy.attrs import IS_ALPHA, LENGTH, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
 from analyzer.tokens.arrays import BatchComponent, DocArrays, HashCache
-from analyzer.tokens.doc_state import doc_text, doc_texts
+from analyzer.tokens.doc_state import doc_text, doc_texts, set_keys
 
 
 class NormalizerComponent(BatchComponent):
-    """Writes each token's matching key to ``token.lemma`` and rejoins spaced letters.
+    """Records each token's matching key (:func:`analyzer.tokens.doc_state.set_keys`) and rejoins spaced letters.
 
     The key is the lookup lemma (spacy-lookups-data) of the de-obfuscated
     norm, so "Manning", "m4n" and "MAN" all match a pattern written "man".
@@ -73,7 +73,7 @@ class NormalizerComponent(BatchComponent):
             if i in retokenize:
                 self._normalize_one(doc)
             else:
-                doc.from_array(_LEMMA, keys[first:end])
+                set_keys(doc, keys[first:end])
 
     def _normalize_one(self, doc: Doc) -> None:
         """Cut run-together words, join spelled letters, then set the keys: one doc at a time."""
@@ -83,7 +83,7 @@ class NormalizerComponent(BatchComponent):
         if self._may_have_spelled_words(array):
             self._join_spaced_letters(doc)
             array = doc.to_array(_ATTRS)
-        doc.from_array(_LEMMA, self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64)))
+        set_keys(doc, self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64)))
 
     def _keys_of(self, norms: np.ndarray, spaces: np.ndarray, orths: np.ndarray, firsts: np.ndarray) -> np.ndarray:
         """The matching key of every token (of docs laid end to end, each starting at one of ``firsts``).
@@ -289,7 +289,6 @@ _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's array
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
 # together, and is only needed for the few tokens looked at more closely.
 _BATCH_ATTRS = [NORM, LENGTH, SPACY, ORTH]
-_LEMMA = [LEMMA]
 
 
 def _single_letter(token: Any) -> bool:

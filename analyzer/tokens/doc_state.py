@@ -1,20 +1,31 @@
 """What the pipeline's components keep on a doc, and how to read it fast.
 
-Candidates travel on ``doc._.allyship_candidates``; matched lexicon spans on
-``doc.spans["allyship"]``; the input text on ``doc.user_data``. Every
-component reads these for every doc, so the accessors here avoid spaCy's
-slower generic paths where it is safe to.
+Candidates travel on ``doc._.allyship_candidates``; flags on
+``doc.spans["allyship"]`` (what the context step or the classifier ruled out on
+``doc.spans["allyship_suppressed"]``, see :func:`publish_spans`); the input text and each token's matching
+key on ``doc.user_data``. Every component reads these for every doc, so the
+accessors here avoid spaCy's slower generic paths where it is safe to.
+
+The matching key (the normalizer's de-obfuscated lookup lemma: "wom3n" ->
+"woman") is kept as a hash array of its own, read by the matcher and the
+classifier, and shown as ``token._.allyship_key``: it never overwrites
+``token.lemma_``, which a trained pipeline's lemmatizer owns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from spacy.tokens import Doc
+import numpy as np
+from spacy.attrs import NORM
+from spacy.tokens import Doc, Span, Token
 
 from analyzer.flags import Candidate
 
 SPANS_KEY = "allyship"
+SUPPRESSED_SUFFIX = "_suppressed"  # the group of what was ruled out: doc.spans["allyship_suppressed"]
+KEYS_KEY = "allyship_keys"
+_NORM = [NORM]
 
 if not Doc.has_extension("allyship_candidates"):
     Doc.set_extension("allyship_candidates", default=None)
@@ -66,3 +77,45 @@ def candidates(doc: Doc) -> list[Candidate]:
         found = []
         doc.user_data[_CANDIDATES_KEY] = found
     return found
+
+
+def set_keys(doc: Doc, keys: np.ndarray) -> None:
+    """Record the matching key hash of each token of ``doc`` (written by the normalizer)."""
+    doc.user_data[KEYS_KEY] = keys
+
+
+def doc_keys(doc: Doc) -> np.ndarray:
+    """The matching key hash of each token (uint64); the tokens' norms when the normalizer has not run
+    on this doc (or a later component changed its tokens)."""
+    keys = doc.user_data.get(KEYS_KEY)
+    if keys is None or len(keys) != len(doc):
+        return doc.to_array(_NORM).reshape(-1)
+    return keys
+
+
+def batch_keys(docs: Sequence[Doc]) -> np.ndarray:
+    """:func:`doc_keys` of several docs, laid end to end."""
+    arrays = [doc_keys(doc) for doc in docs]
+    return np.concatenate(arrays) if len(arrays) != 1 else arrays[0]
+
+
+def key_text(token: Token) -> str:
+    """The matching key of one token, as a string."""
+    return token.doc.vocab.strings[int(doc_keys(token.doc)[token.i])]
+
+
+if not Token.has_extension("allyship_key"):
+    Token.set_extension("allyship_key", getter=key_text)
+
+
+def publish_spans(doc: Doc, key: str, threshold: float) -> None:
+    """Write the doc's candidates as spans: flags (not ruled out, score at least ``threshold``) on
+    ``doc.spans[key]``, the others on ``doc.spans[key + "_suppressed"]``; label = category, id = rule id
+    (empty for a classifier finding). Both groups are set, empty or not, so readers can rely on them."""
+    kept: list[Span] = []
+    held: list[Span] = []
+    for cand in candidates(doc):
+        span = Span(doc, cand.start, cand.end, label=cand.category, span_id=cand.rule_id or "")
+        (kept if cand.suppressed_by is None and cand.score >= threshold else held).append(span)
+    doc.spans[key] = kept
+    doc.spans[key + SUPPRESSED_SUFFIX] = held

@@ -24,6 +24,7 @@ from analyzer.errors import DataError
 from analyzer.lexicon.loader import Lexicon, load_lexicon
 from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
+from analyzer.resources import LEXICONS_DIR as BUILTIN_DIR
 from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, comparable_text, load_labeled
 
 MIN_POSITIVES = 5
@@ -35,12 +36,14 @@ Progress = Callable[[str], None]
 
 
 def shown_path(path: str | Path) -> str:
-    """A path for metadata: relative to the project for its own files, so a model folder does not record
-    where someone's checkout lives; other paths as the user gave them."""
-    try:
-        return Path(path).resolve().relative_to(CORPUS_DIR.parent.parent).as_posix()
-    except ValueError:
-        return str(path)
+    """A path for metadata: the project's own files as the repository names them (``lexicons/NAME``,
+    ``data/corpus/NAME``), so a model folder records neither a checkout nor an install location; other
+    paths as the user gave them."""
+    resolved = Path(path).resolve()
+    for folder, shown in ((CORPUS_DIR, "data/corpus"), (BUILTIN_DIR, "lexicons")):
+        if resolved.parent == folder.resolve():
+            return f"{shown}/{resolved.name}"
+    return str(path)
 
 
 def stderr_progress(message: str) -> None:
@@ -194,7 +197,7 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
 
     Checked on up to :data:`PARITY_SAMPLE` training units: a copy that
     differs by more than ``PARITY_TOLERANCE`` on any probability is not
-    written, and the analyzer then runs the scikit-learn pipeline instead.
+    written, and the folder then loads only with ``ALLYSHIP_MODEL_ENGINE=sklearn``.
     """
     from analyzer.model import compiled, compiler
 
@@ -204,7 +207,7 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
         model = compiler.compile_pipeline(estimator)
         difference = compiler.check_parity(estimator, model, sample)
     except compiled.CompileError as exc:
-        progress(f"warning: no compiled copy ({exc}); the analyzer will load model.joblib with scikit-learn")
+        progress(f"warning: no compiled copy ({exc}); the folder loads only with ALLYSHIP_MODEL_ENGINE=sklearn")
         return None, {"written": False, "reason": str(exc)}
     info = {
         "written": difference <= compiled.PARITY_TOLERANCE,
@@ -212,7 +215,10 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
         "max_abs_difference": difference,
     }
     if not info["written"]:
-        progress(f"warning: the compiled copy differs by {difference:.2g}; not written")
+        progress(
+            f"warning: the compiled copy differs by {difference:.2g}; not written "
+            "(the folder loads only with ALLYSHIP_MODEL_ENGINE=sklearn)"
+        )
         return None, info
     return model, info
 
@@ -242,7 +248,7 @@ def train(
     if out.exists() and not force:
         from analyzer.errors import ModelError
 
-        raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
+        raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
     data, data_hashes = gather(
@@ -265,7 +271,7 @@ def train(
     units = text_units(lexicon, data.texts)
 
     def build() -> Any:
-        return build_estimator(sorted(lexicon.categories), data.labels)
+        return build_estimator(sorted(lexicon.categories))
 
     progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
     proba = out_of_fold(build, units, data.y, folds, progress)

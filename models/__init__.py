@@ -1,0 +1,1 @@
+"""The shipped model folders (compiled arrays and metadata.json), installed inside the package."""
