@@ -15,13 +15,14 @@ import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from analyzer.batcharrays import BatchComponent, DocArrays, WordSet
 from analyzer.docdata import SPANS_KEY, candidates
 from analyzer.flags import Candidate
 from analyzer.lexicon import Lexicon, Rule
-from analyzer.normalize import load_spellings
+from analyzer.normalize import english_words, load_spellings
+from analyzer.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse, words_in
 
 if TYPE_CHECKING:
     from analyzer.normalizer_component import NormalizerComponent
@@ -49,6 +50,7 @@ class LexiconMatcher(BatchComponent):
         self.rules: dict[str, Rule] = {}
         self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as lemma hashes
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first lemma hash of each marker
+        self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
 
     def initialize_lexicon(self, lexicon: Lexicon, normalize: NormalizerComponent) -> None:
         """Compile every rule of ``lexicon`` (called once per pipeline)."""
@@ -66,6 +68,7 @@ class LexiconMatcher(BatchComponent):
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
+        template_keys = self._template_keys(lexicon, normalize)
         # Every phrase and marker of every rule streams through the normalizer's batches, in rule order (one
         # call per phrase costs seconds; holding every doc at once costs tens of MB).
         wanted = {rule.id: (texts[rule.id] + squashed[rule.id], list(rule.unless)) for rule in lexicon.rules.values()}
@@ -76,14 +79,44 @@ class LexiconMatcher(BatchComponent):
             marker_docs = [next(read) for _ in markers]
             if docs:
                 self._add_phrases(rule.id, docs)
-            if rule.patterns:
-                self.matcher.add(rule.id, [list(p) for p in rule.patterns])
-                for pattern in rule.patterns:
+            patterns = [list(p) for p in rule.patterns] + self._compile_templates(rule, template_keys)
+            if patterns:
+                self.matcher.add(rule.id, patterns)
+                for pattern in patterns:
                     self._add_anchor(pattern)
             self._unless_keys[rule.id] = [
                 (tuple(doc.to_array(_LEMMA).tolist()), " ".join(t.lemma_ for t in doc)) for doc in marker_docs
             ]
             self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
+
+    def _template_keys(self, lexicon: Lexicon, normalize: NormalizerComponent) -> dict[str, tuple[str, ...]]:
+        """The token keys of every word the rules' templates reach (their slots' words included)."""
+        words: set[str] = set()
+        literal: set[str] = set()
+        for rule in lexicon.rules.values():
+            if not rule.templates:
+                continue
+            table = builtin_slots().with_local(dict(rule.slots))
+            for template in rule.templates:
+                items = parse(template)
+                words |= words_in(items, table)
+                literal.update(w for item in items if item.kind == "words" for w in item.words)
+        if not words:
+            return {}
+        make_doc = self.nlp.make_doc
+        normalize.normalizer.add_vocabulary(t.norm_ for w in sorted(literal) for t in make_doc(w))
+        ordered = sorted(words)
+        docs = normalize.pipe(_word_doc(make_doc, w) for w in ordered)
+        return {w: tuple(t.lemma_ for t in doc) for w, doc in zip(ordered, docs, strict=True)}
+
+    def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
+        """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
+        if not rule.templates:
+            return []
+        table = builtin_slots().with_local(dict(rule.slots))
+        compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
+        self.templates[rule.id] = compiled
+        return [c.pattern() for _, c in compiled]
 
     def process(self, docs: list[Doc]) -> None:
         """Candidates and ``doc.spans[SPANS_KEY]`` for every doc, even when empty (readers rely on both).
@@ -178,7 +211,7 @@ class LexiconMatcher(BatchComponent):
         strings = self.nlp.vocab.strings
         needs: list[tuple[int, frozenset[int]]] = []
         for spec in pattern:
-            if spec.get("OP") in ("?", "*", "!"):
+            if not _required(spec.get("OP")):
                 continue
             for name, attr in (("LOWER", LOWER), ("ORTH", ORTH), ("TEXT", ORTH), ("NORM", NORM), ("LEMMA", LEMMA)):
                 value = spec.get(name, spec.get(name.lower()))
@@ -212,6 +245,47 @@ class LexiconMatcher(BatchComponent):
             if not keys or (keys[0] in present and (len(keys) == 1 or _contains(lemmas, keys))):
                 return text
         return None
+
+
+def _word_doc(make_doc: Any, word: str) -> Doc:
+    """A template word as the tokenizer cuts it in running text: "'m" and "n't" as they follow a word."""
+    if word.startswith(("'", "’")) or word.lower() == "n't":
+        for carrier in ("I", "you", "he", "do", "we"):
+            doc = make_doc(carrier + word)
+            if len(doc) == 2 and doc[1].text == word:
+                return doc[1:].as_doc()
+    return make_doc(word)
+
+
+def _required(op: object) -> bool:
+    """Must a token with this ``OP`` occur at least once ("+", "{2}", "{1,3}"; not "?", "*", "{,3}")?"""
+    if op is None or op in ("+", "1"):
+        return True
+    if not isinstance(op, str) or op in ("?", "*", "!"):
+        return False
+    if op.startswith("{") and op.endswith("}"):
+        low = op[1:-1].split(",")[0].strip()
+        return low.isdigit() and int(low) > 0
+    return False
+
+
+def _is_name(token: Token) -> bool:
+    """A capitalized word that is no common English word: 'Priya', 'Sarah' (a {name} slot of a template).
+
+    Inside a sentence any capitalized word but a function word counts; at its start, where
+    every word is capitalized, only one the English lookup table lacks.
+    """
+    text = token.text
+    if len(text) < 2 or not text[0].isupper() or not text[1:].islower() or not text.isalpha():
+        return False
+    low = token.lower_
+    if low in builtin_slots().not_names:
+        return False
+    return not token.is_sent_start or low not in english_words()
+
+
+if not Token.has_extension(NAME_ATTR):
+    Token.set_extension(NAME_ATTR, getter=_is_name)
 
 
 class _AnchorTable:
