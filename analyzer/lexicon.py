@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from analyzer.errors import LexiconError, Problem
 from analyzer.references import References, load_references
-from analyzer.templates import MAX_ITEMS, TemplateError, builtin_slots, check, local_slot_problems
+from analyzer.templates import MAX_ITEMS, TemplateError, builtin_slots, check_size, local_slot_problems
 from analyzer.yamlio import line_at, load_with_lines
 
 BUILTIN_DIR = Path(os.environ.get("ALLYSHIP_LEXICONS", Path(__file__).resolve().parent.parent / "lexicons"))
@@ -352,7 +352,7 @@ def _add_file(
             problems.append(Problem(where, line, f"rule '{rule.id}' needs at least one phrase, template or pattern"))
         for t_index, template in enumerate(rule.templates):
             try:
-                check(template, slots)
+                check_size(template, slots)
             except TemplateError as exc:
                 problems.append(
                     Problem(

@@ -209,28 +209,19 @@ def check(text: str, table: SlotTable) -> tuple[Item, ...]:
         raise TemplateError(
             "a template needs at least one plain word that is not optional (it is what the matcher looks for first)"
         )
-    count = len(forms(items, table))
-    estimate = count * _estimate(items, table)
-    if estimate > MAX_PATTERNS:
-        raise TemplateError(f"template expands to about {estimate} patterns (at most {MAX_PATTERNS}): split it")
     return items
 
 
-def _estimate(items: Sequence[Item], table: SlotTable) -> int:
-    total = 1
-    for item in items:
-        total *= _alternatives(item, table)
-    return total
+class _WordsAsKeys(dict):
+    """Each word as its own single key: enough to count a template's patterns before the pipeline exists."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        return (word,)
 
 
-def _alternatives(item: Item, table: SlotTable) -> int:
-    """About how many alternatives an item expands to (one-word entries of a slot merge into one)."""
-    if item.kind != "slot":
-        return 1
-    entries = table.entries(item.slot)
-    plain = [e for e in entries if len(e) == 1 and e[0].kind == "words" and (e[0].lo, e[0].hi) == (1, 1)]
-    n = bool(plain) + sum(_estimate(e, table) for e in entries if e not in plain)
-    return n + (item.lo == 0)
+def check_size(text: str, table: SlotTable) -> int:
+    """How many patterns ``text`` compiles to; :class:`TemplateError` when it is malformed or too many."""
+    return len(compile_template(text, table, _WordsAsKeys()))
 
 
 def forms(items: Sequence[Item], table: SlotTable) -> list[tuple[tuple[Item, int], ...]]:
@@ -313,7 +304,7 @@ def _expand_item(
     elif item.kind == "words":
         base = []
         for word in item.words:
-            run = tuple(keys.get(word) or ())
+            run = tuple(keys[word] if isinstance(keys, _WordsAsKeys) else keys.get(word) or ())
             if not run:
                 raise TemplateError(f"'{word}' has no word to match")
             base.append(tuple(Spec((("LEMMA", k),), item=index) for k in run))
