@@ -96,9 +96,13 @@ class RuleModel(_Strict):
     roles: list[Id] | None = None
     score: float = Field(default=DEFAULT_RULE_SCORE, ge=0.0, le=1.0)
     unless: list[Annotated[str, Field(min_length=1, max_length=MAX_PHRASE_CHARS)]] = []
+    # Templates of innocent senses: a match overlapping the hit clears it ("The rollback was a bitch").
+    innocent: list[Annotated[str, Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)]] = Field(
+        default=[], max_length=MAX_TEMPLATES_PER_RULE
+    )
     examples: ExamplesModel
 
-    @field_validator("phrases", "unless", "templates")
+    @field_validator("phrases", "unless", "templates", "innocent")
     @classmethod
     def _no_blank(cls, values: list[str]) -> list[str]:
         for value in values:
@@ -154,6 +158,7 @@ class Rule:
     line: int
     example_lines: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
     templates: tuple[str, ...] = ()
+    innocent: tuple[str, ...] = ()
     # The file's own word classes (name, entries), which its templates may use beside the built-in ones.
     slots: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -350,17 +355,18 @@ def _add_file(
             continue
         if not rule.phrases and not rule.patterns and not rule.templates:
             problems.append(Problem(where, line, f"rule '{rule.id}' needs at least one phrase, template or pattern"))
-        for t_index, template in enumerate(rule.templates):
-            try:
-                check_size(template, slots)
-            except TemplateError as exc:
-                problems.append(
-                    Problem(
-                        where,
-                        line_at(raw, ("rules", index, "templates", t_index)),
-                        f"rule '{rule.id}': template '{template}': {exc}",
+        for kind in ("templates", "innocent"):
+            for t_index, template in enumerate(getattr(rule, kind)):
+                try:
+                    check_size(template, slots)
+                except TemplateError as exc:
+                    problems.append(
+                        Problem(
+                            where,
+                            line_at(raw, ("rules", index, kind, t_index)),
+                            f"rule '{rule.id}': {kind} '{template}': {exc}",
+                        )
                     )
-                )
         for kind in ("strategies", "barriers", "roles"):
             for ref in getattr(rule, kind) or ():
                 if ref not in references.ids(kind):
@@ -403,6 +409,7 @@ def _add_file(
                 ),
             },
             templates=tuple(" ".join(t.split()) for t in rule.templates),
+            innocent=tuple(" ".join(t.split()) for t in rule.innocent),
             slots=local_slots,
         )
 

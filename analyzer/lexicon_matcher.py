@@ -51,6 +51,7 @@ class LexiconMatcher(BatchComponent):
         self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as lemma hashes
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first lemma hash of each marker
         self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
+        self.innocent = Matcher(nlp.vocab)  # per rule: its innocent-sense templates
 
     def initialize_lexicon(self, lexicon: Lexicon, normalize: NormalizerComponent) -> None:
         """Compile every rule of ``lexicon`` (called once per pipeline)."""
@@ -94,13 +95,12 @@ class LexiconMatcher(BatchComponent):
         words: set[str] = set()
         literal: set[str] = set()
         for rule in lexicon.rules.values():
-            if not rule.templates:
-                continue
             table = builtin_slots().with_local(dict(rule.slots))
-            for template in rule.templates:
+            for template in (*rule.templates, *rule.innocent):
                 items = parse(template)
                 words |= words_in(items, table)
-                literal.update(w for item in items if item.kind == "words" for w in item.words)
+                if template in rule.templates:
+                    literal.update(w for item in items if item.kind == "words" for w in item.words)
         if not words:
             return {}
         make_doc = self.nlp.make_doc
@@ -111,9 +111,11 @@ class LexiconMatcher(BatchComponent):
 
     def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
+        table = builtin_slots().with_local(dict(rule.slots))
+        if rule.innocent:
+            self.innocent.add(rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)])
         if not rule.templates:
             return []
-        table = builtin_slots().with_local(dict(rule.slots))
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
         self.templates[rule.id] = compiled
         return [c.pattern() for _, c in compiled]
@@ -233,7 +235,12 @@ class LexiconMatcher(BatchComponent):
         return self._anchors
 
     def _innocent_sense(self, span: Span, rule: Rule, context: _SentenceContext) -> str | None:
-        """The first of the rule's ``unless`` markers in the span's sentence or the one before it."""
+        """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
+        else the words of an ``innocent`` template match that overlaps the span."""
+        if rule.innocent:
+            for start, end in context.innocent(self.innocent, rule.id):
+                if start < span.end and end > span.start:
+                    return span.doc[start:end].text
         markers = self._unless_keys.get(rule.id)
         if not markers:
             return None
@@ -376,6 +383,15 @@ class _SentenceContext:
         self.doc = doc
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
+        self._innocent: dict[int, list[tuple[int, int]]] | None = None
+
+    def innocent(self, matcher: Matcher, rule_id: str) -> list[tuple[int, int]]:
+        """(start, end) of each innocent-sense match of ``rule_id`` in the doc (the matcher runs once per doc)."""
+        if self._innocent is None:
+            self._innocent = {}
+            for key, start, end in matcher(self.doc):
+                self._innocent.setdefault(key, []).append((start, end))
+        return self._innocent.get(self.doc.vocab.strings[rule_id], [])
 
     def lemmas_around(self, span: Span) -> list[int]:
         """The lemma hashes of the span's sentence and the one before it."""

@@ -9,6 +9,8 @@ Priya is overreacting", "They are totally overreacting" and, as a question,
 - ``{slot}`` any entry of a word class (``analyzer/data/slots.yml``, or the
   lexicon file's own ``slots:``); ``{name}`` a capitalized word that is no
   common English word; ``_`` any one word; ``...`` up to four words;
+- ``!{slot}`` or ``!a|b`` any one word but these (the slot's one-word entries);
+  ``=word`` the word exactly as written (``='s`` is a possessive, not "is");
 - a suffix ``?`` (may be left out), ``*`` (up to three words) or ``+`` (one to
   three words).
 
@@ -45,7 +47,7 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    """One item of a template: ``kind`` is words, slot, any, name or gap; ``lo``/``hi`` how often it may occur."""
+    """One item of a template: ``kind`` is words, exact, slot, any, name, gap or not; ``lo``/``hi`` how often."""
 
     kind: str
     words: tuple[str, ...] = ()
@@ -56,7 +58,7 @@ class Item:
 
     @property
     def required_word(self) -> bool:
-        return self.kind == "words" and self.lo >= 1
+        return self.kind in ("words", "exact") and self.lo >= 1
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Spec:
         for key, value in self.attrs:
             if key == "_":
                 out[key] = {value: True}  # a Token extension that must be true
+            elif key == "NOT_LEMMA":
+                out["LEMMA"] = {"NOT_IN": list(value)}
             else:
                 out[key] = {"IN": list(value)} if isinstance(value, tuple) else value
         if (self.lo, self.hi) == (0, 1):
@@ -172,6 +176,16 @@ def _parse_item(part: str, where: str) -> Item:
             raise TemplateError(f"{where}: '{part}' has more than one modifier")
     if body == "_":
         return Item("any", lo=lo, hi=hi, text=part)
+    if body.startswith("!"):
+        inner = _parse_item(body[1:], where) if len(body) > 1 else None
+        if inner is None or inner.kind not in ("words", "slot") or (inner.lo, inner.hi) != (1, 1):
+            raise TemplateError(f"{where}: '{part}': write '!' before a slot or words, as in !{{person}} or !she|he")
+        return Item("not", words=inner.words, slot=inner.slot, lo=lo, hi=hi, text=part)
+    if body.startswith("="):
+        words = tuple(body[1:].split("|"))
+        if any(not w for w in words):
+            raise TemplateError(f"{where}: '{part}' needs a word after '='")
+        return Item("exact", words=tuple(w.lstrip("=").lower() for w in words), lo=lo, hi=hi, text=part)
     if body.startswith("{") or body.endswith("}"):
         name = body[1:-1]
         if not (body.startswith("{") and body.endswith("}")) or not name.replace("_", "").isalnum():
@@ -203,7 +217,7 @@ def check(text: str, table: SlotTable) -> tuple[Item, ...]:
     """Parse ``text`` and check it against ``table``; the items, or :class:`TemplateError`."""
     items = parse(text)
     for item in items:
-        if item.kind == "slot":
+        if item.slot:
             check_slot(table, item.slot)
     if not any(item.required_word for item in items):
         raise TemplateError(
@@ -261,9 +275,9 @@ def words_in(items: Iterable[Item], table: SlotTable) -> set[str]:
             stack.append(Item("slot", slot=name))
     while stack:
         item = stack.pop()
-        if item.kind == "words":
+        if item.kind in ("words", "not"):
             found.update(item.words)
-        elif item.kind == "slot" and item.slot not in seen:
+        if item.slot and item.slot not in seen:
             seen.add(item.slot)
             for entry in table.entries(item.slot):
                 stack.extend(entry)
@@ -301,6 +315,19 @@ def _expand_item(
         base: list[Alternative] = [(Spec((("IS_ALPHA", True),), item=index),)]
     elif item.kind == "name":
         base = [(Spec((("_", NAME_ATTR),), item=index),)]
+    elif item.kind == "exact":
+        base = [(Spec((("LOWER", item.words[0] if len(item.words) == 1 else tuple(sorted(item.words))),), item=index),)]
+    elif item.kind == "not":
+        inner = Item("slot", slot=item.slot) if item.slot else Item("words", words=item.words)
+        banned = sorted(
+            {
+                k
+                for alt in _expand_item(inner, index, table, keys, depth + 1)
+                if len(alt) == 1
+                for k in alt[0].lemmas or ()
+            }
+        )
+        base = [(Spec((("IS_ALPHA", True), ("NOT_LEMMA", tuple(banned))), item=index),)]
     elif item.kind == "words":
         base = []
         for word in item.words:
