@@ -23,9 +23,13 @@ if TYPE_CHECKING:
 
 FILLER_SLOT = "adv"  # the slot a filler word is inserted into
 FILLERS = ("really", "totally")
-# (replacement subject, its verb "be" in the present and the past) for the other-subject variant
-SINGULAR = (("Priya", "is", "was"), ("my coworker", "is", "was"))
-PLURAL = (("they", "are", "were"), ("you", "are", "were"))
+# Replacement subjects (text, plural) by the slot the template's subject is drawn from; a name or a
+# singular person is preferred before a form of "be", which is then made to agree.
+SUBJECTS = {
+    "women": (("my wife", False), ("the new girls", True), ("that lady", False), ("those women", True)),
+    "women_group": (("those ladies", True), ("the girls in sales", True)),
+}
+DEFAULT_SUBJECTS = (("Priya", False), ("my coworker", False), ("they", True), ("you", True))
 _PRESENT = {"is", "are", "am", "'s", "'re", "'m", "’s", "’re", "’m"}
 _PAST = {"was", "were"}
 _FULL = {
@@ -65,6 +69,7 @@ _FINITE = (
         "shall",
     }
 )
+_PLURAL = {"you", "they", "we", "people", "u", "ya", "folks", "guys"}
 
 
 @dataclass(frozen=True)
@@ -127,9 +132,14 @@ def _rewrites(doc: Doc, start: int, end: int, items: list[int], template: Sequen
         and template[0].slot in table.question_subjects
         and " ".join(doc[i].lower_ for i in subject) not in _CHAT_SUBJECTS
     )
-    verbs = [i for i in range(start, end) if role[i] == 1] if len(template) > 1 else []
+    verbal = (
+        len(template) > 1
+        and template[1].kind == "slot"
+        and template[1].slot in (*table.question_verbs, table.auxiliary)
+    )
+    verbs = [i for i in range(start, end) if role[i] == 1] if verbal else []
     if opens_with_subject:
-        out.append(("another subject", _other_subject(doc, words, subject, verbs)))
+        out.append(("another subject", _other_subject(doc, words, subject, verbs, template[0].slot)))
     filler = next((n for n, item in enumerate(template) if item.kind == "slot" and item.slot == FILLER_SLOT), None)
     if filler is not None and sum(1 for i in range(start, end) if role[i] == filler) < 3:
         before = [i for i in range(start, end) if role[i] < filler]
@@ -160,24 +170,29 @@ def _rewrites(doc: Doc, start: int, end: int, items: list[int], template: Sequen
     return out
 
 
-def _other_subject(doc: Doc, words: list[list[str]], subject: list[int], verbs: list[int]) -> str:
-    """The example with another subject (a name or a person for a pronoun, and so on), "be" made to agree."""
+def _other_subject(doc: Doc, words: list[list[str]], subject: list[int], verbs: list[int], slot: str) -> str:
+    """The example with another subject of the same slot; a form of "be" after it is made to agree."""
     said = " ".join(doc[i].lower_ for i in subject)
+    last = doc[subject[-1]].lower_
+    plural = last in _PLURAL or (last.endswith("s") and not last.endswith("ss") and len(last) > 3)
     verb = doc[verbs[0]].lower_ if verbs else ""
-    if verb in _PRESENT or verb in _PAST:
-        name, present, past = next(c for c in SINGULAR if c[0].lower() != said)
-        be = past if verb in _PAST else present
-    else:  # a verb that agrees with "you" and "they" alike ("overreact", "did", "should")
-        name = next(c[0] for c in PLURAL if c[0] != said)
-        be = ""
+    be = verb in _PRESENT or verb in _PAST
+    choices = [c for c in SUBJECTS.get(slot, DEFAULT_SUBJECTS) if c[0].lower() != said]
+    name, many = next((c for c in choices if be and not c[1]), None) or next(
+        (c for c in choices if c[1] == plural), choices[0]
+    )
     copy = [list(w) for w in words]
     if subject[0] == 0 or doc[subject[0]].is_sent_start:
         name = name[0].upper() + name[1:]
-    copy[subject[0]] = [name, " "]
+    copy[subject[0]] = [name, words[subject[-1]][1]]
     for i in subject[1:]:
         copy[i] = ["", ""]
     if be:
-        copy[verbs[0]] = [be, words[verbs[0]][1]]
+        past = verb in _PAST
+        form = ("were" if past else "are") if many else ("was" if past else "is")
+        copy[verbs[0]] = [form, words[verbs[0]][1]]
+        if not words[subject[-1]][1]:
+            copy[subject[0]][1] = " "
     return _join(copy)
 
 

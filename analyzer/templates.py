@@ -189,7 +189,7 @@ def _parse_item(part: str, where: str) -> Item:
     if body.startswith("{") or body.endswith("}"):
         name = body[1:-1]
         if not (body.startswith("{") and body.endswith("}")) or not name.replace("_", "").isalnum():
-            raise TemplateError(f"{where}: '{part}' is not a slot; write it as {{name}} with letters and '_'")
+            raise TemplateError(f"{where}: '{part}' is not a slot; write a slot alone, as {{person}}")
         if name == "name":
             return Item("name", lo=lo, hi=min(hi, 1), text=part)
         return Item("slot", slot=name, lo=lo, hi=hi, text=part)
