@@ -226,7 +226,7 @@ def check(text: str, table: SlotTable) -> tuple[Item, ...]:
     return items
 
 
-class _WordsAsKeys(dict):
+class WordsAsKeys(dict):
     """Each word as its own single key: enough to count a template's patterns before the pipeline exists."""
 
     def __missing__(self, word: str) -> tuple[str, ...]:
@@ -235,7 +235,7 @@ class _WordsAsKeys(dict):
 
 def check_size(text: str, table: SlotTable) -> int:
     """How many patterns ``text`` compiles to; :class:`TemplateError` when it is malformed or too many."""
-    return len(compile_template(text, table, _WordsAsKeys()))
+    return len(compile_template(text, table, WordsAsKeys()))
 
 
 def forms(items: Sequence[Item], table: SlotTable) -> list[tuple[tuple[Item, int], ...]]:
@@ -331,7 +331,7 @@ def _expand_item(
     elif item.kind == "words":
         base = []
         for word in item.words:
-            run = tuple(keys[word] if isinstance(keys, _WordsAsKeys) else keys.get(word) or ())
+            run = tuple(keys[word] if isinstance(keys, WordsAsKeys) else keys.get(word) or ())
             if not run:
                 raise TemplateError(f"'{word}' has no word to match")
             base.append(tuple(Spec((("LEMMA", k),), item=index) for k in run))

@@ -55,10 +55,9 @@ def test_malformed_templates_say_what_is_wrong(template, message) -> None:
 
 def test_a_template_compiles_to_bounded_patterns_only() -> None:
     """No REGEX, FUZZY or unbounded '*' / '+': a user's template cannot make matching blow up."""
-    from analyzer.templates import compile_template
-    from analyzer.templates import _WordsAsKeys  # noqa: PLC2701 (the loader's own key stand-in)
+    from analyzer.templates import WordsAsKeys, compile_template
 
-    patterns = compile_template("{other} {be}? {adv}* overreacting ...", builtin_slots(), _WordsAsKeys())
+    patterns = compile_template("{other} {be}? {adv}* overreacting ...", builtin_slots(), WordsAsKeys())
     assert any(p.question for p in patterns) and any(not p.question for p in patterns)
     for compiled in patterns:
         for token in compiled.pattern():
@@ -134,9 +133,9 @@ def test_validate_reports_a_variant_the_rule_does_not_flag_at_the_examples_line(
     ],
 )
 def test_template_problems_are_reported_as_file_and_line(tmp_path: Path, slots, template, message) -> None:
-    text = RELAX_RULE.replace(
-        'slots:\n  pet_name: [sweetheart, sweetie, honey, babe, "little lady"]\n', slots
-    ).replace('["whatever you say {pet_name}", "{other} {be} {adv}* cute when ... angry|mad"]', f'["{template}"]')
+    text = RELAX_RULE.replace('slots:\n  pet_name: [sweetheart, sweetie, honey, babe, "little lady"]\n', slots).replace(
+        '["whatever you say {pet_name}", "{other} {be} {adv}* cute when ... angry|mad"]', f'["{template}"]'
+    )
     path = write(tmp_path / "lex" / "bad.yml", text.replace("    UNLESS\n", ""))
     with pytest.raises(LexiconError) as caught:
         load_lexicon([path.parent])
