@@ -56,10 +56,23 @@ def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text
         "Meet at 5pm in room b3, then c4n be skipped.",
         "Pricey tho, and the queue was long.",  # chat "though", one letter from a listed slur
         "He's a paid shill for the vape lobby.",  # a real word the lemma table lacks, one letter from "shrill"
+        "I lost the whole weekend building a mansion in The Sims.",  # a game, one letter from "simps"
+        "My sims keep setting the kitchen on fire.",
+        "Hae you seen the new dashboard?",  # a common word per wordfreq, one letter from "hate"
     ],
 )
 def test_ordinary_text_is_not_rewritten_into_a_flag(lexicon_analyzer, text) -> None:
     assert lexicon_analyzer.analyze(text).flags == ()
+
+
+@pytest.mark.parametrize(
+    ("word", "common"),
+    [("sims", True), ("shill", True), ("hae", True), ("bicth", False), ("btch", False), ("wmen", False)],
+)
+def test_a_common_word_is_never_taken_for_a_typo(word, common) -> None:
+    from analyzer.pipeline.spelling import common_word
+
+    assert common_word(word) is common
 
 
 def test_rewrites_only_produce_lexicon_words() -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from analyzer.errors import LexiconError, Problem
 from analyzer.lexicon.references import References, load_references
+from analyzer.lexicon.templates import MAX_ITEMS, TemplateError, builtin_slots, check_size, local_slot_problems
 from analyzer.lexicon.yaml_lines import line_at, load_with_lines
 from analyzer.resources import LEXICONS_DIR
 
@@ -29,6 +30,9 @@ DEFAULT_RULE_SCORE = 0.85
 MAX_RULES_PER_FILE = 5_000
 MAX_PHRASES_PER_RULE = 300
 MAX_PHRASE_CHARS = 120
+MAX_TEMPLATES_PER_RULE = 50
+MAX_TEMPLATE_CHARS = 12 * MAX_ITEMS
+MAX_SLOT_ENTRIES = 300
 MAX_FILE_BYTES = 2_000_000
 # Token attributes a Matcher pattern may use without --trusted-lexicons:
 # no REGEX or FUZZY, whose cost can explode on crafted input.
@@ -81,6 +85,10 @@ class RuleModel(_Strict):
         default=[], max_length=MAX_PHRASES_PER_RULE
     )
     patterns: list[list[dict[str, Any]]] = Field(default=[], max_length=50)
+    # Claims with slots for who and how ("{other} {be} {adv}* overreacting"): see analyzer/templates.py.
+    templates: list[Annotated[str, Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)]] = Field(
+        default=[], max_length=MAX_TEMPLATES_PER_RULE
+    )
     explanation: Text
     suggestion: Text | None = None
     strategies: list[Id] | None = None
@@ -88,9 +96,13 @@ class RuleModel(_Strict):
     roles: list[Id] | None = None
     score: float = Field(default=DEFAULT_RULE_SCORE, ge=0.0, le=1.0)
     unless: list[Annotated[str, Field(min_length=1, max_length=MAX_PHRASE_CHARS)]] = []
+    # Templates of innocent senses: a match overlapping the hit clears it ("The rollback was a bitch").
+    innocent: list[Annotated[str, Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)]] = Field(
+        default=[], max_length=MAX_TEMPLATES_PER_RULE
+    )
     examples: ExamplesModel
 
-    @field_validator("phrases", "unless")
+    @field_validator("phrases", "unless", "templates", "innocent")
     @classmethod
     def _no_blank(cls, values: list[str]) -> list[str]:
         for value in values:
@@ -99,8 +111,15 @@ class RuleModel(_Strict):
         return values
 
 
+SlotName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
 class LexiconFileModel(_Strict):
     category: CategoryModel
+    # Word classes of this file's templates, beside the built-in ones (analyzer/data/slots.yml).
+    slots: dict[SlotName, list[Annotated[str, Field(min_length=1, max_length=MAX_PHRASE_CHARS)]]] = Field(
+        default={}, max_length=100
+    )
     rules: list[RuleModel] = Field(min_length=1, max_length=MAX_RULES_PER_FILE)
 
 
@@ -138,6 +157,10 @@ class Rule:
     file: str
     line: int
     example_lines: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    templates: tuple[str, ...] = ()
+    innocent: tuple[str, ...] = ()
+    # The file's own word classes (name, entries), which its templates may use beside the built-in ones.
+    slots: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +310,10 @@ def _add_file(
 ) -> None:
     cat = model.category
     where = str(path)
+    for name, message in local_slot_problems(model.slots, builtin_slots()):
+        problems.append(Problem(where, line_at(raw, ("slots", name)), f"slots.{name}: {message}"))
+    slots = builtin_slots().with_local(model.slots)
+    local_slots = tuple((name, tuple(entries)) for name, entries in model.slots.items())
     for kind in ("strategies", "barriers", "roles"):
         for index, ref in enumerate(getattr(cat, kind)):
             if ref not in references.ids(kind):
@@ -322,8 +349,20 @@ def _add_file(
         if rule.id in rules:
             problems.append(Problem(where, line, f"rule id '{rule.id}' is already defined in {rules[rule.id].file}"))
             continue
-        if not rule.phrases and not rule.patterns:
-            problems.append(Problem(where, line, f"rule '{rule.id}' needs at least one phrase or pattern"))
+        if not rule.phrases and not rule.patterns and not rule.templates:
+            problems.append(Problem(where, line, f"rule '{rule.id}' needs at least one phrase, template or pattern"))
+        for kind in ("templates", "innocent"):
+            for t_index, template in enumerate(getattr(rule, kind)):
+                try:
+                    check_size(template, slots)
+                except TemplateError as exc:
+                    problems.append(
+                        Problem(
+                            where,
+                            line_at(raw, ("rules", index, kind, t_index)),
+                            f"rule '{rule.id}': {kind} '{template}': {exc}",
+                        )
+                    )
         for kind in ("strategies", "barriers", "roles"):
             for ref in getattr(rule, kind) or ():
                 if ref not in references.ids(kind):
@@ -365,4 +404,7 @@ def _add_file(
                     line_at(raw, ("rules", index, "examples", "pass", i)) for i in range(len(rule.examples.pass_))
                 ),
             },
+            templates=tuple(" ".join(t.split()) for t in rule.templates),
+            innocent=tuple(" ".join(t.split()) for t in rule.innocent),
+            slots=local_slots,
         )

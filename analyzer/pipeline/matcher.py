@@ -20,14 +20,15 @@ import numpy as np
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from analyzer import lexicon as lexicons
 from analyzer.flags import Candidate
 from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
-from analyzer.pipeline.spelling import load_spellings
+from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse, words_in
+from analyzer.pipeline.spelling import english_words, load_spellings
 from analyzer.tokens.arrays import BatchComponent, DocArrays, WordSet
-from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_keys, publish_spans
+from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_keys, key_text, publish_spans
 
 if TYPE_CHECKING:
     from analyzer.pipeline.normalizer import NormalizerComponent
@@ -77,6 +78,8 @@ class LexiconMatcher(BatchComponent):
         self.rules: dict[str, Rule] = {}
         self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as key hashes
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
+        self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
+        self.innocent = Matcher(nlp.vocab)  # per rule: its innocent-sense templates
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
         """Load the built-in lexicons plus the config's ``lexicons`` folders, and compile them."""
@@ -150,6 +153,7 @@ class LexiconMatcher(BatchComponent):
         normalize.normalizer.add_targets(
             t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
         )
+        template_keys = self._template_keys(lexicon, normalize)
         # Every phrase and marker of every rule streams through the normalizer's batches, in rule order (one
         # call per phrase costs seconds; holding every doc at once costs tens of MB).
         wanted = {rule.id: (texts[rule.id] + squashed[rule.id], list(rule.unless)) for rule in lexicon.rules.values()}
@@ -161,15 +165,48 @@ class LexiconMatcher(BatchComponent):
             match_id = strings.add(rule.id)
             for doc in docs:
                 self.phrases.add(match_id, tuple(doc_keys(doc).tolist()))
-            if rule.patterns:
-                self.matcher.add(rule.id, [key_pattern(p) for p in rule.patterns])
-                for pattern in rule.patterns:
+            patterns = [list(p) for p in rule.patterns] + self._compile_templates(rule, template_keys)
+            if patterns:
+                self.matcher.add(rule.id, [key_pattern(p) for p in patterns])
+                for pattern in patterns:
                     self._add_anchor(pattern)
             self._unless_keys[rule.id] = [
                 (keys, " ".join(strings[k] for k in keys))
                 for keys in (tuple(doc_keys(doc).tolist()) for doc in marker_docs)
             ]
             self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
+
+    def _template_keys(self, lexicon: Lexicon, normalize: NormalizerComponent) -> dict[str, tuple[str, ...]]:
+        """The token keys of every word the rules' templates reach (their slots' words included)."""
+        words: set[str] = set()
+        literal: set[str] = set()
+        for rule in lexicon.rules.values():
+            table = builtin_slots().with_local(dict(rule.slots))
+            for template in (*rule.templates, *rule.innocent):
+                items = parse(template)
+                words |= words_in(items, table)
+                if template in rule.templates:
+                    literal.update(w for item in items if item.kind == "words" for w in item.words)
+        if not words:
+            return {}
+        make_doc = self.nlp.make_doc
+        normalize.normalizer.add_vocabulary(t.norm_ for w in sorted(literal) for t in make_doc(w))
+        ordered = sorted(words)
+        docs = normalize.pipe(_word_doc(make_doc, w) for w in ordered)
+        return {w: tuple(key_text(t) for t in doc) for w, doc in zip(ordered, docs, strict=True)}
+
+    def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
+        """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
+        table = builtin_slots().with_local(dict(rule.slots))
+        if rule.innocent:
+            self.innocent.add(
+                rule.id, [key_pattern(c.pattern()) for t in rule.innocent for c in compile_template(t, table, keys)]
+            )
+        if not rule.templates:
+            return []
+        compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
+        self.templates[rule.id] = compiled
+        return [c.pattern() for _, c in compiled]
 
     def process(self, docs: list[Doc]) -> None:
         """Candidates for every doc of the batch (an empty list when nothing matched).
@@ -243,7 +280,7 @@ class LexiconMatcher(BatchComponent):
         strings = self.nlp.vocab.strings
         needs: list[tuple[int, frozenset[int]]] = []
         for spec in pattern:
-            if spec.get("OP") in ("?", "*", "!"):
+            if not _required(spec.get("OP")):
                 continue
             for name, attr in (("LOWER", LOWER), ("ORTH", ORTH), ("TEXT", ORTH), ("NORM", NORM), ("LEMMA", LEMMA)):
                 value = spec.get(name, spec.get(name.lower()))
@@ -265,7 +302,12 @@ class LexiconMatcher(BatchComponent):
         return self._anchors
 
     def _innocent_sense(self, span: Span, rule: Rule, context: _SentenceContext) -> str | None:
-        """The first of the rule's ``unless`` markers in the span's sentence or the one before it."""
+        """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
+        else the words of an ``innocent`` template match that overlaps the span."""
+        if rule.innocent:
+            for start, end in context.innocent(self.innocent, rule.id):
+                if start < span.end and end > span.start:
+                    return span.doc[start:end].text
         markers = self._unless_keys.get(rule.id)
         if not markers:
             return None
@@ -277,6 +319,47 @@ class LexiconMatcher(BatchComponent):
             if not keys or (keys[0] in present and (len(keys) == 1 or _contains(lemmas, keys))):
                 return text
         return None
+
+
+def _word_doc(make_doc: Any, word: str) -> Doc:
+    """A template word as the tokenizer cuts it in running text: "'m" and "n't" as they follow a word."""
+    if word.startswith(("'", "’")) or word.lower() == "n't":
+        for carrier in ("I", "you", "he", "do", "we"):
+            doc = make_doc(carrier + word)
+            if len(doc) == 2 and doc[1].text == word:
+                return doc[1:].as_doc()
+    return make_doc(word)
+
+
+def _required(op: object) -> bool:
+    """Must a token with this ``OP`` occur at least once ("+", "{2}", "{1,3}"; not "?", "*", "{,3}")?"""
+    if op is None or op in ("+", "1"):
+        return True
+    if not isinstance(op, str) or op in ("?", "*", "!"):
+        return False
+    if op.startswith("{") and op.endswith("}"):
+        low = op[1:-1].split(",")[0].strip()
+        return low.isdigit() and int(low) > 0
+    return False
+
+
+def _is_name(token: Token) -> bool:
+    """A capitalized word that is no common English word: 'Priya', 'Sarah' (a {name} slot of a template).
+
+    Inside a sentence any capitalized word but a function word counts; at its start, where
+    every word is capitalized, only one the English lookup table lacks.
+    """
+    text = token.text
+    if len(text) < 2 or not text[0].isupper() or not text[1:].islower() or not text.isalpha():
+        return False
+    low = token.lower_
+    if low in builtin_slots().not_names:
+        return False
+    return not token.is_sent_start or low not in english_words()
+
+
+if not Token.has_extension(NAME_ATTR):
+    Token.set_extension(NAME_ATTR, getter=_is_name)
 
 
 class _AnchorTable:
@@ -395,6 +478,15 @@ class _SentenceContext:
         self.doc = doc
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
+        self._innocent: dict[int, list[tuple[int, int]]] | None = None
+
+    def innocent(self, matcher: Matcher, rule_id: str) -> list[tuple[int, int]]:
+        """(start, end) of each innocent-sense match of ``rule_id`` in the doc (the matcher runs once per doc)."""
+        if self._innocent is None:
+            self._innocent = {}
+            for key, start, end in matcher(self.doc):
+                self._innocent.setdefault(key, []).append((start, end))
+        return self._innocent.get(self.doc.vocab.strings[rule_id], [])
 
     def lemmas_around(self, span: Span) -> list[int]:
         """The key hashes of the span's sentence and the one before it."""

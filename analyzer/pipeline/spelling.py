@@ -70,6 +70,25 @@ def load_lemma_table() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def real_word_threshold() -> float:
+    """``spellings.yml``'s ``real_word_zipf``: a word at least this common (wordfreq's Zipf scale) is a real word."""
+    return float(_spellings_file().get("real_word_zipf", 2.5))
+
+
+@lru_cache(maxsize=100_000)
+def common_word(word: str) -> bool:
+    """Is ``word`` common enough in English text (wordfreq) to be a word in its own right, not a typo?
+
+    "Sims" (the game) is one letter from "simps"; the lookup table does not know
+    it, but people write it often. wordfreq's tables load on the first call, which
+    only a would-be typo correction makes.
+    """
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= real_word_threshold()
+
+
+@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Every form and lemma of the lookup table, and ``spellings.yml``'s ``words`` (real words the table lacks):
     a typo variant that is a real word is left alone."""
@@ -217,7 +236,8 @@ class Normalizer:
         if word in self.tokens:
             return self.tokens[word]
         if word.isalpha() and not _REPEAT3.search(word) and not word.endswith("z"):
-            return self.fuzzy.get(word, word)
+            fixed = self.fuzzy.get(word)
+            return fixed if fixed is not None and not common_word(word) else word
         if not _HAS_ALPHA.search(word):
             return word
         candidates = [word]

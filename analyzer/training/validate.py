@@ -3,6 +3,9 @@
 A rule is only as good as its examples: each ``flag`` example must be flagged
 by that rule, each ``pass`` example must not be. Running them through the
 real pipeline (with the context step) keeps the lexicons honest as they grow.
+A rule with templates must also flag variants of its flag examples (another
+subject, a filler word, the question form; see :mod:`analyzer.training.template_variants`),
+and each template must match one of them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 
 from analyzer.errors import LexiconError, Problem
 from analyzer.lexicon.loader import lexicon_files, load_lexicon
+from analyzer.training.template_variants import template_variants
 
 
 def validate_lexicons(directories: Sequence[str | Path], *, trusted: bool = False) -> tuple[int, int, int]:
@@ -66,6 +70,28 @@ def validate_lexicons(directories: Sequence[str | Path], *, trusted: bool = Fals
                     )
                 if kind == "pass" and hit:
                     problems.append(Problem(rule.file, line, f"rule '{rule.id}': pass example is flagged: {text!r}"))
+    variants, unmatched = template_variants(analyzer, [r for r in rules if r.templates])
+    for rule, index in unmatched:
+        problems.append(
+            Problem(
+                rule.file,
+                rule.line,
+                f"rule '{rule.id}': template #{index + 1} '{rule.templates[index]}' matches none of the flag examples",
+            )
+        )
+    for variant, result in zip(variants, analyzer.analyze_many(v.text for v in variants), strict=True):
+        checked += 1
+        if not any(f.rule_id == variant.rule.id for f in result.flags):
+            rule = variant.rule
+            lines = rule.example_lines.get("flag", ())
+            line = lines[variant.example] if variant.example < len(lines) else rule.line
+            problems.append(
+                Problem(
+                    rule.file,
+                    line,
+                    f"rule '{rule.id}': {variant.kind} of this flag example is not flagged: {variant.text!r}",
+                )
+            )
     if problems:
         raise LexiconError(problems)
     return len(wanted), len(rules), checked

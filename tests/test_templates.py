@@ -1,0 +1,150 @@
+"""Rule templates (issue 15): one claim matched with another subject, tense, filler word or as a question.
+
+The behaviour rows live in ``tests/data/rule_generalization.yml``; the rows here pin the template
+syntax, a trainer's own templates and slots, and what ``lexicon validate`` reports about them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer.errors import LexiconError
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.lexicon.templates import TemplateError, builtin_slots, check_size, parse
+from analyzer.training.validate import validate_lexicons
+from tests.conftest import write
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "rule_generalization.yml").read_text(encoding="utf-8"))
+ROWS = [(rule, kind, text) for rule, entry in CASES.items() for kind in ("flag", "pass") for text in entry[kind]]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "text"), ROWS)
+def test_a_rule_states_its_claim_once_and_matches_its_variants(lexicon_analyzer, rule_id, kind, text) -> None:
+    result = lexicon_analyzer.analyze(text)
+    hits = [f for f in result.flags if f.rule_id == rule_id]
+    if kind == "flag":
+        assert hits, f"{rule_id} did not flag {text!r}: {[(s.rule_id, s.reason) for s in result.suppressed]}"
+        for flag in hits:
+            assert text[flag.start : flag.end] == flag.text
+    else:
+        assert not hits, f"{rule_id} flagged {text!r} at {[f.text for f in hits]}"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{other} {be} {adv}*", "at least one plain word"),
+        ("{nobody_knows} is overreacting", "unknown slot '{nobody_knows}'"),
+        ("she|{women} belong", "is not a slot"),
+        ("a|{women}x belong", "mixes a slot into words"),
+        ("so?* dramatic", "more than one modifier"),
+        ("a||b dramatic", "empty alternative"),
+        ("! dramatic", "write '!' before a slot or words"),
+        ("   ", "is empty"),
+        (" ".join(["word"] * 17), "more than 16 items"),
+    ],
+)
+def test_malformed_templates_say_what_is_wrong(template, message) -> None:
+    with pytest.raises(TemplateError, match=None) as caught:
+        check_size(template, builtin_slots())
+    assert message in str(caught.value)
+
+
+def test_a_template_compiles_to_bounded_patterns_only() -> None:
+    """No REGEX, FUZZY or unbounded '*' / '+': a user's template cannot make matching blow up."""
+    from analyzer.lexicon.templates import WordsAsKeys, compile_template
+
+    patterns = compile_template("{other} {be}? {adv}* overreacting ...", builtin_slots(), WordsAsKeys())
+    assert any(p.question for p in patterns) and any(not p.question for p in patterns)
+    for compiled in patterns:
+        for token in compiled.pattern():
+            assert token.get("OP") not in ("*", "+")
+            assert not {"REGEX", "FUZZY"} & {k for v in token.values() if isinstance(v, dict) for k in v}
+
+
+def test_parse_reads_modifiers_slots_and_negated_items() -> None:
+    items = parse("{other} !{anyone}? =‘s a|an ... overreacting+")
+    assert [(i.kind, i.lo, i.hi) for i in items] == [
+        ("slot", 1, 1),
+        ("not", 0, 1),
+        ("exact", 1, 1),
+        ("words", 1, 1),
+        ("gap", 0, 4),
+        ("words", 1, 3),
+    ]
+
+
+RELAX_RULE = """\
+category:
+  id: pet_names
+  label: Pet names at work
+  description: Calling a colleague sweetheart or honey to brush her off.
+  strategies: [listen_and_learn]
+slots:
+  pet_name: [sweetheart, sweetie, honey, babe, "little lady"]
+rules:
+  - id: pn.relax-pet-name
+    templates: ["whatever you say {pet_name}", "{other} {be} {adv}* cute when ... angry|mad"]
+    explanation: A pet name while brushing her off makes her concern sound childish.
+    suggestion: Use her name and answer what she raised.
+    UNLESS
+    examples:
+      flag: ["Whatever you say sweetie, the numbers stand.", "Sure, whatever you say little lady.",
+             "You're so cute when you're angry."]
+      pass: ["Whatever you say, I'll back you up.", "The puppy is cute when it sleeps."]
+"""
+
+
+def test_a_trainers_own_slots_and_templates_work_without_trusted_lexicons(tmp_path: Path) -> None:
+    folder = tmp_path / "lex"
+    write(folder / "pet_names.yml", RELAX_RULE.replace("    UNLESS\n", ""))
+    files, rules, examples = validate_lexicons([folder])
+    assert (files, rules) == (1, 1)
+    assert examples > 5  # the five examples and their variants ("Are you so cute when...", "Priya is so cute...")
+    from analyzer import Analyzer
+
+    analyzer = Analyzer(lexicons=[folder], model=None)
+    [flag] = analyzer.analyze("OK, whatever you say honey.").flags
+    assert (flag.rule_id, flag.text) == ("pn.relax-pet-name", "whatever you say honey")
+    assert [f.rule_id for f in analyzer.analyze("Isn't Priya cute when she's mad?").flags] == ["pn.relax-pet-name"]
+
+
+def test_validate_reports_a_variant_the_rule_does_not_flag_at_the_examples_line(tmp_path: Path) -> None:
+    """A filler word the rule's own unless list rejects: the filler variant fails, reported as file:line."""
+    path = write(tmp_path / "lex" / "pet_names.yml", RELAX_RULE.replace("UNLESS", "unless: [really]"))
+    with pytest.raises(LexiconError) as caught:
+        validate_lexicons([path.parent])
+    lines = str(caught.value).splitlines()
+    flagged_line = next(n for n, line in enumerate(path.read_text().splitlines(), 1) if "cute when you're" in line)
+    assert any(
+        f"{path}:{flagged_line}:" in line and "a filler word inserted" in line and "really" in line for line in lines
+    ), lines
+
+
+@pytest.mark.parametrize(
+    ("slots", "template", "message"),
+    [
+        ("slots:\n  other: [someone]\n", "{other} {be} wrong", "slots.other: slot 'other' is built in"),
+        ("", "{pet} {be} wrong", "unknown slot '{pet}'"),
+        ("slots:\n  loop: ['{loop} x']\n", "{loop} wrong", "refers to itself"),
+    ],
+)
+def test_template_problems_are_reported_as_file_and_line(tmp_path: Path, slots, template, message) -> None:
+    text = RELAX_RULE.replace('slots:\n  pet_name: [sweetheart, sweetie, honey, babe, "little lady"]\n', slots).replace(
+        '["whatever you say {pet_name}", "{other} {be} {adv}* cute when ... angry|mad"]', f'["{template}"]'
+    )
+    path = write(tmp_path / "lex" / "bad.yml", text.replace("    UNLESS\n", ""))
+    with pytest.raises(LexiconError) as caught:
+        load_lexicon([path.parent])
+    problems = [p for p in caught.value.problems if message in p.message]
+    assert problems, [p.message for p in caught.value.problems]
+    assert all(p.file == str(path) and p.line > 1 for p in problems)
+
+
+def test_a_name_is_a_capitalized_word_no_dictionary_knows(lexicon_analyzer) -> None:
+    """'Priya' is a name anywhere; 'Markets' opening a sentence is a word, not a person."""
+    assert [f.rule_id for f in lexicon_analyzer.analyze("Priya is overreacting.").flags] == ["di.overreacting"]
+    assert lexicon_analyzer.analyze("Markets are overreacting to the rate news.").flags == ()
