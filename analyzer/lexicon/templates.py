@@ -26,12 +26,13 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-SLOTS_FILE = Path(__file__).resolve().parent / "data" / "slots.yml"
+from analyzer.resources import DATA_DIR
+
+SLOTS_FILE = DATA_DIR / "slots.yml"
 NAME_ATTR = "allyship_name"  # the Token extension a {name} slot matches (set up by the lexicon matcher)
 MAX_REPEAT = 3  # words a '*' or '+' item may take
 MAX_GAP = 4  # words a '...' item may take
