@@ -101,7 +101,7 @@ def test_a_second_run_on_a_locked_output_refuses_before_loading_anything(
     def no_model(*args: object) -> None:
         raise AssertionError("the model was loaded before the output was checked")
 
-    monkeypatch.setattr(analyzer.cli_batch, "make_analyzer", no_model)
+    monkeypatch.setattr(analyzer.cli.batch, "make_analyzer", no_model)
     held = claim_output(out, resume=True)  # what a first run holds while it writes
     try:
         for flags in (["--resume"], ["--force"]):

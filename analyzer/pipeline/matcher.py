@@ -22,8 +22,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from analyzer import lexicon as lexicons
 from analyzer.flags import Candidate
+from analyzer.lexicon import loader as lexicons
 from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
 from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse, words_in
 from analyzer.pipeline.spelling import english_words, load_spellings

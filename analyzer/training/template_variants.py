@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from analyzer.lexicon.loader import Rule
 from analyzer.lexicon.templates import NAME_ATTR, Item, builtin_slots, parse
+from analyzer.pipeline.matcher import key_pattern
 
 if TYPE_CHECKING:
     from analyzer.engine import Analyzer
@@ -91,7 +92,7 @@ def template_variants(analyzer: Analyzer, rules: Sequence[Rule]) -> tuple[list[V
         compiled = component.templates.get(rule.id, [])
         matcher = Matcher(analyzer.nlp.vocab)
         for i, (_, pattern) in enumerate(compiled):
-            matcher.add(str(i), [pattern.pattern()])
+            matcher.add(str(i), [key_pattern(pattern.pattern())])
         used: set[int] = set()
         for example, text in enumerate(rule.flag_examples):
             doc = _keyed(analyzer, text)
