@@ -150,7 +150,7 @@ def _display(path: str) -> str:
 
 
 # Commands that live in their own modules register themselves on `app` when imported.
-from analyzer import cli_app, cli_batch, cli_train  # noqa: E402,F401
+from analyzer import cli_app, cli_batch, cli_feedback, cli_train  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,13 +43,19 @@ def train_cli(
     text_column: Annotated[str, typer.Option("--text-column")] = "text",
     categories_column: Annotated[str, typer.Option("--categories-column")] = "categories",
     trusted_lexicons: TrustedOpt = False,
+    feedback: Annotated[
+        Path | None, typer.Option("--feedback", help="A feedback file: reviewers' verdicts become examples.")
+    ] = None,
 ) -> None:
     """Retrain the classifier on the lexicons (built-in plus yours) and labeled data.
 
     Rows of a data file marked as the test split are left out unless you ask
     for them with --split.
 
-    Example: allyship train --lexicons my_lex --data my_examples.csv --out models/mine
+    With --feedback, a text reviewed as not harmful for a category passes for
+    it after retraining, unless a rule's flag example says otherwise (reported).
+
+    Example: allyship train --lexicons my_lex --data my_examples.csv --feedback fb.db --out models/mine
     """
     from analyzer.training import TRAIN_SPLITS, train
 
@@ -65,6 +71,7 @@ def train_cli(
         text_column=text_column,
         categories_column=categories_column,
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
+        feedback_db=feedback,
     )
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())
     compiled = "with its compiled copy" if (meta.get("compiled") or {}).get("written") else "without a compiled copy"
