@@ -21,7 +21,7 @@ CARD_VERDICTS = {"Fits": "fits", "Not harmful here": "not_harmful"}
 
 
 def render() -> None:
-    st.header("Analyze a text")
+    st.header("Allyship analyzer: analyze a text")
     st.markdown(
         "Paste an email, a chat message or a comment. Wording that tends to silence or shame people who raise "
         "harassment is highlighted, with why it lands badly, what to say instead, and what an ally can do."
@@ -35,11 +35,12 @@ def render() -> None:
     if chosen is not None:
         st.caption(f"Using {chosen.label}, trained on the Retraining page for this session only.")
     text = st.text_area(
-        "Text to analyze", key=Keys.PASTE, height=150, placeholder="Man up, and calm down, it was just a joke."
-    )
-    st.caption(
-        f"Up to {MAX_PASTE_CHARS:,} characters. The text is analyzed on this machine; only the feedback you give "
-        "is kept (see the sidebar)."
+        "Text to analyze",
+        key=Keys.PASTE,
+        height=120,
+        placeholder="Man up, and calm down, it was just a joke.",
+        help=f"Up to {MAX_PASTE_CHARS:,} characters. The text is analyzed on this machine and not stored; only "
+        "the feedback you give is kept.",
     )
     if st.button("Analyze", type="primary", key=Keys.ANALYZE):
         st.session_state[Keys.OUTCOME] = run_analysis(loaded.analyzer, text)
@@ -58,7 +59,7 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
     assert outcome.result is not None
     everything = review.numbered(outcome.result.flags)
     if not everything:
-        st.subheader(cards.summary_text([]))
+        st.markdown(f"##### {md_escape(cards.summary_text([]))}")
         st.info(
             "Nothing in this text was flagged. That is not a verdict either: the analyzer only knows its "
             "lexicons and model, so read it once more with the strategies on the About page in mind."
@@ -66,7 +67,8 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
         show_missed(outcome, loaded)
         return
     summary = st.container()
-    threshold = st.slider(
+    left, _ = st.columns([2, 3])
+    threshold = left.slider(
         "Sensitivity: minimum score",
         min_value=cards.SENSITIVITY_FLOOR,
         max_value=1.0,
@@ -84,10 +86,11 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
         default=list(options),
         format_func=options.__getitem__,
         key=f"{Keys.CATEGORIES_}{outcome.key}",
+        width="stretch",
     )
     shown = [item for item in above if item.flag.category in set(chosen or ())]
     with summary:
-        st.subheader(cards.summary_text([item.flag for item in above]))
+        st.markdown(f"##### {md_escape(cards.summary_text([item.flag for item in above]))}")
         hidden = len(everything) - len(above)
         notes = []
         if hidden:
@@ -100,7 +103,7 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
         st.info("Nothing reaches this sensitivity threshold; lower it to see weaker findings.")
         return
     st.markdown(
-        highlight.highlight_html(outcome.text, [i.flag for i in shown], [i.number for i in shown]),
+        review.STYLE + highlight.highlight_html(outcome.text, [i.flag for i in shown], [i.number for i in shown]),
         unsafe_allow_html=True,
     )
     for card, item in zip(review.cards(shown[: cards.MAX_CARDS], outcome.text, threshold), shown, strict=False):
@@ -121,8 +124,8 @@ def flag_key(outcome: AnalysisOutcome, flag: Flag) -> str:
 
 def show_card(card: cards.FlagCard, flag: Flag, outcome: AnalysisOutcome) -> None:
     key = flag_key(outcome, flag)
-    with st.container(border=True, key=f"flag-card-{card.number}"):
-        left, right = st.columns([5, 2], vertical_alignment="center")
+    with st.container(key=f"flag-card-{card.number}"):
+        left, right = st.columns([5, 1.3], vertical_alignment="center", gap="small")
         left.markdown(review.compact_card_html(card), unsafe_allow_html=True)
         right.pills(
             f"Your verdict on flag {card.number}",
@@ -169,29 +172,30 @@ def _verdict(text: str, start: int, end: int, category: str, verdict: str, flag:
 def show_exports(
     outcome: AnalysisOutcome, items: list[review.Numbered], threshold: float, loaded: LoadedAnalyzer
 ) -> None:
-    """Copy as Markdown, the JSON and CSV downloads, and the draft with replacements."""
-    left, middle, right = st.columns(3)
-    left.download_button(
+    """One row: the JSON and CSV downloads, copy as Markdown, the draft, and the feedback settings."""
+    drafted = review.draft(outcome.text, items, loaded.analyzer.lexicon.rules)
+    row = st.container(horizontal=True, key="analyze_actions")
+    row.download_button(
         "Download JSON",
         review.result_json(items, threshold),
         file_name="allyship-flags.json",
         mime="application/json",
         key="analyze_json",
         on_click="ignore",
+        help="The flags at this sensitivity, all categories.",
     )
-    middle.download_button(
+    row.download_button(
         "Download CSV",
         review.result_csv(items),
         file_name="allyship-flags.csv",
         mime="text/csv",
         key="analyze_csv",
         on_click="ignore",
+        help="The flags at this sensitivity, all categories, one row each.",
     )
-    right.caption("The flags at this sensitivity, all categories.")
-    with st.expander("Copy as Markdown"):
-        st.code(review.markdown_report(items, threshold), language="markdown")
-    drafted = review.draft(outcome.text, items, loaded.analyzer.lexicon.rules)
-    with st.expander(f"Draft with suggested words ({len(drafted.replaced)} replaced)"):
+    with row.popover("Copy as Markdown", key="analyze_markdown"):
+        st.code(review.markdown_report(items, threshold), language="markdown", wrap_lines=True)
+    with row.popover(f"Draft with suggested words ({len(drafted.replaced)})", key="analyze_draft"):
         if drafted.replaced:
             numbers = ", ".join(str(n) for n in drafted.replaced)
             st.caption(
@@ -201,6 +205,8 @@ def show_exports(
             st.code(drafted.text, language=None, wrap_lines=True)
         else:
             st.caption("None of these flags has a rule with plain replacement words; their cards say what to do.")
+    with row.popover("Feedback settings", key="analyze_feedback_settings"):
+        feedback_settings()
 
 
 def show_missed(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
@@ -226,14 +232,12 @@ def show_missed(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
             st.success(f"Saved: “{md_escape(phrase.strip())}” should be flagged as {md_escape(categories[category])}.")
 
 
-def sidebar() -> None:
+def feedback_settings() -> None:
     """Who gives feedback and how much of the text is kept with it."""
-    with st.sidebar:
-        st.markdown("**Your feedback**")
-        st.checkbox(
-            "Keep the whole text with my feedback",
-            key=Keys.KEEP_WHOLE_TEXT,
-            help="Otherwise only the sentence around the flagged words is kept.",
-        )
-        st.text_input("Your name (optional)", key=Keys.REVIEWER, max_chars=100)
-        st.caption(f"Kept in {md_escape(str(feedback_path()))}; the Retraining page learns from it.")
+    st.checkbox(
+        "Keep the whole text with my feedback",
+        key=Keys.KEEP_WHOLE_TEXT,
+        help="Otherwise only the sentence around the flagged words is kept.",
+    )
+    st.text_input("Your name (optional)", key=Keys.REVIEWER, max_chars=100)
+    st.caption(f"Kept in {md_escape(str(feedback_path()))}; the Retraining page learns from it.")

@@ -203,6 +203,15 @@ def show_comparison(outcome: retraining_view.RetrainOutcome) -> None:
     except AnalyzerError as exc:
         st.warning(f"The models could not be compared: {md_escape(str(exc))}")
         return
+    check = retraining_view.check_rule_examples(after)
+    if check.passed == check.total:
+        st.markdown(f"**Rule examples:** all {check.total:,} behave as their rules say with the new model.")
+    else:
+        st.warning(
+            f"Rule examples: {check.passed:,} of {check.total:,} behave as their rules say with the new model; "
+            "for instance:"
+        )
+        st.code("\n".join(check.misses), language=None)
     held = cache.held_out(tuple(sorted(after.lexicon.categories)))
     if held.note:
         st.info(held.note)

@@ -621,3 +621,30 @@ COMPARE_COLUMNS = (
     "current recall",
     "new recall",
 )
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """How many rule examples an analyzer handles as ``lexicon validate`` requires, and the first misses."""
+
+    passed: int
+    total: int
+    misses: tuple[str, ...] = ()
+
+
+def check_rule_examples(analyzer: Any, threshold: float = 0.5, shown: int = 5) -> RuleCheck:
+    """Every rule's ``flag`` examples flagged by that rule and its ``pass`` examples not, at ``threshold``."""
+    rules = list(analyzer.lexicon.rules.values())
+    texts = [t for r in rules for t in (*r.flag_examples, *r.pass_examples)]
+    results = iter(analyzer.analyze_many(texts))
+    passed, misses = 0, []
+    for rule in rules:
+        for kind, examples in (("flag", rule.flag_examples), ("pass", rule.pass_examples)):
+            for text in examples:
+                result = next(results)
+                hit = any(f.rule_id == rule.id and f.score >= threshold for f in result.flags)
+                if hit == (kind == "flag"):
+                    passed += 1
+                elif len(misses) < shown:
+                    misses.append(f"{rule.id}: {kind} example {'not ' if kind == 'flag' else ''}flagged: {text!r}")
+    return RuleCheck(passed, len(texts), tuple(misses))

@@ -32,6 +32,20 @@ if TYPE_CHECKING:
     from analyzer.lexicon import Rule
     from analyzer.references import Reference
 
+# The cards' own rules, sent once per page with the highlighted text: each card's line is cut after
+# two lines (five on a phone) with an ellipsis; opening the card shows all of it.
+STYLE = (
+    "<style>"
+    ".allyship-compact { border-bottom: 1px solid rgba(128, 128, 128, 0.25); padding-bottom: 0.25em; }"
+    ".allyship-compact > summary { list-style: none; cursor: pointer; }"
+    ".allyship-compact > summary::-webkit-details-marker { display: none; }"
+    ".allyship-line { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }"
+    ".allyship-line::before { content: '▸ '; }"
+    ".allyship-compact[open] .allyship-line { display: block; }"
+    ".allyship-compact[open] .allyship-line::before { content: '▾ '; }"
+    "@media (max-width: 640px) { .allyship-line { -webkit-line-clamp: 5; } }"
+    "</style>"
+)
 _SENTENCE = re.compile(r"(.+?[.!?])(\s|$)")
 _MUTED = "opacity: 0.75; font-size: 0.875em;"
 CSV_COLUMNS = (
@@ -86,6 +100,8 @@ def compact_card_html(card: FlagCard) -> str:
     if card.suggestion:
         line.append(f'<span class="allyship-suggestion"> · <em>Instead:</em> {escape_text(card.suggestion)}</span>')
     body = [f'<p style="margin: 0.3em 0;">{escape_text(card.explanation)}</p>']
+    if card.suggestion:
+        body.append(f'<p style="margin: 0.3em 0;"><strong>Instead:</strong> {escape_text(card.suggestion)}</p>')
     titles = ", ".join(escape_text(r.title) for r in card.strategies)
     body.append(f'<p style="margin: 0.3em 0;"><strong>What an ally can do:</strong> {titles} (see below)</p>')
     for heading, refs in (("The barrier behind it", card.barriers), ("The ally's role here", card.roles)):
@@ -102,7 +118,8 @@ def compact_card_html(card: FlagCard) -> str:
     )
     return (
         f'<details class="allyship-card allyship-compact" data-category="{escape_attr(card.category)}">'
-        f'<summary class="allyship-card-header" style="cursor: pointer; line-height: 1.6;">{"".join(line)}</summary>'
+        f'<summary class="allyship-card-header" style="line-height: 1.7;">'
+        f'<span class="allyship-line">{"".join(line)}</span></summary>'
         f'<div class="allyship-card-body" style="padding: 0.2em 0 0.2em 1.4em;">{"".join(body)}</div></details>'
     )
 

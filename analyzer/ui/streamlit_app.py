@@ -17,8 +17,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from analyzer.ui import page_analyze
-
 PAGES = Path(__file__).resolve().parent / "app_pages"
 # (file, title), in the order of the navigation; the first is the default page.
 PAGE_FILES = (
@@ -37,8 +35,6 @@ def main() -> None:
         for index, (name, title) in enumerate(PAGE_FILES)
     ]
     current = st.navigation(pages, position="top")
-    st.title("Allyship analyzer")
-    page_analyze.sidebar()
     current.run()
 
 
