@@ -112,8 +112,9 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
         st.caption(f"The first {cards.MAX_CARDS} of {len(shown)} cards are shown; narrow the filters to see others.")
     entries = review.strategy_entries(shown)
     if entries:
-        st.markdown("**What an ally can do**")
-        st.markdown(review.strategies_markdown(entries))
+        with st.container(key="ally_strategies"):
+            st.markdown("**What an ally can do**")
+            st.markdown(review.strategies_markdown(entries))
     show_exports(outcome, above, threshold, loaded)
     show_missed(outcome, loaded)
 
