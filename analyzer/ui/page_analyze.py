@@ -98,7 +98,8 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
         if len(shown) < len(above):
             notes.append(f"showing {len(shown)} of {len(above)} (category filter); cards keep their numbers")
         if notes:
-            st.caption("; ".join(notes).capitalize() + ".")
+            line = "; ".join(notes)
+            st.caption(line[:1].upper() + line[1:] + ".")
     if not above:
         st.info("Nothing reaches this sensitivity threshold; lower it to see weaker findings.")
         return

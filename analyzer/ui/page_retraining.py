@@ -164,8 +164,10 @@ def run_retraining(
         feedback_db=feedback_path() if use_feedback else None,
         quick=quick,
     )
-    bar.empty()
-    log.empty()
+    if outcome.model is not None:
+        bar.progress(1.0, text="Done")
+    else:
+        bar.empty()
     return outcome
 
 
