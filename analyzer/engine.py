@@ -21,6 +21,8 @@ from spacy.tokens import Doc
 from analyzer.errors import AnalyzerError, InputTooLargeError
 from analyzer.flags import AnalysisResult, Candidate, Flag, Suppressed
 from analyzer.lexicon.loader import Lexicon, load_lexicon
+from analyzer.model.reviewed_passes import REASON as REVIEWED_REASON
+from analyzer.model.reviewed_passes import ReviewedPasses
 from analyzer.pipeline.build import build_pipeline
 from analyzer.pipeline.chunking import DEFAULT_PIECE_CHARS, pieces
 from analyzer.resources import DEFAULT_MODEL, MODELS_DIR
@@ -61,6 +63,7 @@ class Analyzer:
         self.piece_chars = piece_chars
         self.lexicon: Lexicon = load_lexicon(self.lexicon_dirs, trusted=trusted_lexicons)
         self.classifier = _load_classifier(model, self.lexicon)
+        self.reviewed = ReviewedPasses.from_metadata(getattr(self.classifier, "metadata", None))
         self.nlp: Language = build_pipeline(self.lexicon, self.classifier, threshold)
 
     # -- public API ------------------------------------------------------------
@@ -111,6 +114,12 @@ class Analyzer:
         flags: list[Flag] = []
         suppressed: list[Suppressed] = []
         for cand in sorted(cands, key=lambda c: (c.start_char, c.end_char, c.category)):
+            if (
+                self.reviewed
+                and cand.suppressed_by is None
+                and self.reviewed.covers(text, cand.start_char, cand.end_char, cand.category)
+            ):
+                cand.suppressed_by = REVIEWED_REASON
             if cand.suppressed_by is None and cand.score >= self.threshold:
                 cand.step("threshold", cand.score, f"kept: score {cand.score:.2f} >= threshold {self.threshold:.2f}")
                 flags.append(self._flag(text, cand))

@@ -18,4 +18,4 @@ LEXICONS_DIR = Path(os.environ.get("ALLYSHIP_LEXICONS") or str(resources.files("
 MODELS_DIR = Path(str(resources.files("analyzer.models")))
 CORPUS_DIR = Path(str(resources.files("analyzer.corpus")))
 DEFAULT_MODEL = "default"  # the name of the shipped model, a folder in MODELS_DIR
-APP_FILE = PACKAGE_DIR.parent / "app.py"  # the Streamlit entry file
+APP_FILE = PACKAGE_DIR / "ui" / "streamlit_app.py"  # the Streamlit entry file, inside the package

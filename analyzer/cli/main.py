@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from analyzer.cli import analyze, batch, check, serve, train, ui  # noqa: F401  (importing a command module registers it)
+from analyzer.cli import analyze, batch, check, feedback, serve, train, ui  # noqa: F401  (importing a command module registers it)
 from analyzer.cli.root import app as root_app
 from analyzer.errors import AnalyzerError
 

@@ -47,13 +47,19 @@ def train_cli(
     max_data_mb: Annotated[
         float, typer.Option("--max-data-mb", min=0.001, help="A larger data file is refused before it is read.")
     ] = 32.0,
+    feedback: Annotated[
+        Path | None, typer.Option("--feedback", help="A feedback file: reviewers' verdicts become examples.")
+    ] = None,
 ) -> None:
     """Retrain the classifier on the lexicons (built-in plus yours) and labeled data.
 
     Rows of a data file marked as the test split are left out unless you ask
     for them with --split.
 
-    Example: allyship train --lexicons my_lex --data my_examples.csv --out models/mine
+    With --feedback, a text reviewed as not harmful for a category passes for
+    it after retraining, unless a rule's flag example says otherwise (reported).
+
+    Example: allyship train --lexicons my_lex --data my_examples.csv --feedback fb.db --out models/mine
     """
     from analyzer.training.trainer import TRAIN_SPLITS, train
 
@@ -72,6 +78,7 @@ def train_cli(
         categories_column=categories_column,
         max_data_bytes=int(max_data_mb * 1024 * 1024),
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
+        feedback_db=feedback,
     )
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())
     compiled = "with its compiled copy" if (meta.get("compiled") or {}).get("written") else "without a compiled copy"

@@ -50,7 +50,7 @@ def check_can_start(app_file: Path = APP_FILE) -> None:
     if importlib.util.find_spec("streamlit") is None:
         raise AnalyzerError("the app needs Streamlit, which is not installed: pip install 'allyship-analyzer[ui]'")
     if not app_file.is_file():
-        raise AnalyzerError(f"the app file {app_file} is missing; reinstall from a source checkout")
+        raise AnalyzerError(f"the app file {app_file} is missing; reinstall allyship-analyzer")
 
 
 def launch(command: list[str]) -> int:
@@ -69,6 +69,13 @@ def app_cli(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to serve on (127.0.0.1 only).")] = (
         DEFAULT_PORT
     ),
+    feedback_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--feedback-db",
+            help="Where reviewers' verdicts are kept (default: $ALLYSHIP_FEEDBACK_DB, else your data folder).",
+        ),
+    ] = None,
 ) -> None:
     """Start the Streamlit UI on localhost and print its address.
 
@@ -78,6 +85,8 @@ def app_cli(
     Example: allyship app --port 8502
     """
     check_can_start()
+    if feedback_db is not None:
+        os.environ["ALLYSHIP_FEEDBACK_DB"] = str(feedback_db.expanduser().resolve())  # the server inherits it
     typer.echo(f"Starting the allyship analyzer on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
     sys.stderr.flush()
     raise typer.Exit(launch(streamlit_command(port)))

@@ -91,6 +91,7 @@ class RuleModel(_Strict):
     )
     explanation: Text
     suggestion: Text | None = None
+    replacement: Annotated[str, Field(min_length=1, max_length=MAX_PHRASE_CHARS)] | None = None
     strategies: list[Id] | None = None
     barriers: list[Id] | None = None
     roles: list[Id] | None = None
@@ -161,6 +162,7 @@ class Rule:
     innocent: tuple[str, ...] = ()
     # The file's own word classes (name, entries), which its templates may use beside the built-in ones.
     slots: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    replacement: str | None = None  # plain words that can stand in for any of the phrases, when there are such
 
 
 @dataclass(frozen=True)
@@ -387,6 +389,7 @@ def _add_file(
             patterns=tuple(tuple(tok for tok in pattern) for pattern in rule.patterns),
             explanation=" ".join(rule.explanation.split()),
             suggestion=" ".join(rule.suggestion.split()) if rule.suggestion else None,
+            replacement=" ".join(rule.replacement.split()) if rule.replacement else None,
             strategies=tuple(rule.strategies or (category.strategies if category else cat.strategies)),
             barriers=tuple(rule.barriers if rule.barriers is not None else (category.barriers if category else ())),
             roles=tuple(rule.roles if rule.roles is not None else (category.roles if category else ())),

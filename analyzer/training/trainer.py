@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
 from analyzer.resources import LEXICONS_DIR as BUILTIN_DIR
 from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, comparable_text, load_labeled
+
+if TYPE_CHECKING:
+    from analyzer.feedback.examples import FeedbackLabels
 
 MIN_POSITIVES = 5
 DEFAULT_FOLDS = 3
@@ -79,8 +82,13 @@ def gather(
     text_column: str = "text",
     categories_column: str = "categories",
     max_data_bytes: int = DEFAULT_MAX_DATA_BYTES,
+    feedback: FeedbackLabels | None = None,
 ) -> tuple[TrainingSet, dict[str, str]]:
-    """Collect and de-duplicate examples; return them and the sha256 of each data file."""
+    """Collect and de-duplicate examples; return them and the sha256 of each data file.
+
+    ``feedback`` (reviewers' verdicts) adds its texts last: a verdict that a
+    category fits adds it, one that it is not harmful there takes it away.
+    """
     known = set(lexicon.categories)
     examples = lexicon_examples(lexicon)
     hashes: dict[str, str] = {}
@@ -110,6 +118,12 @@ def gather(
             continue
         merged.setdefault(text, set()).update(example.categories)
         sources[Path(example.source).name] += 1
+    if feedback is not None:
+        for text in [*feedback.positives, *feedback.negatives]:
+            cats = merged.setdefault(text, set())
+            cats.update(c for c in feedback.positives.get(text, ()) if c in known)
+            cats.difference_update(feedback.negatives.get(text, ()))
+            sources["feedback"] += 1
     from analyzer.model.labels import SEXIST_LABEL, with_sexist_label
 
     texts = list(merged)
@@ -134,6 +148,19 @@ def gather(
             if category in index:
                 y[row, index[category]] = 1
     return TrainingSet(texts, labels, y, sources, warnings), hashes
+
+
+def _feedback_labels(path: str | Path | None, lexicon: Lexicon) -> FeedbackLabels | None:
+    """The verdicts of a feedback file as training labels (``None`` without a file)."""
+    if path is None:
+        return None
+    from analyzer.feedback.examples import labels_from
+    from analyzer.feedback.store import open_store
+
+    if not Path(path).is_file():
+        raise DataError(f"{path}: no such feedback file")
+    with open_store(path) as store:
+        return labels_from(store.verdicts(), lexicon)
 
 
 def choose_thresholds(
@@ -238,10 +265,19 @@ def train(
     max_data_bytes: int = DEFAULT_MAX_DATA_BYTES,
     command: str = "",
     progress: Progress = stderr_progress,
+    feedback_db: str | Path | None = None,
+    base_thresholds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Train and write a model folder; return its metadata."""
+    """Train and write a model folder; return its metadata.
+
+    ``feedback_db`` adds reviewers' verdicts (:mod:`analyzer.feedback`) as
+    examples; the texts they mark as not harmful are recorded in the
+    metadata, so the analyzer lets them pass for that category. ``folds=0``
+    skips cross-validation and keeps ``base_thresholds`` (a previous model's)
+    for the labels they name: the quick retraining after a few verdicts.
+    """
     from analyzer.model.features import build_estimator
-    from analyzer.training.parsing import text_units
+    from analyzer.training.parse_cache import cached_units
 
     started = time.perf_counter()
     out = Path(out)
@@ -251,6 +287,9 @@ def train(
         raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
+    feedback = _feedback_labels(feedback_db, lexicon)
+    for conflict in feedback.conflicts if feedback else ():
+        progress(f"warning: {conflict}")
     data, data_hashes = gather(
         lexicon,
         data_files,
@@ -259,6 +298,7 @@ def train(
         text_column=text_column,
         categories_column=categories_column,
         max_data_bytes=max_data_bytes,
+        feedback=feedback,
     )
     for warning in data.warnings:
         progress(f"warning: {warning}")
@@ -268,14 +308,21 @@ def train(
     negatives = int((data.y.sum(axis=1) == 0).sum())
     progress(f"      {len(data.texts):,} examples, {negatives:,} negatives; positives: {positives}")
     progress(f"      reading {len(data.texts):,} examples with the analyzer's pipeline")
-    units = text_units(lexicon, data.texts)
+    units, parsed = cached_units(lexicon, data.texts)
+    progress(f"      {parsed:,} parsed now, {len(data.texts) - parsed:,} from the cache")
 
     def build() -> Any:
         return build_estimator(sorted(lexicon.categories))
 
-    progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
-    proba = out_of_fold(build, units, data.y, folds, progress)
-    thresholds, metrics = choose_thresholds(data.y, proba, data.labels)
+    if folds >= 2:
+        progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
+        proba = out_of_fold(build, units, data.y, folds, progress)
+        thresholds, metrics = choose_thresholds(data.y, proba, data.labels)
+    else:
+        progress("[2/4] keeping the current model's thresholds (no cross-validation)")
+        known = base_thresholds or {}
+        thresholds = {label: float(known.get(label, 0.5)) for label in data.labels}
+        metrics = {}
     progress("[3/4] fitting on all examples")
     estimator = build()
     estimator.fit(units, data.y)
@@ -296,6 +343,12 @@ def train(
         "compiled": compiled_info,
         "train_seconds": round(time.perf_counter() - started, 1),
     }
+    if feedback is not None:
+        metadata["feedback"] = {
+            "verdicts": feedback.count,
+            "conflicts": list(feedback.conflicts),
+            "pass": feedback.passes(),
+        }
     extra: dict[str, Callable[[Path], None]] = {}
     if compiled_model is not None:
         from analyzer.model import compiled

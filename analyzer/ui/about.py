@@ -70,8 +70,12 @@ LIMITS: tuple[str, ...] = (
 PRIVACY: tuple[str, ...] = (
     "Nothing leaves the machine. Text is analyzed by this server process on this computer; the analyzer "
     "calls no outside service and loads no remote model.",
-    "Nothing is kept. A pasted text, a batch's results and their flags live in this browser session's memory "
-    "and are gone when the tab is closed or the server stops; nothing is logged.",
+    "Nothing is kept unless you give feedback. A pasted text, a batch's results and their flags live in this "
+    "browser session's memory and are gone when the tab is closed or the server stops; nothing is logged.",
+    "Feedback on a flag (fits, not harmful here, missed) is kept in a SQLite file on this machine (shown in the "
+    "sidebar): the sentence around the flagged words, or the whole text only if you tick the box, with the "
+    "category, the rule, the versions, the time and the name you give, if any. `allyship feedback purge` "
+    "deletes all of it.",
     "Uploaded lexicons and batch files are written to a temporary folder that is deleted right after the check "
     "or the run. Uploads are read as text (YAML, CSV, JSON, documents) only and are never unpickled or run.",
     "Retraining keeps its uploads and the model it trains in a private temporary folder of this server, for "

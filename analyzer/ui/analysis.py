@@ -9,7 +9,6 @@ paste over the limit, input the library refuses) into a message for the page.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +21,9 @@ from analyzer.ui.cards import SENSITIVITY_FLOOR
 # A paste is one text in a browser text box; longer documents belong in batch.
 MAX_PASTE_CHARS = 200_000
 # Streamlit runs each browser session in its own thread and they share one
-# cached pipeline; spaCy does not promise that one pipeline may run in two
-# threads at once, and a paste takes milliseconds, so take turns. The Batch
-# page takes the same lock once per chunk, so a long batch never holds it for
-# more than a chunk and a paste in another session waits at most that long.
-ANALYZE_LOCK = threading.Lock()
+# cached Analyzer. No lock is taken around an analysis: the Analyzer keeps no
+# per-call state between calls, so one session's long paste never holds up
+# another session's short one.
 
 
 @dataclass(frozen=True)
@@ -87,8 +84,7 @@ def run_analysis(analyzer: Analyzer, text: str, limit: int = MAX_PASTE_CHARS) ->
     if problem is not None:
         return AnalysisOutcome(text=text, error=problem, key=key)
     try:
-        with ANALYZE_LOCK:
-            result = analyzer.analyze(text)
+        result = analyzer.analyze(text)
     except AnalyzerError as exc:
         return AnalysisOutcome(text=text, error=f"The text could not be analyzed: {exc}", key=key)
     except Exception as exc:  # a bug, not the user's fault: still no traceback in their page

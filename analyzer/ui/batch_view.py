@@ -11,9 +11,9 @@ what a browser upload needs and a command line does not:
   (:func:`upload_problems`);
 - the temporary paths replaced by the names the user uploaded, in every
   record, so the table and the downloads never show ``/tmp/...``;
-- the shared analyzer used one chunk at a time under the same lock as the
-  Analyze page (:data:`analyzer.ui.analysis.ANALYZE_LOCK`), so a long batch in
-  one session never makes a paste in another wait for more than a chunk;
+- each table read with its own text and id columns (:func:`columns_per_table`);
+- the shared analyzer called one chunk at a time, with no lock across
+  sessions, so a long batch in one session never makes a paste in another wait;
 - the sensitivity: the cached analyzer runs at the slider's floor (see
   :mod:`analyzer.ui.cards`), so the records are cut at the user's threshold
   afterwards, giving exactly what ``allyship batch --threshold T`` writes.
@@ -41,7 +41,7 @@ from analyzer.flags import Flag, ScoreStep
 from analyzer.io.readers import KINDS, TABLE_SUFFIXES, decode
 from analyzer.lexicon.references import Reference
 from analyzer.ui import cards, highlight
-from analyzer.ui.analysis import ANALYZE_LOCK, MAX_PASTE_CHARS
+from analyzer.ui.analysis import MAX_PASTE_CHARS
 from analyzer.ui.lexicon_view import shown_name, write_uploads
 
 # Limits of one run. A browser upload is held in memory (by Streamlit, and
@@ -77,6 +77,8 @@ class BatchOptions:
     id_column: str = "id"
     threshold: float = cards.DEFAULT_SENSITIVITY
     chunk_documents: int = CHUNK_DOCUMENTS
+    # Per table upload (its name as uploaded): (text column, id column); others use the two above.
+    columns: tuple[tuple[str, tuple[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,19 @@ def table_columns(uploads: Sequence[Upload], sample_rows: int = 50) -> dict[str,
     return found
 
 
+def columns_per_table(uploads: Sequence[Upload], sample_rows: int = 50) -> dict[str, dict[str, int]]:
+    """Per table upload (by its name as uploaded), its own columns as :func:`table_columns` samples them.
+
+    Each table gets its own text and id column on the page: a CSV with
+    ``answer`` and a JSONL with ``text`` uploaded together are both read.
+    """
+    return {name: table_columns([(name, data)], sample_rows) for name, data in uploads if _is_table(name)}
+
+
+def _is_table(name: str) -> bool:
+    return Path(shown_name(name)).suffix.lower() in TABLE_TYPES
+
+
 def _sample_columns(kind: str, text: str, sample_rows: int) -> dict[str, int]:
     """``{column: characters of string values in the sample}`` of one table."""
     rows: list[dict[str, Any]] = []
@@ -244,7 +259,8 @@ def uploads_key(uploads: Sequence[Upload], options: BatchOptions, model: str | N
     digest = hashlib.sha256()
     for name, data in uploads:
         digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
-    digest.update(repr((options.text_column, options.id_column, round(options.threshold, 4), model)).encode())
+    settings = (options.text_column, options.id_column, options.columns, round(options.threshold, 4), model)
+    digest.update(repr(settings).encode())
     return digest.hexdigest()[:16]
 
 
@@ -252,11 +268,11 @@ def uploads_key(uploads: Sequence[Upload], options: BatchOptions, model: str | N
 
 
 class _TakingTurns:
-    """The shared analyzer, shaped for :func:`analyzer.io.batch.run_batch`, locked one chunk at a time.
+    """The shared analyzer, shaped for :func:`analyzer.io.batch.run_batch`, one chunk per call.
 
-    The batch engine calls ``analyze_many`` once per chunk; taking the lock
-    there (and not around the whole run) lets other sessions' pastes through
-    between chunks.
+    No lock is held: one ``Analyzer`` serves every session's thread at once
+    (it keeps no per-call state between calls), so a long batch in one
+    session never makes a paste in another wait for it.
     """
 
     def __init__(self, analyzer: Any) -> None:
@@ -264,12 +280,10 @@ class _TakingTurns:
         self.max_chars = getattr(analyzer, "max_chars", None)
 
     def analyze_many(self, texts: list[str], batch_size: int = CHUNK_DOCUMENTS) -> list[Any]:
-        with ANALYZE_LOCK:
-            return list(self._analyzer.analyze_many(texts, batch_size=batch_size))
+        return list(self._analyzer.analyze_many(texts, batch_size=batch_size))
 
     def analyze(self, text: str) -> Any:
-        with ANALYZE_LOCK:
-            return self._analyzer.analyze(text)
+        return self._analyzer.analyze(text)
 
     def settings(self) -> dict[str, Any]:
         return dict(self._analyzer.settings())
@@ -294,9 +308,11 @@ def run_batch(
     """Analyze the uploads with the library's batch engine; one record per document, in upload order.
 
     Records are those of ``allyship batch --threshold T`` with the uploaded
-    names in place of paths. ``progress(done, total)`` is called at the start
-    and after every chunk. Raises :class:`AnalyzerError` when the uploads break
-    a limit; an unreadable file is an error record, not an exception.
+    names in place of paths. Each table is read with its own text and id
+    columns (``options.columns``, else the run's defaults): uploads sharing
+    columns go to the engine together. ``progress(done, total)`` is called at
+    the start and after every chunk. Raises :class:`AnalyzerError` when the
+    uploads break a limit; an unreadable file is an error record, not an exception.
     """
     from analyzer.io.batch import BatchConfig
     from analyzer.io.batch import run_batch as engine_run_batch
@@ -305,32 +321,45 @@ def run_batch(
     problems = upload_problems(uploads)
     if problems:
         raise AnalyzerError(problems[0])
-    records: list[dict[str, Any]] = []
+    found: list[tuple[int, int, dict[str, Any]]] = []  # (upload index, order, record)
     with tempfile.TemporaryDirectory(prefix="allyship-batch-") as tmp:
         written = write_uploads(Path(tmp) / "uploads", uploads)
         shown = unique_names([name for _, name in written])
         names = {os.path.abspath(path): name for (path, _), name in zip(written, shown, strict=True)}
-        config = BatchConfig(
-            inputs=list(names),
-            out=Path(tmp) / "results.jsonl",
-            batch_size=max(1, options.chunk_documents),
-            text_column=options.text_column,
-            id_column=options.id_column,
-            max_bytes=MAX_FILE_BYTES,
-            include_text=True,
-            quiet=True,
-        )
-        total = count_documents(discover(config.inputs), config.read_options)
+        index_of = {name: i for i, name in enumerate(shown)}
+        per_upload = dict(options.columns)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for (path, _), (uploaded, _data) in zip(written, uploads, strict=True):
+            columns = per_upload.get(uploaded, (options.text_column, options.id_column))
+            groups.setdefault(columns, []).append(os.path.abspath(path))
+        configs = [
+            BatchConfig(
+                inputs=paths,
+                out=Path(tmp) / f"results-{number}.jsonl",
+                batch_size=max(1, options.chunk_documents),
+                text_column=text_column,
+                id_column=id_column,
+                max_bytes=MAX_FILE_BYTES,
+                include_text=True,
+                quiet=True,
+            )
+            for number, ((text_column, id_column), paths) in enumerate(groups.items())
+        ]
+        total = sum(count_documents(discover(c.inputs), c.read_options) for c in configs)
         if progress is not None:
             progress(0, total)
 
         def on_record(record: dict[str, Any]) -> None:
-            records.append(apply_threshold(rename_record(record, names), options.threshold))
-            if progress is not None and (len(records) % config.batch_size == 0 or len(records) >= total):
-                progress(len(records), max(total, len(records)))
+            renamed = apply_threshold(rename_record(record, names), options.threshold)
+            source = str(renamed.get("source") or "")
+            found.append((index_of.get(source, len(shown)), len(found), renamed))
+            step = max(1, options.chunk_documents)
+            if progress is not None and (len(found) % step == 0 or len(found) >= total):
+                progress(len(found), max(total, len(found)))
 
-        engine_run_batch(_TakingTurns(analyzer), config, stream=io.StringIO(), on_record=on_record)
-    return records
+        for config in configs:
+            engine_run_batch(_TakingTurns(analyzer), config, stream=io.StringIO(), on_record=on_record)
+    return [record for _, _, record in sorted(found, key=lambda entry: entry[:2])]
 
 
 def rename_record(record: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from analyzer.engine import DEFAULT_MODEL
 from analyzer.lexicon.references import References
-from analyzer.ui import about
+from analyzer.ui import about, lexicon_view, retraining_view
 from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
 
 # The default analyzer plus a few models trained on the Retraining page. Each
@@ -56,3 +56,34 @@ def builtin_categories() -> dict[str, str]:
     from analyzer.lexicon.loader import load_lexicon
 
     return {cid: category.label for cid, category in load_lexicon(()).categories.items()}
+
+
+# Checks of uploads: cached by their content (Streamlit hashes the bytes), so a
+# rerun of the page does not check the same files again. A few entries each:
+# a session checks one set of files at a time.
+
+
+@st.cache_data(show_spinner="Checking the file and running its examples…", max_entries=16)
+def validate_upload(name: str, data: bytes) -> lexicon_view.UploadReport:
+    """:func:`analyzer.ui.lexicon_view.validate_upload`, once per file content."""
+    return lexicon_view.validate_upload(name, data)
+
+
+@st.cache_data(show_spinner="Checking the lexicon files and running their examples…", max_entries=16)
+def validate_uploads(uploads: tuple[tuple[str, bytes], ...]) -> lexicon_view.UploadReport:
+    """:func:`analyzer.ui.lexicon_view.validate_uploads`, once per set of files."""
+    return lexicon_view.validate_uploads(list(uploads))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def check_data_files(
+    uploads: tuple[tuple[str, bytes], ...], known: tuple[str, ...]
+) -> list[retraining_view.DataReport]:
+    """:func:`analyzer.ui.retraining_view.check_data_files`, once per set of files and categories."""
+    return retraining_view.check_data_files(list(uploads), set(known))
+
+
+@st.cache_data(show_spinner="Reading the held-out texts…", max_entries=4)
+def held_out(categories: tuple[str, ...]) -> retraining_view.HeldOut:
+    """:func:`analyzer.ui.retraining_view.held_out` for these categories, read once."""
+    return retraining_view.held_out(set(categories))

@@ -100,20 +100,22 @@ def escape_attr(value: str) -> str:
     return html.escape(" ".join(value.split()), quote=True)
 
 
-def marks_for(flags: Sequence[Highlightable]) -> list[Mark]:
-    """Number the flags 1, 2, … in the order given (the order of their cards)."""
-    return [Mark(f.start, f.end, f.category, f.label, i) for i, f in enumerate(flags, start=1)]
+def marks_for(flags: Sequence[Highlightable], numbers: Sequence[int] | None = None) -> list[Mark]:
+    """Number the flags 1, 2, … in the order given (the order of their cards), or with ``numbers``."""
+    numbers = range(1, len(flags) + 1) if numbers is None else numbers
+    return [Mark(f.start, f.end, f.category, f.label, n) for f, n in zip(flags, numbers, strict=True)]
 
 
-def highlight_html(text: str, flags: Sequence[Highlightable]) -> str:
+def highlight_html(text: str, flags: Sequence[Highlightable], numbers: Sequence[int] | None = None) -> str:
     """The whole text, escaped, with each flag in a ``<mark>`` of its category's color.
 
     Flags may overlap (a classifier sentence around a lexicon phrase): the text
     is cut at every flag boundary and each piece is colored by the innermost
     flag covering it, its tooltip naming every flag that covers it. Each flag's
-    card number follows its last character as a superscript.
+    card number follows its last character as a superscript (``numbers``
+    gives each flag's number; by default 1, 2, … in the order given).
     """
-    marks = [m for m in marks_for(flags) if 0 <= m.start < m.end <= len(text)]
+    marks = [m for m in marks_for(flags, numbers) if 0 <= m.start < m.end <= len(text)]
     bounds = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
     by_start = sorted(marks, key=lambda m: (m.start, m.number))
     ends: dict[int, list[Mark]] = {}
@@ -149,18 +151,18 @@ def _mark_html(piece: str, active: Sequence[Mark]) -> str:
 
 
 def chip_html(text: str, category: str) -> str:
-    """A short piece of text on its category's color, for a card header or the legend."""
+    """A short piece of text on its category's color, for a card header or the legend (never cut off)."""
     return (
         f'<mark class="allyship-mark" data-category="{escape_attr(category)}" '
         f'style="background-color: {color_for(category)}; color: {TEXT_COLOR}; '
-        f'padding: 0.05em 0.3em; border-radius: 0.2em;">{escape_text(text)}</mark>'
+        f'padding: 0.05em 0.3em; border-radius: 0.2em; overflow-wrap: anywhere;">{escape_text(text)}</mark>'
     )
 
 
 def legend_html(categories: Iterable[tuple[str, str]]) -> str:
     """The colors of the categories shown, as ``(id, label)`` pairs, in one line."""
-    chips = " ".join(chip_html(label, cat) for cat, label in categories)
-    return f'<div class="allyship-legend">{chips}</div>' if chips else ""
+    chips = " ".join(f'<span style="white-space: nowrap;">{chip_html(label, cat)}</span>' for cat, label in categories)
+    return f'<div class="allyship-legend" style="line-height: 1.9;">{chips}</div>' if chips else ""
 
 
 def card_header_html(number: int, phrase: str, category: str, label: str) -> str:

@@ -108,6 +108,15 @@ class TrainedModel:
 
 
 @dataclass(frozen=True)
+class TrainSettings:
+    """What a run learns from besides the uploads, and whether it cross-validates."""
+
+    include_corpus: bool = True
+    feedback_db: str | Path | None = None
+    quick: bool = False
+
+
+@dataclass(frozen=True)
 class RetrainOutcome:
     """What the Retrain button produced: a model, or a message (and problem lines) saying why not."""
 
@@ -279,6 +288,8 @@ def retrain(
     baseline: ModelInfo | None = None,
     include_corpus: bool | None = None,
     train_fn: TrainFunction | None = None,
+    feedback_db: str | Path | None = None,
+    quick: bool = False,
 ) -> RetrainOutcome:
     """Train a model on the built-in lexicons and corpus plus the uploads, into a new run folder.
 
@@ -287,6 +298,10 @@ def retrain(
     every time it is loaded. ``progress`` gets the library's messages ("[2/4]
     cross-validating ..."). One training runs at a time on the server; a
     second one gets a message. Every failure is a message, never a traceback.
+
+    ``feedback_db`` adds the reviewers' verdicts; ``quick`` skips
+    cross-validation and keeps the current model's thresholds, so a few new
+    rows retrain in seconds (the parse of the corpus is cached).
     """
     if train_fn is None:
         from analyzer.training.trainer import train as train_fn
@@ -312,7 +327,8 @@ def retrain(
         number = 1 + max((int(p.name.split("-")[1]) for p in runs if p.name.split("-")[1].isdigit()), default=0)
         run = session_dir / f"run-{number}"
         run.mkdir(mode=0o700)
-        return _train_run(run, number, lexicon_files, data_files, progress, baseline, include_corpus, train_fn)
+        settings = TrainSettings(include_corpus, feedback_db, quick)
+        return _train_run(run, number, lexicon_files, data_files, progress, baseline, settings, train_fn)
     finally:
         _TRAIN_LOCK.release()
 
@@ -324,7 +340,7 @@ def _train_run(
     data_files: Sequence[tuple[str, bytes]],
     progress: Progress,
     baseline: ModelInfo,
-    include_corpus: bool,
+    settings: TrainSettings,
     train_fn: TrainFunction,
 ) -> RetrainOutcome:
     written_lexicons = write_uploads(run / "lexicons", lexicon_files) if lexicon_files else []
@@ -339,14 +355,21 @@ def _train_run(
 
     error: str | None = None
     problems: tuple[str, ...] = ()
+    extra: dict[str, Any] = {}
+    if settings.feedback_db is not None:
+        extra["feedback_db"] = str(settings.feedback_db)
+    if settings.quick:
+        extra["folds"] = 0
+        extra["base_thresholds"] = dict((baseline.metadata or {}).get("thresholds") or {})
     try:
         metadata = train_fn(
             run / "model",
             lexicon_dirs=list(lexicon_dirs),
             data_files=[str(path) for path, _ in written_data],
-            include_corpus=include_corpus,
+            include_corpus=settings.include_corpus,
             progress=report,
             command="allyship app (Retraining page)",
+            **extra,
         )
     except LexiconError as exc:
         error, problems = "The lexicons could not be loaded:", tuple(problem_lines(exc.problems, names))
@@ -468,3 +491,160 @@ def comparison_text(new: Mapping[str, Any], baseline: ModelInfo) -> str:
     else:
         current = f"current ({baseline.name}): mean F1 {theirs[0]:.3f} over {theirs[1]} categories"
     return f"New model: {new_part}; {current}. Scores are cross-validated on each model's own training examples."
+
+
+# -- before and after, on the same held-out data -------------------------------------------
+
+
+def shared_data_folder() -> Path:
+    """``ALLYSHIP_SHARED_DATA``, else ``../shared/data`` beside the project (where EDOS is kept, if anywhere)."""
+    import os
+
+    default = Path(__file__).resolve().parents[3] / "shared" / "data"
+    return Path(os.environ.get("ALLYSHIP_SHARED_DATA", default))
+
+
+def functional_cases_file() -> Path:
+    """The project's own functional sentences (written for its tests; no model trains on them)."""
+    return Path(__file__).resolve().parents[2] / "tests" / "data" / "functional_cases.yml"
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Labeled texts neither model trained on, what they are, and what their absence means."""
+
+    name: str
+    description: str
+    examples: tuple[Any, ...] = ()
+    note: str = ""
+
+
+EDOS_ABSENT = (
+    "EDOS is not on this server, so neither the new model's training nor this comparison uses it. The shipped "
+    "model was trained with EDOS's training posts as well (about three times as many examples), so a model "
+    "trained here learns from the project's corpus, the lexicon examples, the uploads and the feedback only, "
+    "and may do worse on social-media posts even when the scores below look fine."
+)
+
+
+def held_out(known_categories: Collection[str], max_examples: int = 2000) -> HeldOut:
+    """The held-out data both models are scored on: EDOS's dev split if present, else the functional cases."""
+    from analyzer.training.datasets import Example, load_labeled
+
+    edos = shared_data_folder() / "edos" / "edos_labelled_aggregated.csv"
+    if edos.is_file():
+        try:
+            rows = [e for e in load_labeled(edos, known_categories=frozenset(known_categories)) if e.split == "dev"]
+        except AnalyzerError:
+            rows = []
+        if rows:
+            return HeldOut(
+                "EDOS dev",
+                f"the dev split of EDOS ({len(rows[:max_examples]):,} posts), which neither model trains on",
+                tuple(rows[:max_examples]),
+            )
+    cases = functional_cases_file()
+    examples: list[Any] = []
+    if cases.is_file():
+        import yaml
+
+        data = yaml.safe_load(cases.read_text(encoding="utf-8")) or {}
+        for kind in data.values():
+            for case in (kind or {}).get("must_flag") or ():
+                if case.get("category") in known_categories:
+                    examples.append(Example(case["text"], frozenset({case["category"]}), str(cases), 0))
+            for text in (kind or {}).get("must_pass") or ():
+                examples.append(Example(text, frozenset(), str(cases), 0))
+    if examples:
+        return HeldOut(
+            "functional cases",
+            f"the project's functional test sentences ({len(examples):,}, written for its tests; no model trains "
+            "on them)",
+            tuple(examples),
+            EDOS_ABSENT,
+        )
+    return HeldOut("none", "no held-out data is available on this server", (), EDOS_ABSENT)
+
+
+def compare_on(held: HeldOut, before: Any, after: Any, threshold: float = 0.5) -> list[dict[str, Any]]:
+    """Per category and for 'flagged at all', precision/recall/F1 of the current and the new analyzer on ``held``.
+
+    Both analyzers are scored on the same texts at the same threshold (the
+    app's analyzers run lower for the sensitivity slider: flags below
+    ``threshold`` are not counted).
+    """
+    if not held.examples:
+        return []
+    old, new = _scores(before, held, threshold), _scores(after, held, threshold)
+    rows = []
+    for category in sorted(set(old["per_category"]) | set(new["per_category"])):
+        rows.append(
+            _compare_row(category, old["per_category"].get(category) or {}, new["per_category"].get(category) or {})
+        )
+    rows.append(_compare_row("any category (flagged or not)", old["document"]["flagged"], new["document"]["flagged"]))
+    return rows
+
+
+def _scores(analyzer: Any, held: HeldOut, threshold: float) -> dict[str, Any]:
+    from analyzer.training.evaluate import score
+
+    examples = list(held.examples)
+    predicted = [
+        {f.category for f in result.flags if f.score >= threshold}
+        for result in analyzer.analyze_many([e.text for e in examples])
+    ]
+    return score(examples, predicted, sorted(analyzer.lexicon.categories))
+
+
+def _compare_row(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    def pick(metrics: Mapping[str, Any], key: str) -> float | None:
+        value = metrics.get(key)
+        return round(float(value), 3) if isinstance(value, (int, float)) else None
+
+    return {
+        "category": name,
+        "current F1": pick(old, "f1"),
+        "new F1": pick(new, "f1"),
+        "current precision": pick(old, "precision"),
+        "new precision": pick(new, "precision"),
+        "current recall": pick(old, "recall"),
+        "new recall": pick(new, "recall"),
+    }
+
+
+COMPARE_COLUMNS = (
+    "category",
+    "current F1",
+    "new F1",
+    "current precision",
+    "new precision",
+    "current recall",
+    "new recall",
+)
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """How many rule examples an analyzer handles as ``lexicon validate`` requires, and the first misses."""
+
+    passed: int
+    total: int
+    misses: tuple[str, ...] = ()
+
+
+def check_rule_examples(analyzer: Any, threshold: float = 0.5, shown: int = 5) -> RuleCheck:
+    """Every rule's ``flag`` examples flagged by that rule and its ``pass`` examples not, at ``threshold``."""
+    rules = list(analyzer.lexicon.rules.values())
+    texts = [t for r in rules for t in (*r.flag_examples, *r.pass_examples)]
+    results = iter(analyzer.analyze_many(texts))
+    passed, misses = 0, []
+    for rule in rules:
+        for kind, examples in (("flag", rule.flag_examples), ("pass", rule.pass_examples)):
+            for text in examples:
+                result = next(results)
+                hit = any(f.rule_id == rule.id and f.score >= threshold for f in result.flags)
+                if hit == (kind == "flag"):
+                    passed += 1
+                elif len(misses) < shown:
+                    misses.append(f"{rule.id}: {kind} example {'not ' if kind == 'flag' else ''}flagged: {text!r}")
+    return RuleCheck(passed, len(texts), tuple(misses))

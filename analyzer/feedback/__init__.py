@@ -1,0 +1,1 @@
+"""What reviewers say about flags: a SQLite store of verdicts, and what training and analysis make of them."""
