@@ -116,7 +116,9 @@ def test_a_model_with_vectors_saves_and_loads_without_pickle(fitted, nlp, tmp_pa
         assert {"vector_words", "vector_coef"} <= set(data.files)
     again = compiled.load(path)
     units = [doc_unit(doc) for doc in nlp.pipe(TEXTS + UNSEEN)]
-    assert np.allclose(again.predict_proba(compiled.TokenBatch.from_units(units)), fitted.predict_proba(units), atol=1e-5)
+    assert np.allclose(
+        again.predict_proba(compiled.TokenBatch.from_units(units)), fitted.predict_proba(units), atol=1e-5
+    )
 
 
 def test_the_block_does_not_pickle_its_lookup_set(fitted) -> None:
