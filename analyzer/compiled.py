@@ -411,7 +411,7 @@ def _fold_vectors(part: Any, block: np.ndarray) -> tuple[list[str], np.ndarray, 
 
     weights = np.asarray(block, dtype=np.float64) * float(part.scale) / np.asarray(part.std_, dtype=np.float64)
     words = list(part.vocabulary_)
-    vectors = load_table().vectors(words).astype(np.float64)
+    vectors = load_table().vectors(words).astype(np.float64) * part.word_weights()[:, None]
     return words, (vectors @ weights.T).T.astype(np.float32), -(weights @ np.asarray(part.mean_, dtype=np.float64))
 
 

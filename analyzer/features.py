@@ -290,10 +290,19 @@ class WordVectors(TransformerMixin, BaseEstimator):
     tokens) adds nothing but still counts in the divisor, so both paths agree
     on every text. Fit the heads with ``plain_columns`` equal to this block's
     width and the block last in the union (its columns are dense and signed).
+    With ``sif`` set, the vocabulary keeps words with a letter only and each
+    word's vector is weighted ``sif / (sif + its share of training tokens)``
+    (Arora et al. 2017: frequent words say little about the sentence).
     """
 
-    def __init__(self, scale: float = 0.3) -> None:
+    def __init__(self, scale: float = 0.3, sif: float | None = None) -> None:
         self.scale = scale
+        self.sif = sif
+
+    def word_weights(self) -> np.ndarray:
+        """Per word of ``vocabulary_``, the weight of its vector in the mean (ones without ``sif``)."""
+        weights = getattr(self, "weights_", None)
+        return np.ones(len(self.vocabulary_), dtype=np.float32) if weights is None else weights
 
     def _mean_vectors(self, X: Sequence[Unit]) -> np.ndarray:
         from analyzer.embeddings import load_table
@@ -303,6 +312,9 @@ class WordVectors(TransformerMixin, BaseEstimator):
         keys = sorted({k for unit in X for k in unit.keys if k in known})
         row = {k: i for i, k in enumerate(keys)}
         vectors = table.vectors(keys) if keys else np.zeros((0, table.dimensions), np.float32)
+        if getattr(self, "weights_", None) is not None and keys:
+            position = {w: i for i, w in enumerate(self.vocabulary_)}
+            vectors = vectors * self.weights_[[position[k] for k in keys]][:, None]
         out = np.zeros((len(X), table.dimensions), dtype=np.float64)
         for i, unit in enumerate(X):
             rows = [row[k] for k in unit.keys if k in row]
@@ -316,6 +328,13 @@ class WordVectors(TransformerMixin, BaseEstimator):
 
         self.table_ = TABLE_ID
         self.vocabulary_ = sorted({k for unit in X for k in unit.keys if k.strip()} | set(whole_words()))
+        self.weights_ = None
+        if self.sif:
+            counts = Counter(k for unit in X for k in unit.keys)
+            total = max(1, sum(counts.values()))
+            self.vocabulary_ = [w for w in self.vocabulary_ if any(c.isalpha() for c in w)]
+            shares = np.asarray([counts[w] / total for w in self.vocabulary_], dtype=np.float64)
+            self.weights_ = (self.sif / (self.sif + shares)).astype(np.float32)
         self._known = frozenset(self.vocabulary_)
         means = self._mean_vectors(X)
         self.mean_ = means.mean(axis=0)
@@ -438,6 +457,7 @@ def build_features(
     char_ngrams: tuple[int, int] = (2, 5),
     cues: Mapping[str, Sequence[str]] | None = None,
     word_vectors: float | None = None,
+    vector_sif: float | None = None,
 ) -> FeatureUnion:
     """Key n-grams + character n-grams + lexicon hits + cue counts of units, as one ``FeatureUnion`` (float32).
 
@@ -457,7 +477,8 @@ def build_features(
         parts.append(("lexicon", LexiconHits(sorted(categories))))
     parts.append(("targeting", CueCounts(cues)))
     if word_vectors:
-        parts.append(("vectors", WordVectors(scale=word_vectors)))  # last: the heads leave its columns unscaled
+        # last: the heads leave its columns unscaled
+        parts.append(("vectors", WordVectors(scale=word_vectors, sif=vector_sif)))
     return FeatureUnion(parts)
 
 
@@ -471,6 +492,7 @@ def build_estimator(
     char_min_df: int = 3,
     n_jobs: int | None = 2,
     word_vectors: float | None = None,
+    vector_sif: float | None = None,
 ) -> Pipeline:
     """The unfitted classifier over :class:`~analyzer.units.Unit` objects: ``FeatureUnion`` then NB-LR heads.
 
@@ -483,7 +505,13 @@ def build_estimator(
     callers can say what they will fit.
     """
     del labels
-    features = build_features(categories, word_min_df=word_min_df, char_min_df=char_min_df, word_vectors=word_vectors)
+    features = build_features(
+        categories,
+        word_min_df=word_min_df,
+        char_min_df=char_min_df,
+        word_vectors=word_vectors,
+        vector_sif=vector_sif,
+    )
     plain = vector_width() if word_vectors else 0
     return Pipeline(
         [

@@ -4,8 +4,9 @@ The model card's protocol, so the test figure stays honest: every variant is
 fitted on the EDOS **train** split only (lexicons, corpus and other data
 left out), the sexist head's threshold is the one that maximises macro-F1 on
 EDOS **dev**, and the **test** split, Guest et al. (all rows) and Social Bias
-Frames (dev + test files) are scored once at that threshold. Nothing is
-chosen on them.
+Frames (dev + test files) and ``bench/implicit_cases.jsonl`` (harm put in no
+listed words, and benign texts naming women, written for this probe) are
+scored once at that threshold. Nothing is chosen on them.
 
 Variants: the current recipe (``build_estimator``) alone, and with
 :class:`analyzer.features.WordVectors` (the pinned WordLlama table of
@@ -21,6 +22,7 @@ rate of non-sexist texts that name women minus that of those that don't, see
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -32,6 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+IMPLICIT_CASES = Path(__file__).resolve().parent / "implicit_cases.jsonl"
 
 # Words that name women or girls as a group or a person's role (no slurs, no pronouns): the "mentions women" side
 # of the identity-mention gap.
@@ -87,6 +90,8 @@ def load_sets(data: Path, categories: set[str]) -> dict[str, tuple[list[str], np
         "sbf": sbic,
     }
     out = {}
+    cases = [json.loads(line) for line in IMPLICIT_CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out["implicit"] = ([c["text"] for c in cases], [], np.asarray([bool(c["harmful"]) for c in cases]))
     for name, examples in groups.items():
         texts = [e.text for e in examples]
         truth = np.asarray([bool(e.categories & SEXIST_CATEGORIES) for e in examples])
@@ -138,6 +143,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--scales", type=float, nargs="*", default=[0.0, 0.1, 0.3, 1.0])
     parser.add_argument("--C", type=float, default=None, help="head regularization (default: the recipe's)")
+    parser.add_argument("--sif", type=float, default=None, help="SIF weighting of the vector block (e.g. 1e-3)")
     args = parser.parse_args()
     if not (args.data / "edos").is_dir():
         sys.exit(f"no EDOS under {args.data}: pass --data")
@@ -158,30 +164,40 @@ def main() -> None:
 
     header = (
         "| variant | dev F1 | test F1 | Guest F1 / FPR | SBF F1 / FPR | gap dev | gap test | gap Guest | gap SBF |"
-        " fit s | compiled ms/1k tokens | compiled MB |"
+        " implicit R / FPR | fit s | compiled ms/1k tokens | compiled MB |"
     )
-    rows = [header, "|" + " --- |" * 12]
+    rows = [header, "|" + " --- |" * 13]
     for scale in args.scales:
-        estimator = build_estimator(categories, labels, C=args.C or DEFAULT_C, word_vectors=scale or None)
+        estimator = build_estimator(
+            categories, labels, C=args.C or DEFAULT_C, word_vectors=scale or None, vector_sif=args.sif
+        )
         started = time.perf_counter()
         estimator.fit(units["train"], y)
         fit_seconds = time.perf_counter() - started
-        scores = {name: estimator.predict_proba(units[name])[:, column] for name in ("dev", "test", "guest", "sbf")}
+        scores = {
+            name: estimator.predict_proba(units[name])[:, column]
+            for name in ("dev", "test", "guest", "sbf", "implicit")
+        }
         threshold = best_threshold(sets["dev"][2], scores["dev"])
         flagged = {name: s >= threshold for name, s in scores.items()}
         f1 = {name: macro_f1(sets[name][2], flagged[name]) for name in ("dev", "test")}
-        outside = {name: held_out(sets[name][2], flagged[name]) for name in ("guest", "sbf")}
-        gaps = {name: identity_gap(sets[name][0], sets[name][2], flagged[name]) for name in scores}
+        outside = {name: held_out(sets[name][2], flagged[name]) for name in ("guest", "sbf", "implicit")}
+        gaps = {
+            name: identity_gap(sets[name][0], sets[name][2], flagged[name]) for name in ("dev", "test", "guest", "sbf")
+        }
         try:
             difference, per_thousand, size = compiled_figures(estimator, units["dev"])
         except CompileError as exc:
             print(f"no compiled copy: {exc}")
             difference, per_thousand, size = float("nan"), float("nan"), float("nan")
         name = "n-grams + lexicon + cues (current)" if not scale else f"+ WordLlama vectors, scale {scale:g}"
+        name += f", SIF {args.sif:g}" if scale and args.sif else ""
         row = (
             f"| {name} | {f1['dev']:.3f} | {f1['test']:.3f} | {outside['guest'][2]:.3f} / {outside['guest'][3]:.3f} |"
             f" {outside['sbf'][2]:.3f} / {outside['sbf'][3]:.3f} | {gaps['dev'][2]:+.1f} | {gaps['test'][2]:+.1f} |"
-            f" {gaps['guest'][2]:+.1f} | {gaps['sbf'][2]:+.1f} | {fit_seconds:.0f} | {per_thousand:.2f} | {size:.1f} |"
+            f" {gaps['guest'][2]:+.1f} | {gaps['sbf'][2]:+.1f} |"
+            f" {outside['implicit'][1]:.2f} / {outside['implicit'][3]:.2f} | {fit_seconds:.0f} |"
+            f" {per_thousand:.2f} | {size:.1f} |"
         )
         rows.append(row)
         print(row, f"(threshold {threshold:.3f}, parity {difference:.1e})", flush=True)

@@ -95,6 +95,22 @@ def test_compiled_vector_block_gives_the_pipelines_probabilities(fitted, nlp) ->
     assert compiled.check_parity(fitted, model, units) < 1e-5
 
 
+def test_frequency_weighted_vectors_compile_to_the_same_probabilities(nlp) -> None:
+    lexicon = load_lexicon([])
+    estimator = build_estimator(
+        sorted(lexicon.categories), n_jobs=1, word_min_df=1, char_min_df=1, word_vectors=0.3, vector_sif=1e-3
+    )
+    units = [doc_unit(doc) for doc in nlp.pipe(TEXTS * 2)]
+    y = np.asarray([[i % len(TEXTS) < 3] for i in range(len(units))], dtype=np.int8)
+    estimator.fit(units, y)
+    block = estimator.named_steps["features"].transformer_list[-1][1]
+    weights = dict(zip(block.vocabulary_, block.word_weights(), strict=True))
+    assert "," not in weights and weights["the"] < weights["boardroom"] <= 1.0  # frequent words weigh less
+    model = compiled.compile_pipeline(estimator)
+    probe = [doc_unit(doc) for doc in nlp.pipe(TEXTS + UNSEEN)]
+    assert compiled.check_parity(estimator, model, probe) < 1e-5
+
+
 def test_the_vector_block_moves_scores_and_explanations(fitted, nlp) -> None:
     """Without the block the compiled copy scores differently: the block is really used, token by token."""
     model = compiled.compile_pipeline(fitted)
