@@ -43,6 +43,14 @@ def train_cli(
     text_column: Annotated[str, typer.Option("--text-column")] = "text",
     categories_column: Annotated[str, typer.Option("--categories-column")] = "categories",
     trusted_lexicons: TrustedOpt = False,
+    word_vectors: Annotated[
+        float | None,
+        typer.Option(
+            "--word-vectors",
+            min=0.0,
+            help="Add pretrained word vectors at this scale (e.g. 0.03; needs the package wordllama).",
+        ),
+    ] = None,
 ) -> None:
     """Retrain the classifier on the lexicons (built-in plus yours) and labeled data.
 
@@ -65,6 +73,7 @@ def train_cli(
         text_column=text_column,
         categories_column=categories_column,
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
+        word_vectors=word_vectors or None,
     )
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())
     compiled = "with its compiled copy" if (meta.get("compiled") or {}).get("written") else "without a compiled copy"

@@ -209,6 +209,21 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
     return model, info
 
 
+def _vector_info(scale: float | None) -> dict[str, Any] | None:
+    """What the metadata records of the word-vector block: table, package, file hashes, scale (checked now)."""
+    if not scale:
+        return None
+    from analyzer import embeddings
+
+    embeddings.load_table()  # a missing or changed package stops training here, in one line
+    return {
+        "table": embeddings.TABLE_ID,
+        "package": f"{embeddings.PACKAGE}=={embeddings.VERSION}",
+        "sha256": dict(embeddings.SHA256),
+        "scale": scale,
+    }
+
+
 def train(
     out: str | Path,
     *,
@@ -223,8 +238,14 @@ def train(
     categories_column: str = "categories",
     command: str = "",
     progress: Progress = stderr_progress,
+    word_vectors: float | None = None,
 ) -> dict[str, Any]:
-    """Train and write a model folder; return its metadata."""
+    """Train and write a model folder; return its metadata.
+
+    ``word_vectors`` adds the pretrained word-vector block at that scale
+    (:class:`analyzer.features.WordVectors`; needs the pinned package of
+    :mod:`analyzer.embeddings`, checked before anything is parsed).
+    """
     from analyzer.features import build_estimator
     from analyzer.units import text_units
 
@@ -234,6 +255,7 @@ def train(
         from analyzer.errors import ModelError
 
         raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
+    vector_info = _vector_info(word_vectors)
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
     data, data_hashes = gather(
@@ -255,7 +277,7 @@ def train(
     units = text_units(lexicon, data.texts)
 
     def build() -> Any:
-        return build_estimator(sorted(lexicon.categories), data.labels)
+        return build_estimator(sorted(lexicon.categories), data.labels, word_vectors=word_vectors)
 
     progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
     proba = out_of_fold(build, units, data.y, folds, progress)
@@ -278,6 +300,7 @@ def train(
         "warnings": data.warnings,
         "command": command,
         "compiled": compiled_info,
+        **({"word_vectors": vector_info} if vector_info else {}),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     extra: dict[str, Callable[[Path], None]] = {}

@@ -141,3 +141,51 @@ def test_the_block_does_not_pickle_its_lookup_set(fitted) -> None:
     block = next(part for _, part in fitted.named_steps["features"].transformer_list if isinstance(part, WordVectors))
     assert "_known" not in block.__getstate__()
     assert len(block.vocabulary_) > len(embeddings.whole_words()) // 2
+
+
+@pytest.mark.slow
+def test_train_with_word_vectors_writes_a_compiled_model_that_flags(tmp_path: Path) -> None:
+    """The trainer's path: ``allyship train --word-vectors`` records the pinned table and ships a compiled copy."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    data = tmp_path / "examples.csv"
+    data.write_text(
+        "text,categories\n"
+        '"Her place is at the stove, not in the lab.",gender_stereotype\n'
+        '"The stove in the lab kitchen is broken.",\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "vectors"
+    command = [sys.executable, "-m", "analyzer.cli", "train", "--data", str(data), "--no-corpus"]
+    proc = subprocess.run(
+        [*command, "--word-vectors", "0.1", "--out", str(out)], capture_output=True, text=True, cwd=REPO, timeout=900
+    )
+    assert proc.returncode == 0, proc.stderr
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["word_vectors"]["table"] == embeddings.TABLE_ID
+    assert meta["word_vectors"]["sha256"] == embeddings.SHA256 and meta["compiled"]["written"]
+    with np.load(out / compiled.COMPILED_FILE, allow_pickle=False) as stored:
+        assert len(stored["vector_words"]) > 0
+    analyzed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analyzer.cli",
+            "analyze",
+            "--model",
+            str(out),
+            "--format",
+            "json",
+            "Women are hysterical.",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert analyzed.returncode == 0, analyzed.stderr
+    assert json.loads(analyzed.stdout)["flags"]
