@@ -42,7 +42,7 @@ SHA256 = {
     WEIGHTS_FILE: "64b47a2dc493cb8e85944076601189739852d7b64e0e1eedcb1937a251cd9fd5",
     TOKENIZER_FILE: "93248f2a9ec36c7b35f700a033d5f36228aae48db61aee31007fa49062cdeb68",
 }
-INSTALL_HINT = f"pip install {PACKAGE}=={VERSION}"
+INSTALL_HINT = f"pip install {PACKAGE}=={VERSION}  (or: pip install 'allyship-analyzer[vectors]')"
 
 
 class EmbeddingError(ModelError):
