@@ -50,6 +50,14 @@ def train_cli(
     feedback: Annotated[
         Path | None, typer.Option("--feedback", help="A feedback file: reviewers' verdicts become examples.")
     ] = None,
+    word_vectors: Annotated[
+        float | None,
+        typer.Option(
+            "--word-vectors",
+            min=0.0,
+            help="Add pretrained word vectors at this scale (e.g. 0.03; needs the package wordllama).",
+        ),
+    ] = None,
 ) -> None:
     """Retrain the classifier on the lexicons (built-in plus yours) and labeled data.
 
@@ -79,6 +87,7 @@ def train_cli(
         max_data_bytes=int(max_data_mb * 1024 * 1024),
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
         feedback_db=feedback,
+        word_vectors=word_vectors or None,
     )
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())
     compiled = "with its compiled copy" if (meta.get("compiled") or {}).get("written") else "without a compiled copy"

@@ -35,6 +35,7 @@ from analyzer.model.inputs import TokenBatch
 from analyzer.model.word_features import CUE_FEATURES, CUE_KINDS, IDENTITY_KEY, char_grams, cue_features, cue_index
 
 FORMAT = 2
+VECTOR_FORMAT = 3  # a file with a word-vector block: older analyzers must refuse it, not score without the block
 COMPILED_FILE = "compiled.npz"
 PARITY_TOLERANCE = 1e-4  # largest probability difference accepted between the pipeline and its compiled copy
 _WORD_CACHE_LIMIT = 200_000  # distinct written words whose character n-gram weights stay cached
@@ -54,6 +55,7 @@ class Scored:
     pair: np.ndarray  # tokens x labels: weight of the bigram that starts at the token
     char: np.ndarray  # tokens x labels: summed character n-gram weights of the token
     char_count: np.ndarray  # tokens: all character n-grams of the token
+    vector: np.ndarray | None = None  # tokens x labels: the word-vector block's weight of the token's key
 
 
 def _lookup(table: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -98,6 +100,8 @@ class CompiledModel:
         cue_coef: np.ndarray,
         intercept: np.ndarray,
         identity: Sequence[str] = (),
+        vector_words: Sequence[str] = (),
+        vector_coef: np.ndarray | None = None,
     ) -> None:
         self.intercept = np.asarray(intercept, dtype=np.float64)
         n_heads = len(self.intercept)
@@ -145,6 +149,17 @@ class CompiledModel:
         self.identity = sorted(identity)
         self._identity_hash = np.sort(np.fromiter((hash_string(w) for w in self.identity), dtype=np.uint64))
         self._identity_key = np.uint64(hash_string(IDENTITY_KEY))
+        # The word-vector block folded over its vocabulary: one weight per word and head, summed over a unit's
+        # tokens and divided by their number (the block's mean and spread are already in the intercept).
+        self.vector_words = list(vector_words)
+        coef = np.zeros((n_heads, 0)) if vector_coef is None else vector_coef
+        self.vector_coef = np.asarray(coef, dtype=np.float32).reshape(n_heads, len(self.vector_words))
+        vector_hashes = np.fromiter(
+            (hash_string(w) for w in self.vector_words), dtype=np.uint64, count=len(self.vector_words)
+        )
+        vector_order = np.argsort(vector_hashes, kind="stable")
+        self._vec_hash = vector_hashes[vector_order]
+        self._vec_w = self.vector_coef[:, vector_order].T.astype(np.float64)
 
     @property
     def n_labels(self) -> int:
@@ -249,14 +264,20 @@ class CompiledModel:
             kinds = _prefix(bits)
             cue = np.stack(cue_features((kinds[ends] - kinds[starts]).T), axis=1).astype(np.float64)
             logits += np.log1p(cue) @ self.cue_coef.T.astype(np.float64)
-        return Scored(logits, batch, word, pair, char, char_count)
+        vector = None
+        if len(self._vec_hash):
+            vector = _gather(self._vec_w, _lookup(self._vec_hash, batch.keys), heads)
+            vector_sum = _prefix(vector)
+            vectors = vector_sum[ends] - vector_sum[starts]
+            logits += np.divide(vectors, lengths[:, None], out=np.zeros_like(vectors), where=lengths[:, None] > 0)
+        return Scored(logits, batch, word, pair, char, char_count, vector)
 
     def predict_proba(self, batch: TokenBatch) -> np.ndarray:
         """Per unit and label, the probability (labels are independent, one sigmoid each)."""
         return 1.0 / (1.0 + np.exp(-self.score(batch).logits))
 
     def contributions(self, scored: Scored, unit: int, label_index: int) -> np.ndarray:
-        """What each token of unit ``unit`` added to head ``label_index``'s log-odds (word and char blocks).
+        """What each token of unit ``unit`` added to head ``label_index``'s log-odds (word, char, vector blocks).
 
         A bigram's weight is shared by its two tokens; lexicon hits and cue
         counts are not single words and are left out.
@@ -270,7 +291,8 @@ class CompiledModel:
         word[1:] += pair
         total = float(scored.char_count[a:b].sum())
         char = scored.char[a:b, label_index] / np.sqrt(total) if total else 0.0
-        return word / np.sqrt(b - a) + char
+        vector = scored.vector[a:b, label_index] / (b - a) if scored.vector is not None else 0.0
+        return word / np.sqrt(b - a) + char + vector
 
 
 # --- the file -----------------------------------------------------------------------------------------------------
@@ -290,7 +312,7 @@ def _lines(array: np.ndarray) -> list[str]:
 def save(model: CompiledModel, path: str | Path) -> None:
     """Write ``model`` as a compressed ``.npz``: a JSON spec, the vocabularies as text, the weights as arrays."""
     spec = {
-        "format": FORMAT,
+        "format": VECTOR_FORMAT if model.vector_words else FORMAT,
         "char_range": list(model.char_range),
         "categories": model.categories,
         "cues": model.cues,
@@ -308,6 +330,11 @@ def save(model: CompiledModel, path: str | Path) -> None:
             lexicon_coef=model.lexicon_coef,
             cue_coef=model.cue_coef,
             intercept=model.intercept,
+            **(
+                {"vector_words": _text_array(model.vector_words), "vector_coef": model.vector_coef}
+                if model.vector_words
+                else {}
+            ),
         )
 
 
@@ -315,9 +342,10 @@ def load(path: str | Path) -> CompiledModel:
     """Read a file written by :func:`save`; never unpickles (``allow_pickle=False``)."""
     with np.load(path, allow_pickle=False) as data:
         spec = json.loads(bytes(data["spec"]).decode("utf-8"))
-        if spec.get("format") != FORMAT:
+        if spec.get("format") not in (FORMAT, VECTOR_FORMAT):
             raise CompileError(
-                f"{path}: compiled format {spec.get('format')}, this analyzer reads format {FORMAT}; "
+                f"{path}: compiled format {spec.get('format')}, "
+                f"this analyzer reads formats {FORMAT} and {VECTOR_FORMAT}; "
                 "retrain the model with this version (allyship train)"
             )
         return CompiledModel(
@@ -333,4 +361,6 @@ def load(path: str | Path) -> CompiledModel:
             cue_coef=data["cue_coef"],
             intercept=data["intercept"],
             identity=spec.get("identity", ()),
+            vector_words=_lines(data["vector_words"]) if "vector_words" in data.files else (),
+            vector_coef=data["vector_coef"] if "vector_coef" in data.files else None,
         )

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.pipeline import FeatureUnion
 
 from analyzer.model.compiled import CompiledModel, CompileError
-from analyzer.model.features import CharNgrams, KeyNgrams, LexiconHits, NBLogisticHeads
+from analyzer.model.features import CharNgrams, KeyNgrams, LexiconHits, NBLogisticHeads, WordVectors
 from analyzer.model.inputs import TokenBatch
 from analyzer.model.targeting import CueCounts
 from analyzer.model.word_features import CUE_FEATURES, IDENTITY_KEY
@@ -35,7 +35,14 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
     for name, part in union.transformer_list:
         if part == "drop" or part is None:
             continue
-        kind = {KeyNgrams: "word", CharNgrams: "char", LexiconHits: "lexicon", CueCounts: "cues"}.get(type(part))
+        kinds = {
+            KeyNgrams: "word",
+            CharNgrams: "char",
+            LexiconHits: "lexicon",
+            CueCounts: "cues",
+            WordVectors: "vectors",
+        }
+        kind = kinds.get(type(part))
         if kind is None or kind in parts:
             raise CompileError(f"{name}: no compiled form for {type(part).__name__} here")
         width = len(part.get_feature_names_out())
@@ -56,6 +63,12 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         word_coef = word_coef.copy()
         word_coef[:, word.unigrams_.index(IDENTITY_KEY)] = 0.0
     char_terms = sorted(char.vocabulary_, key=char.vocabulary_.__getitem__)
+    intercept = np.asarray(heads.intercept_, dtype=np.float64)
+    vector_words: list[str] = []
+    vector_coef = None
+    if "vectors" in parts:
+        vector_words, vector_coef, shift = _fold_vectors(*parts["vectors"])
+        intercept = intercept + shift
     return CompiledModel(
         unigrams=word.unigrams_,
         bigrams=word.bigrams_,
@@ -67,9 +80,26 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
         lexicon_coef=lexicon_coef,
         cues={k: sorted(v) for k, v in cues.words_.items()} if cues is not None else {},
         cue_coef=cue_coef,
-        intercept=heads.intercept_,
+        intercept=intercept,
         identity=sorted(getattr(word, "identity_", ())),
+        vector_words=vector_words,
+        vector_coef=vector_coef,
     )
+
+
+def _fold_vectors(part: Any, block: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """A fitted :class:`~analyzer.model.features.WordVectors` and its head weights as per-word weights and an offset.
+
+    The block is ``scale * (mean of token vectors - mean_) / std_``, so a head's
+    log-odds from it is ``sum over tokens of (v_token . w) / n - mean_ . w``
+    with ``w = coef * scale / std_``: a weight per word, and a constant for the intercept.
+    """
+    from analyzer.model.embeddings import load_table
+
+    weights = np.asarray(block, dtype=np.float64) * float(part.scale) / np.asarray(part.std_, dtype=np.float64)
+    words = list(part.vocabulary_)
+    vectors = load_table().vectors(words).astype(np.float64) * part.word_weights()[:, None]
+    return words, (vectors @ weights.T).T.astype(np.float32), -(weights @ np.asarray(part.mean_, dtype=np.float64))
 
 
 def check_parity(pipeline: Any, compiled: CompiledModel, units: Sequence[Any]) -> float:

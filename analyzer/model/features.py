@@ -71,6 +71,7 @@ __all__ = [
     "KeyNgrams",
     "LexiconHits",
     "NBLogisticHeads",
+    "WordVectors",
     "build_estimator",
     "build_features",
     "choose_threshold",
@@ -294,6 +295,89 @@ class LexiconHits(TransformerMixin, BaseEstimator):
         return np.asarray([f"lexicon:{c}" for c in self.categories_], dtype=object)
 
 
+class WordVectors(TransformerMixin, BaseEstimator):
+    """The mean pretrained vector of a unit's keys (:mod:`analyzer.model.embeddings`), standardized, times ``scale``.
+
+    What it adds: words the n-grams never saw still land near words they did
+    ("stove" near "kitchen"), so a claim in new words can score. Why a mean
+    over the unit's tokens and a linear head on it: the head's weight on the
+    block, folded over the table, is one number per word, and the unit's
+    contribution is their sum divided by the number of tokens, which the
+    compiled model adds up from token arrays like the n-gram weights. A key
+    outside ``vocabulary_`` (the training keys plus the table's whole-word
+    tokens) adds nothing but still counts in the divisor, so both paths agree
+    on every text. Fit the heads with ``plain_columns`` equal to this block's
+    width and the block last in the union (its columns are dense and signed).
+    With ``sif`` set, the vocabulary keeps words with a letter only and each
+    word's vector is weighted ``sif / (sif + its share of training tokens)``
+    (Arora et al. 2017: frequent words say little about the sentence).
+    """
+
+    def __init__(self, scale: float = 0.3, sif: float | None = None) -> None:
+        self.scale = scale
+        self.sif = sif
+
+    def word_weights(self) -> np.ndarray:
+        """Per word of ``vocabulary_``, the weight of its vector in the mean (ones without ``sif``)."""
+        weights = getattr(self, "weights_", None)
+        return np.ones(len(self.vocabulary_), dtype=np.float32) if weights is None else weights
+
+    def _mean_vectors(self, X: Sequence[Unit]) -> np.ndarray:
+        from analyzer.model.embeddings import load_table
+
+        table = load_table()
+        known = self._known
+        keys = sorted({k for unit in X for k in unit.keys if k in known})
+        row = {k: i for i, k in enumerate(keys)}
+        vectors = table.vectors(keys) if keys else np.zeros((0, table.dimensions), np.float32)
+        if getattr(self, "weights_", None) is not None and keys:
+            position = {w: i for i, w in enumerate(self.vocabulary_)}
+            vectors = vectors * self.weights_[[position[k] for k in keys]][:, None]
+        out = np.zeros((len(X), table.dimensions), dtype=np.float64)
+        for i, unit in enumerate(X):
+            rows = [row[k] for k in unit.keys if k in row]
+            if rows:
+                out[i] = vectors[rows].sum(axis=0, dtype=np.float64) / len(unit.keys)
+        return out
+
+    def fit(self, X: Sequence[Unit], y: object = None) -> WordVectors:
+        """Fix the vocabulary, and the mean and spread of the block on the training units."""
+        from analyzer.model.embeddings import TABLE_ID, whole_words
+
+        self.table_ = TABLE_ID
+        self.vocabulary_ = sorted({k for unit in X for k in unit.keys if k.strip()} | set(whole_words()))
+        self.weights_ = None
+        if self.sif:
+            counts = Counter(k for unit in X for k in unit.keys)
+            total = max(1, sum(counts.values()))
+            self.vocabulary_ = [w for w in self.vocabulary_ if any(c.isalpha() for c in w)]
+            shares = np.asarray([counts[w] / total for w in self.vocabulary_], dtype=np.float64)
+            self.weights_ = (self.sif / (self.sif + shares)).astype(np.float32)
+        self._known = frozenset(self.vocabulary_)
+        means = self._mean_vectors(X)
+        self.mean_ = means.mean(axis=0)
+        self.std_ = np.maximum(means.std(axis=0), 1e-6)
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Sequence[Unit]) -> sparse.csr_matrix:
+        """Per unit, ``scale * (mean vector - mean_) / std_`` (dense values in a sparse matrix, for the union)."""
+        check_is_fitted(self, "vocabulary_")
+        if getattr(self, "_known", None) is None:
+            self._known = frozenset(self.vocabulary_)
+        block = (self._mean_vectors(X) - self.mean_) / self.std_ * self.scale
+        return sparse.csr_matrix(block.astype(np.float32))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_known", None)  # rebuilt from vocabulary_: the pickle keeps one copy of the words
+        return state
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        check_is_fitted(self, "vocabulary_")
+        return np.asarray([f"vector:{d}" for d in range(len(self.mean_))], dtype=object)
+
+
 def log_count_ratio(X: sparse.spmatrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """NB log-count ratio per feature: ``log((p/|p|₁) / (q/|q|₁))``, ``p``/``q`` smoothed document counts.
 
@@ -308,14 +392,22 @@ def log_count_ratio(X: sparse.spmatrix, y: np.ndarray, alpha: float = 1.0) -> np
     return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
 
-def _fit_head(X: sparse.csr_matrix, y: np.ndarray, C: float, alpha: float) -> tuple[np.ndarray, float]:
-    """One NB-LR head, folded into a plain linear model: ``coef = ratio * lr.coef``."""
+def _fit_head(
+    X: sparse.csr_matrix, y: np.ndarray, C: float, alpha: float, plain_columns: int = 0
+) -> tuple[np.ndarray, float]:
+    """One NB-LR head, folded into a plain linear model: ``coef = ratio * lr.coef``.
+
+    The last ``plain_columns`` columns keep a ratio of 1: a dense, signed block
+    (word vectors) has no "occurrence" for a count ratio to weigh.
+    """
     y = np.asarray(y).astype(bool)
     n_pos = int(y.sum())
     if n_pos == 0 or n_pos == len(y):  # nothing to separate: a constant head at the (smoothed) base rate
         rate = (n_pos + 0.5) / (len(y) + 1.0)
         return np.zeros(X.shape[1], dtype=np.float32), float(np.log(rate / (1 - rate)))
     ratio = log_count_ratio(X, y, alpha)
+    if plain_columns:
+        ratio[-plain_columns:] = 1.0
     scaled = sparse.csr_matrix(X, dtype=np.float32, copy=True)
     scaled.data *= ratio[scaled.indices]
     lr = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
@@ -335,10 +427,11 @@ class NBLogisticHeads(ClassifierMixin, BaseEstimator):
     positive (or no negative) example gets a constant head and a warning, not a crash.
     """
 
-    def __init__(self, C: float = 1.0, alpha: float = 1.0, n_jobs: int | None = None) -> None:
+    def __init__(self, C: float = 1.0, alpha: float = 1.0, n_jobs: int | None = None, plain_columns: int = 0) -> None:
         self.C = C
         self.alpha = alpha
         self.n_jobs = n_jobs
+        self.plain_columns = plain_columns
 
     def fit(self, X: sparse.spmatrix, y: np.ndarray) -> NBLogisticHeads:
         """Fit every head (in threads: liblinear releases the GIL, and threads share ``X`` without copies)."""
@@ -351,7 +444,8 @@ class NBLogisticHeads(ClassifierMixin, BaseEstimator):
             if positives == 0 or positives == Y.shape[0]:
                 warnings.warn(f"label column {j} has only one class: its head predicts a constant", stacklevel=2)
         heads = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_head)(X, Y[:, j], self.C, self.alpha) for j in range(Y.shape[1])
+            delayed(_fit_head)(X, Y[:, j], self.C, self.alpha, getattr(self, "plain_columns", 0))
+            for j in range(Y.shape[1])
         )
         self.coef_ = np.vstack([coef for coef, _ in heads]).astype(np.float32)
         self.intercept_ = np.asarray([b for _, b in heads], dtype=np.float32)
@@ -381,6 +475,8 @@ def build_features(
     char_ngrams: tuple[int, int] = (2, 5),
     cues: Mapping[str, Sequence[str]] | None = None,
     identity: Sequence[str] | None = None,
+    word_vectors: float | None = None,
+    vector_sif: float | None = None,
 ) -> FeatureUnion:
     """Key n-grams + character n-grams + lexicon hits + cue counts of units, as one ``FeatureUnion`` (float32).
 
@@ -390,6 +486,7 @@ def build_features(
     word lists of :class:`analyzer.model.targeting.CueCounts` (the shipped ones by default);
     ``identity`` the words n-grams read as one weightless placeholder (the shipped
     ``identity_terms.yml`` by default; ``()`` for none).
+    ``word_vectors``, when set, adds :class:`WordVectors` with that scale as the last block.
     """
     from analyzer.model.targeting import CueCounts
 
@@ -402,6 +499,9 @@ def build_features(
     if categories:
         parts.append(("lexicon", LexiconHits(sorted(categories))))
     parts.append(("targeting", CueCounts(cues)))
+    if word_vectors:
+        # last: the heads leave its columns unscaled
+        parts.append(("vectors", WordVectors(scale=word_vectors, sif=vector_sif)))
     return FeatureUnion(parts)
 
 
@@ -413,6 +513,8 @@ def build_estimator(
     word_min_df: int = 2,
     char_min_df: int = 3,
     n_jobs: int | None = 2,
+    word_vectors: float | None = None,
+    vector_sif: float | None = None,
 ) -> Pipeline:
     """The unfitted classifier over :class:`~analyzer.model.inputs.Unit` objects: ``FeatureUnion`` then NB-LR heads.
 
@@ -422,12 +524,27 @@ def build_estimator(
     gives one probability per column, to compare with per-label thresholds
     chosen on held-out data (:func:`choose_threshold`).
     """
+    features = build_features(
+        categories,
+        word_min_df=word_min_df,
+        char_min_df=char_min_df,
+        word_vectors=word_vectors,
+        vector_sif=vector_sif,
+    )
+    plain = vector_width() if word_vectors else 0
     return Pipeline(
         [
-            ("features", build_features(categories, word_min_df=word_min_df, char_min_df=char_min_df)),
-            ("heads", NBLogisticHeads(C=C, alpha=alpha, n_jobs=n_jobs)),
+            ("features", features),
+            ("heads", NBLogisticHeads(C=C, alpha=alpha, n_jobs=n_jobs, plain_columns=plain)),
         ]
     )
+
+
+def vector_width() -> int:
+    """How many columns :class:`WordVectors` adds (the pinned table's dimensions)."""
+    from analyzer.model.embeddings import load_table
+
+    return load_table().dimensions
 
 
 def choose_threshold(y_true: Sequence[int], scores: Sequence[float], *, beta: float = 0.5) -> float:

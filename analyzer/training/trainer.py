@@ -250,6 +250,21 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
     return model, info
 
 
+def _vector_info(scale: float | None) -> dict[str, Any] | None:
+    """What the metadata records of the word-vector block: table, package, file hashes, scale (checked now)."""
+    if not scale:
+        return None
+    from analyzer import embeddings
+
+    embeddings.load_table()  # a missing or changed package stops training here, in one line
+    return {
+        "table": embeddings.TABLE_ID,
+        "package": f"{embeddings.PACKAGE}=={embeddings.VERSION}",
+        "sha256": dict(embeddings.SHA256),
+        "scale": scale,
+    }
+
+
 def train(
     out: str | Path,
     *,
@@ -267,6 +282,7 @@ def train(
     progress: Progress = stderr_progress,
     feedback_db: str | Path | None = None,
     base_thresholds: dict[str, float] | None = None,
+    word_vectors: float | None = None,
 ) -> dict[str, Any]:
     """Train and write a model folder; return its metadata.
 
@@ -275,6 +291,9 @@ def train(
     metadata, so the analyzer lets them pass for that category. ``folds=0``
     skips cross-validation and keeps ``base_thresholds`` (a previous model's)
     for the labels they name: the quick retraining after a few verdicts.
+    ``word_vectors`` adds the pretrained word-vector block at that scale
+    (:class:`analyzer.model.features.WordVectors`; needs the pinned package of
+    :mod:`analyzer.model.embeddings`, checked before anything is parsed).
     """
     from analyzer.model.features import build_estimator
     from analyzer.training.parse_cache import cached_units
@@ -285,6 +304,7 @@ def train(
         from analyzer.errors import ModelError
 
         raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
+    vector_info = _vector_info(word_vectors)
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
     feedback = _feedback_labels(feedback_db, lexicon)
@@ -312,7 +332,7 @@ def train(
     progress(f"      {parsed:,} parsed now, {len(data.texts) - parsed:,} from the cache")
 
     def build() -> Any:
-        return build_estimator(sorted(lexicon.categories))
+        return build_estimator(sorted(lexicon.categories), word_vectors=word_vectors)
 
     if folds >= 2:
         progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
@@ -341,6 +361,7 @@ def train(
         "warnings": data.warnings,
         "command": command,
         "compiled": compiled_info,
+        **({"word_vectors": vector_info} if vector_info else {}),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     if feedback is not None:
