@@ -88,6 +88,10 @@ def test_every_kept_character_maps_back_to_the_same_source_character(reader, sou
             assert source[start] == char
 
 
+def test_blocks_end_sentences_so_list_items_do_not_run_together() -> None:
+    assert read_markdown("- first item\n- second item\n").text.split("\n\n") == ["- first item", "- second item"]
+
+
 def test_front_matter_needs_a_closing_fence() -> None:
     prose = read_markdown("---\nnot front matter, a rule and a heading\n")
     assert "not front matter" in prose.text
