@@ -116,3 +116,27 @@ def test_front_matter_needs_a_closing_fence() -> None:
 )
 def test_ignore_directives_are_read_from_comments_not_from_code(reader, source, kinds) -> None:
     assert [(d.kind, d.ids) for d in reader(source).directives] == kinds
+
+
+MARKUP_ALPHABET = "ab man up\n\r\t `*_#>-|[]()<>!:=.~&;/\\"
+
+
+@pytest.mark.parametrize("reader", [read_markdown, read_html, read_rst, read_plain])
+def test_readers_never_crash_and_always_map_back(reader) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=MARKUP_ALPHABET + "é€\u2028", max_size=200))
+    def prop(source: str) -> None:
+        prose = reader(source)
+        assert len(prose.starts) == len(prose.ends) == len(prose.text)
+        for i, char in enumerate(prose.text):
+            start, end = prose.starts[i], prose.ends[i]
+            assert 0 <= start <= end <= len(source)
+            if char.isalnum() and end - start == 1:
+                assert source[start] == char
+        for directive in prose.directives:
+            assert 0 <= directive.start < directive.end <= len(source)
+
+    prop()
