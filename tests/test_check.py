@@ -232,3 +232,11 @@ def test_sarif_is_built_from_the_rules_that_fired(tmp_path, factory) -> None:
     assert "Challenge toxic masculinity" in man_up["help"]["text"]
     region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]) == (1, 6, 1, 12)
+
+
+@pytest.mark.parametrize("command", ["check", "serve"])
+def test_commands_have_help_with_an_example(command) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer.cli", command, "--help"], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert proc.returncode == 0 and f"Example: allyship {command}" in proc.stdout

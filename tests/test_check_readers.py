@@ -88,6 +88,10 @@ def test_every_kept_character_maps_back_to_the_same_source_character(reader, sou
             assert source[start] == char
 
 
+def test_blocks_end_sentences_so_list_items_do_not_run_together() -> None:
+    assert read_markdown("- first item\n- second item\n").text.split("\n\n") == ["- first item", "- second item"]
+
+
 def test_front_matter_needs_a_closing_fence() -> None:
     prose = read_markdown("---\nnot front matter, a rule and a heading\n")
     assert "not front matter" in prose.text
@@ -112,3 +116,27 @@ def test_front_matter_needs_a_closing_fence() -> None:
 )
 def test_ignore_directives_are_read_from_comments_not_from_code(reader, source, kinds) -> None:
     assert [(d.kind, d.ids) for d in reader(source).directives] == kinds
+
+
+MARKUP_ALPHABET = "ab man up\n\r\t `*_#>-|[]()<>!:=.~&;/\\"
+
+
+@pytest.mark.parametrize("reader", [read_markdown, read_html, read_rst, read_plain])
+def test_readers_never_crash_and_always_map_back(reader) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=MARKUP_ALPHABET + "é€\u2028", max_size=200))
+    def prop(source: str) -> None:
+        prose = reader(source)
+        assert len(prose.starts) == len(prose.ends) == len(prose.text)
+        for i, char in enumerate(prose.text):
+            start, end = prose.starts[i], prose.ends[i]
+            assert 0 <= start <= end <= len(source)
+            if char.isalnum() and end - start == 1:
+                assert source[start] == char
+        for directive in prose.directives:
+            assert 0 <= directive.start < directive.end <= len(source)
+
+    prop()

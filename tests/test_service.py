@@ -120,6 +120,30 @@ def test_missing_api_key_variable_is_an_error() -> None:
         create_app(ServeSettings(api_key_env="ALLYSHIP_NO_SUCH_VARIABLE"))
 
 
+def test_analysis_does_not_block_the_event_loop(lexicon_analyzer) -> None:
+    """While a large batch is analyzed, /healthz still answers: analysis runs off the event loop."""
+    import asyncio
+
+    import httpx
+
+    app = create_app(ServeSettings(model=None), lexicon_analyzer)
+    long_text = "Thanks for the notes from the planning meeting, they help. " * 200
+
+    async def scenario() -> tuple[bool, int, int]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=120) as client:
+                batch = asyncio.create_task(client.post("/v1/analyze", json={"texts": [long_text] * 60}))
+                await asyncio.sleep(0.2)
+                health = await client.get("/healthz")
+                still_running = not batch.done()
+                return still_running, health.status_code, (await batch).status_code
+
+    still_running, health_status, batch_status = asyncio.run(scenario())
+    assert (health_status, batch_status) == (200, 200)
+    assert still_running
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -42,6 +42,8 @@ def read_markdown(source: str) -> Prose:
             start = cursors.get(key, begin)
             if key not in cursors:
                 keep[begin:finish] = b"\x01" * (finish - begin)
+                if finish > begin and source[finish - 1] == "\n":
+                    keep[finish - 1] = 0  # a block ends its sentence: list items and table rows do not run together
                 drop_urls(source, keep, begin, finish)
             cursors[key] = _walk_inline(source, token.children or [], start, finish, keep, builder)
         elif token.type == "html_block":

@@ -20,7 +20,6 @@ from analyzer.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 UNUSED_RULE_ID = "allyship.unused-ignore"
-INFORMATION_URI = "https://github.com/allyship-analyzer/allyship-analyzer"
 
 
 def rule_id_of(lint_flag: LintFlag) -> str:
@@ -133,7 +132,6 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
                     "driver": {
                         "name": "allyship",
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": rules,
                     }
                 },
@@ -156,17 +154,20 @@ def _rule(report: CheckReport, lint_flag: LintFlag) -> dict[str, Any]:
             break
     explanation = rule.explanation if rule is not None else f"A sentence that reads like {flag.label.lower()}."
     suggestion = rule.suggestion if rule is not None else flag.suggestion
-    strategies = "; ".join(f"{s.title}: {s.summary}" for s in flag.strategies)
-    help_text = f"{explanation} Strategy - {strategies}"
+    strategies = " ".join(f"{s.title}: {_sentence(s.summary)}" for s in flag.strategies)
+    help_text = f"{explanation} What an ally can do - {strategies}"
     if suggestion:
         help_text += f" Instead: {suggestion}"
-    markdown = f"{explanation}\n\n**Strategy:** " + "; ".join(f"*{s.title}*: {s.summary}" for s in flag.strategies)
+    markdown = f"{explanation}\n\n**What an ally can do**\n\n" + "\n".join(
+        f"- *{s.title}*: {_sentence(s.summary)}" for s in flag.strategies
+    )
     if suggestion:
         markdown += f"\n\n**Instead:** {suggestion}"
+    phrase = f' "{rule.phrases[0]}"' if rule is not None and rule.phrases else ""
     return {
         "id": rule_id_of(lint_flag),
         "name": _camel(rule_id_of(lint_flag)),
-        "shortDescription": {"text": f"{flag.label}: {explanation}"[:1000]},
+        "shortDescription": {"text": f"{flag.label}{':' if phrase else ''}{phrase}"},
         "fullDescription": {"text": explanation},
         "help": {"text": help_text, "markdown": markdown},
         "defaultConfiguration": {"level": "warning"},
@@ -176,6 +177,11 @@ def _rule(report: CheckReport, lint_flag: LintFlag) -> dict[str, Any]:
             "strategies": [s.id for s in flag.strategies],
         },
     }
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _unused_rule() -> dict[str, Any]:

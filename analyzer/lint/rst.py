@@ -22,6 +22,7 @@ CODE_DIRECTIVES = frozenset(
         "code-block", "code", "sourcecode", "literalinclude", "include", "raw", "math", "image", "figure",
         "highlight", "doctest", "testcode", "testoutput", "testsetup", "csv-table", "graphviz", "automodule",
         "autoclass", "autofunction", "program-output", "command-output", "parsed-literal",
+        "toctree", "autosummary", "automethod", "autoattribute", "autodata", "autoexception", "contents", "index",
     }
 )  # fmt: skip
 EXPLICIT_RE = re.compile(r"^(\s*)\.\.(?:\s+|$)")
@@ -45,7 +46,9 @@ def read_plain(source: str) -> Prose:
 def read_rst(source: str) -> Prose:
     """The prose of a reStructuredText document."""
     starts = line_starts(source)
-    lines = source.splitlines(keepends=True)
+    lines = [source[a:b] for a, b in zip(starts, [*starts[1:], len(source)], strict=True)]
+    if lines and not lines[-1]:
+        lines.pop()
     keep = bytearray(b"\x01" * len(source))
     builder = ProseBuilder(source)
     i = 0

@@ -2,14 +2,14 @@
 
 The analyzer is built once per worker process, in the lifespan, and every
 analysis runs on one dedicated thread so the event loop keeps answering
-(health checks, refusals of bad input) while spaCy works. Every error is
+(health checks, refusals of bad input) while spaCy works; requests that
+arrive meanwhile are analyzed together in the next pass (see ``batcher``). Every error is
 JSON with a 4xx status; nothing a client sends can produce a 500 or a stack
 trace.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,10 +18,11 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from analyzer.errors import AnalyzerError
+from analyzer.service.batcher import Batcher
 from analyzer.service.limits import BodyLimit
 from analyzer.service.models import (
     AnalyzeRequest,
@@ -68,6 +69,7 @@ def create_app(settings: ServeSettings | None = None, analyzer: Any = None) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.analyzer = analyzer if analyzer is not None else build_analyzer(settings)
         app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="allyship-analyze")
+        app.state.batcher = Batcher(app.state.analyzer, app.state.executor)
         try:
             yield
         finally:
@@ -92,14 +94,15 @@ def create_app(settings: ServeSettings | None = None, analyzer: Any = None) -> F
         dependencies=[Depends(authorized)],
         summary="Analyze one text or several",
     )
-    async def analyze(body: AnalyzeRequest, request: Request) -> JSONResponse:
+    async def analyze(body: AnalyzeRequest, request: Request) -> Response:
         """``{"text": …}`` returns the JSON of ``allyship analyze --format json``;
         ``{"texts": […]}`` returns ``{"results": […]}``, one per text, in order."""
         texts = [body.text] if body.text is not None else list(body.texts or [])
         _check_limits(texts, settings)
-        analyzer_ = _ready(request)
-        results = await _run(request, lambda: [r.to_dict() for r in analyzer_.analyze_many(texts)])
-        return JSONResponse(results[0] if body.text is not None else {"results": results})
+        _ready(request)
+        encoded = await request.app.state.batcher.analyze(texts)
+        content = encoded[0] if body.text is not None else b'{"results":[' + b",".join(encoded) + b"]}"
+        return Response(content, media_type="application/json")
 
     @app.get("/v1/categories", response_model=CategoriesResponse, responses=ERRORS, dependencies=[Depends(authorized)])
     async def categories(request: Request) -> dict[str, Any]:
@@ -149,12 +152,6 @@ def _ready(request: Request) -> Any:
     if analyzer is None:
         raise HTTPException(503, "the analyzer is still loading")
     return analyzer
-
-
-async def _run(request: Request, work: Callable[[], Any]) -> Any:
-    """Run CPU-bound analysis on the worker's analysis thread, off the event loop."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(request.app.state.executor, work)
 
 
 def _check_limits(texts: list[str], settings: ServeSettings) -> None:
