@@ -526,9 +526,9 @@ def _json_rows(text: str, options: ReadOptions) -> Iterator[Row]:
         try:
             obj, at = _DECODER.raw_decode(text, at)
         except (ValueError, RecursionError) as exc:
-            message = (
-                _json_problem(text, exc, f"item {number} is not valid JSON") + "; the rest of the file is not read"
-            )
+            if number == 1:  # nothing read yet: the file as a whole is broken
+                raise _Unreadable("malformed_json", _json_problem(text, exc, "not valid JSON")) from None
+            message = _json_problem(text, exc, f"item {number} is not valid JSON") + "; the rest is not read"
             yield number, None, None, ReadError("malformed_json", message)
             return
         yield _json_row(number, obj, f"item {number}", options)

@@ -63,8 +63,10 @@ class Outcome:
 
     @property
     def first_line(self) -> str:
+        """The first line of standard error, or its first error line when progress lines come before it."""
         lines = [line for line in self.stderr.splitlines() if line.strip()]
-        return lines[0] if lines else ""
+        errors = [line for line in lines if line.startswith("error")]
+        return (errors or lines or [""])[0]
 
 
 @dataclass
@@ -644,7 +646,17 @@ def train_200mb(d: Path) -> Run:
     with open(d / "big.jsonl", "wb") as handle:
         for _ in range(200 * 1024 * 1024 // len(block)):
             handle.write(block)
-    return Run([ALLYSHIP, "train", "--data", str(d / "big.jsonl"), "--out", str(d / "model")], expect=(2,))
+
+    def check(outcome: Outcome) -> str | None:  # progress lines come first; the error is one line naming the limit
+        errors = [line for line in outcome.stderr.splitlines() if line.startswith("error:")]
+        return None if len(errors) == 1 and "limit" in errors[0] else f"errors: {errors}"
+
+    return Run(
+        [ALLYSHIP, "train", "--data", str(d / "big.jsonl"), "--out", str(d / "model")],
+        expect=(2,),
+        one_line=False,
+        check=check,
+    )
 
 
 def disk_full(d: Path) -> Run:
@@ -781,6 +793,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="Only the quick subset (about 20 s).")
     parser.add_argument("--case", action="append", help="Run only this case (repeatable).")
     parser.add_argument("--list", action="store_true", help="List the cases and exit.")
+    parser.add_argument("--write-results", action="store_true", help="Also write the table into bench/RESULTS.md.")
     args = parser.parse_args(argv)
     cases = [c for c in CASES if (not args.fast or c.fast) and (not args.case or c.name in args.case)]
     if args.list:
@@ -788,17 +801,43 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{case.name:<27} {case.part:<7} {'fast' if case.fast else '    '} {case.note}")
         return 0
     load = os.getloadavg()
-    print(
+    lines = [
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} cores; "
         f"limit 1 GB (2 GB for --jobs 2), {TIMEOUT:.0f} s"
-    )
-    rows = run_matrix(cases)
+    ]
+    print(lines[0], flush=True)
+    table = _Tee(sys.stdout)
+    rows = run_matrix(cases, stream=table)
     bad = [r.case.name for r in rows if not r.ok]
     slow = [r.case.name for r in rows if not r.fits]
-    print(f"{len(rows) - len(bad)} of {len(rows)} answered correctly" + (f"; wrong: {', '.join(bad)}" if bad else ""))
+    lines += table.lines
+    lines.append(
+        f"{len(rows) - len(bad)} of {len(rows)} answered correctly" + (f"; wrong: {', '.join(bad)}" if bad else "")
+    )
     if slow:
-        print(f"over {TIMEOUT:.0f} s: {', '.join(slow)}")
+        lines.append(f"over {TIMEOUT:.0f} s: {', '.join(slow)}")
+    print("\n".join(lines[len(table.lines) + 1 :]))
+    if args.write_results:
+        sys.path.insert(0, str(REPO))
+        from bench.results import update_section
+
+        update_section("Attack matrix", "```\n" + "\n".join(lines) + "\n```", "python bench/attack_matrix.py")
     return 1 if bad else 0
+
+
+class _Tee:
+    """Prints lines as they come and keeps them."""
+
+    def __init__(self, stream: object) -> None:
+        self.stream = stream
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)  # type: ignore[attr-defined]
+        self.lines += [line for line in text.splitlines() if line]
+
+    def flush(self) -> None:
+        self.stream.flush()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

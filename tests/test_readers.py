@@ -177,6 +177,8 @@ def test_a_json_array_is_read_item_by_item_up_to_a_broken_one(tmp_path: Path) ->
     assert "expected ',' or ']' after item 2 (line 1)" in docs[2].error.message
     broken = read(put(tmp_path / "e.json", '[{"text": "calm down"}, {"text": '))
     assert [d.error.type if d.error else None for d in broken] == [None, "malformed_json"]
+    whole = read(put(tmp_path / "f.json", "[{"))  # broken before any item: the file is one error record
+    assert [(Path(d.key).name, d.error.type if d.error else None) for d in whole] == [("f.json", "malformed_json")]
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
