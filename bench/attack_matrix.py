@@ -467,6 +467,15 @@ def docx_bomb_app_limit(d: Path) -> Run:
     )
 
 
+def docx_under_the_limit(d: Path) -> Run:
+    path = docx_bomb(d / "in" / "big.docx", 47 * 1024 * 1024)  # just under the 48 MB of XML a .docx may inflate to
+    out = d / "out.jsonl"
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet", "--no-text"),
+        check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
+
+
 def docx_billion_laughs(d: Path) -> Run:
     entities = '<!ENTITY l0 "lol">' + "".join(
         f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
@@ -678,6 +687,33 @@ def long_text_file(d: Path) -> Run:
     )
 
 
+def long_prose_under_the_limit(d: Path) -> Run:
+    sentences = [
+        "The quarterly review moved to Thursday afternoon.",
+        "Calm down, it was just a joke.",
+        "She asked for the budget figures before the meeting.",
+        "Real men do not cry at work.",
+        "Thanks for telling me; I will raise it with the team.",
+    ]
+    rng = random.Random(3)
+    text = " ".join(rng.choice(sentences) for _ in range(990_000 // 42))[:990_000]
+    put(d / "in" / "book.txt", text)
+    out = d / "out.jsonl"
+    return Run(
+        batch(d / "in", "--out", out, "--quiet", "--no-text"),
+        check=lambda o: None if error_types(out) == [None] else f"records: {error_types(out)}",
+    )
+
+
+def dense_triggers(d: Path) -> Run:
+    put(d / "in" / "dense.txt", "Man up. " * 120_000)  # 960,000 characters, one flag every two words
+    out = d / "out.jsonl"
+    return Run(
+        batch(d / "in", "--out", out, "--quiet", "--no-text"),
+        check=lambda o: None if error_types(out) == [None] else f"records: {error_types(out)}",
+    )
+
+
 def csv_long_field(d: Path) -> Run:
     put(d / "in" / "t.csv", 'id,text\n1,"' + "calm down " * 600_000 + '"\n2,fine\n')
     out = d / "out.jsonl"
@@ -732,6 +768,7 @@ CASES = [
     Case("model_without_compiled", "model", model_without_compiled, note="metadata lists no compiled file"),
     Case("docx_bomb_1g", "io", docx_bomb_1g, note="document.xml inflating to 1.1 GB"),
     Case("docx_bomb_app_limit", "io", docx_bomb_app_limit, fast=True, note="190 MB inflated, --max-file-mb 10"),
+    Case("docx_under_the_limit", "io", docx_under_the_limit, note="47 MB of XML: parsed, then over --max-doc-chars"),
     Case("docx_billion_laughs", "io", docx_billion_laughs, note="nested entities (holds)"),
     Case("docx_xxe", "io", docx_xxe, note="external entity to a local file (holds)"),
     Case("pdf_flate_bomb", "io", pdf_flate_bomb, note="content stream inflating to 400 MB (holds)"),
@@ -753,7 +790,14 @@ CASES = [
     Case("train_200mb", "io", train_200mb, note="a 200 MB training file"),
     Case("disk_full", "io", disk_full, note="--out leading to /dev/full (ENOSPC)"),
     Case("invalid_utf8_argument", "io", invalid_utf8_argument, fast=True, note="bytes 0xff 0xfe in TEXT"),
-    Case("long_text_file", "io", long_text_file, note="a .txt of 6.6 million characters"),
+    Case("long_text_file", "io", long_text_file, note="a .txt of 6.6 million characters (limit 1 million)"),
+    Case(
+        "long_prose_under_the_limit",
+        "io+text",
+        long_prose_under_the_limit,
+        note="990,000 characters of prose, with the model",
+    ),
+    Case("dense_triggers", "io+text", dense_triggers, note="960,000 characters of 'Man up.': 120,000 flags"),
     Case("csv_long_field", "io", csv_long_field, note="one CSV field of 6 million characters"),
     Case("jsonl_long_value", "io", jsonl_long_value, note="one JSON value of 6 million characters"),
     Case("json_array_large", "io", json_array_large, note="a .json array of 30,000 objects, 90 MB"),

@@ -352,3 +352,10 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(tmp_path: Path) -> 
     os.symlink(secret, tmp_path / "in" / "a.txt")
     doc = next(read_source(sources[0]))
     assert doc.text is None and doc.error is not None and doc.error.type == "outside_input"
+
+
+def test_the_command_line_default_is_the_readers_default() -> None:
+    from analyzer.cli_batch import DEFAULT_MAX_DOC_CHARS as shown
+    from analyzer.readers import DEFAULT_MAX_DOC_CHARS
+
+    assert shown == DEFAULT_MAX_DOC_CHARS
