@@ -63,8 +63,10 @@ class Outcome:
 
     @property
     def first_line(self) -> str:
+        """The first line of standard error, or its first error line when progress lines come before it."""
         lines = [line for line in self.stderr.splitlines() if line.strip()]
-        return lines[0] if lines else ""
+        errors = [line for line in lines if line.startswith("error")]
+        return (errors or lines or [""])[0]
 
 
 @dataclass
@@ -465,6 +467,15 @@ def docx_bomb_app_limit(d: Path) -> Run:
     )
 
 
+def docx_under_the_limit(d: Path) -> Run:
+    path = docx_bomb(d / "in" / "big.docx", 47 * 1024 * 1024)  # just under the 48 MB of XML a .docx may inflate to
+    out = d / "out.jsonl"
+    return Run(
+        batch(path.parent, "--out", out, "--no-model", "--quiet", "--no-text"),
+        check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
+
+
 def docx_billion_laughs(d: Path) -> Run:
     entities = '<!ENTITY l0 "lol">' + "".join(
         f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
@@ -644,7 +655,17 @@ def train_200mb(d: Path) -> Run:
     with open(d / "big.jsonl", "wb") as handle:
         for _ in range(200 * 1024 * 1024 // len(block)):
             handle.write(block)
-    return Run([ALLYSHIP, "train", "--data", str(d / "big.jsonl"), "--out", str(d / "model")], expect=(2,))
+
+    def check(outcome: Outcome) -> str | None:  # progress lines come first; the error is one line naming the limit
+        errors = [line for line in outcome.stderr.splitlines() if line.startswith("error:")]
+        return None if len(errors) == 1 and "limit" in errors[0] else f"errors: {errors}"
+
+    return Run(
+        [ALLYSHIP, "train", "--data", str(d / "big.jsonl"), "--out", str(d / "model")],
+        expect=(2,),
+        one_line=False,
+        check=check,
+    )
 
 
 def disk_full(d: Path) -> Run:
@@ -663,6 +684,33 @@ def long_text_file(d: Path) -> Run:
     return Run(
         batch(d / "in", "--out", out, "--no-model", "--quiet"),
         check=lambda o: None if error_types(out) == ["too_large"] else f"records: {error_types(out)}",
+    )
+
+
+def long_prose_under_the_limit(d: Path) -> Run:
+    sentences = [
+        "The quarterly review moved to Thursday afternoon.",
+        "Calm down, it was just a joke.",
+        "She asked for the budget figures before the meeting.",
+        "Real men do not cry at work.",
+        "Thanks for telling me; I will raise it with the team.",
+    ]
+    rng = random.Random(3)
+    text = " ".join(rng.choice(sentences) for _ in range(990_000 // 42))[:990_000]
+    put(d / "in" / "book.txt", text)
+    out = d / "out.jsonl"
+    return Run(
+        batch(d / "in", "--out", out, "--quiet", "--no-text"),
+        check=lambda o: None if error_types(out) == [None] else f"records: {error_types(out)}",
+    )
+
+
+def dense_triggers(d: Path) -> Run:
+    put(d / "in" / "dense.txt", "Man up. " * 120_000)  # 960,000 characters, one flag every two words
+    out = d / "out.jsonl"
+    return Run(
+        batch(d / "in", "--out", out, "--quiet", "--no-text"),
+        check=lambda o: None if error_types(out) == [None] else f"records: {error_types(out)}",
     )
 
 
@@ -720,6 +768,7 @@ CASES = [
     Case("model_without_compiled", "model", model_without_compiled, note="metadata lists no compiled file"),
     Case("docx_bomb_1g", "io", docx_bomb_1g, note="document.xml inflating to 1.1 GB"),
     Case("docx_bomb_app_limit", "io", docx_bomb_app_limit, fast=True, note="190 MB inflated, --max-file-mb 10"),
+    Case("docx_under_the_limit", "io", docx_under_the_limit, note="47 MB of XML: parsed, then over --max-doc-chars"),
     Case("docx_billion_laughs", "io", docx_billion_laughs, note="nested entities (holds)"),
     Case("docx_xxe", "io", docx_xxe, note="external entity to a local file (holds)"),
     Case("pdf_flate_bomb", "io", pdf_flate_bomb, note="content stream inflating to 400 MB (holds)"),
@@ -741,7 +790,14 @@ CASES = [
     Case("train_200mb", "io", train_200mb, note="a 200 MB training file"),
     Case("disk_full", "io", disk_full, note="--out leading to /dev/full (ENOSPC)"),
     Case("invalid_utf8_argument", "io", invalid_utf8_argument, fast=True, note="bytes 0xff 0xfe in TEXT"),
-    Case("long_text_file", "io", long_text_file, note="a .txt of 6.6 million characters"),
+    Case("long_text_file", "io", long_text_file, note="a .txt of 6.6 million characters (limit 1 million)"),
+    Case(
+        "long_prose_under_the_limit",
+        "io+text",
+        long_prose_under_the_limit,
+        note="990,000 characters of prose, with the model",
+    ),
+    Case("dense_triggers", "io+text", dense_triggers, note="960,000 characters of 'Man up.': 120,000 flags"),
     Case("csv_long_field", "io", csv_long_field, note="one CSV field of 6 million characters"),
     Case("jsonl_long_value", "io", jsonl_long_value, note="one JSON value of 6 million characters"),
     Case("json_array_large", "io", json_array_large, note="a .json array of 30,000 objects, 90 MB"),
@@ -781,6 +837,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true", help="Only the quick subset (about 20 s).")
     parser.add_argument("--case", action="append", help="Run only this case (repeatable).")
     parser.add_argument("--list", action="store_true", help="List the cases and exit.")
+    parser.add_argument("--write-results", action="store_true", help="Also write the table into bench/RESULTS.md.")
     args = parser.parse_args(argv)
     cases = [c for c in CASES if (not args.fast or c.fast) and (not args.case or c.name in args.case)]
     if args.list:
@@ -788,17 +845,43 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{case.name:<27} {case.part:<7} {'fast' if case.fast else '    '} {case.note}")
         return 0
     load = os.getloadavg()
-    print(
+    lines = [
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} cores; "
         f"limit 1 GB (2 GB for --jobs 2), {TIMEOUT:.0f} s"
-    )
-    rows = run_matrix(cases)
+    ]
+    print(lines[0], flush=True)
+    table = _Tee(sys.stdout)
+    rows = run_matrix(cases, stream=table)
     bad = [r.case.name for r in rows if not r.ok]
     slow = [r.case.name for r in rows if not r.fits]
-    print(f"{len(rows) - len(bad)} of {len(rows)} answered correctly" + (f"; wrong: {', '.join(bad)}" if bad else ""))
+    lines += table.lines
+    lines.append(
+        f"{len(rows) - len(bad)} of {len(rows)} answered correctly" + (f"; wrong: {', '.join(bad)}" if bad else "")
+    )
     if slow:
-        print(f"over {TIMEOUT:.0f} s: {', '.join(slow)}")
+        lines.append(f"over {TIMEOUT:.0f} s: {', '.join(slow)}")
+    print("\n".join(lines[len(table.lines) + 1 :]))
+    if args.write_results:
+        sys.path.insert(0, str(REPO))
+        from bench.results import update_section
+
+        update_section("Attack matrix", "```\n" + "\n".join(lines) + "\n```", "python bench/attack_matrix.py")
     return 1 if bad else 0
+
+
+class _Tee:
+    """Prints lines as they come and keeps them."""
+
+    def __init__(self, stream: object) -> None:
+        self.stream = stream
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)  # type: ignore[attr-defined]
+        self.lines += [line for line in text.splitlines() if line]
+
+    def flush(self) -> None:
+        self.stream.flush()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

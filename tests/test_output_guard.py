@@ -177,3 +177,24 @@ def test_prepare_claims_nothing_when_it_refuses(inputs: Path, tmp_path: Path) ->
     assert not out.exists()
     prepared = prepare(BatchConfig(inputs=[inputs], out=out))  # and the lock went with it
     prepared.output.abandon()
+
+
+def test_force_never_replaces_a_file_of_the_input_folder_that_batch_did_not_write(
+    capsys: pytest.CaptureFixture[str], inputs: Path
+) -> None:
+    one_line_refusal(
+        *cli(capsys, "batch", inputs, "--out", inputs / "b.txt", "--no-model", "--force"), "the same file as the input"
+    )
+    assert (inputs / "b.txt").read_text() == "The meeting moved to Tuesday."
+
+
+def test_resume_into_an_emptied_output_starts_afresh(
+    capsys: pytest.CaptureFixture[str], inputs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    assert cli(capsys, "batch", inputs, "--out", out, "--no-model")[0] == 0
+    full = out.read_bytes()
+    out.unlink()  # the state file stays behind
+    code, err = cli(capsys, "batch", inputs, "--out", out, "--no-model", "--resume")
+    assert code == 0, err
+    assert out.read_bytes() == full

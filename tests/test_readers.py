@@ -178,6 +178,8 @@ def test_a_json_array_is_read_item_by_item_up_to_a_broken_one(tmp_path: Path) ->
     assert "expected ',' or ']' after item 2 (line 1)" in docs[2].error.message
     broken = read(put(tmp_path / "e.json", '[{"text": "calm down"}, {"text": '))
     assert [d.error.type if d.error else None for d in broken] == [None, "malformed_json"]
+    whole = read(put(tmp_path / "f.json", "[{"))  # broken before any item: the file is one error record
+    assert [(Path(d.key).name, d.error.type if d.error else None) for d in whole] == [("f.json", "malformed_json")]
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
@@ -351,3 +353,10 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(tmp_path: Path) -> 
     os.symlink(secret, tmp_path / "in" / "a.txt")
     doc = next(read_source(sources[0]))
     assert doc.text is None and doc.error is not None and doc.error.type == "outside_input"
+
+
+def test_the_command_line_default_is_the_readers_default() -> None:
+    from analyzer.cli_batch import DEFAULT_MAX_DOC_CHARS as shown
+    from analyzer.readers import DEFAULT_MAX_DOC_CHARS
+
+    assert shown == DEFAULT_MAX_DOC_CHARS

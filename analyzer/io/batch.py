@@ -341,7 +341,8 @@ def prepare(config: BatchConfig) -> Prepared:
     """
     out = Path(config.out)
     _check_output(out, config)
-    sources = discover(config.inputs, exclude=side_files(out), follow_symlinks=config.follow_symlinks)
+    # The output itself is left out by identity below (only when batch wrote it), its state files by name here.
+    sources = discover(config.inputs, exclude=side_files(out)[1:], follow_symlinks=config.follow_symlinks)
     sources = _without_output(sources, out)
     return Prepared(sources, claim_output(out, resume=config.resume))  # locked from here; nothing cut or written
 

@@ -204,9 +204,9 @@ def _prove_and_scan(output: BatchOutput, info: os.stat_result) -> None:
     if not output.regular:
         raise AnalyzerError(f"--resume needs a regular file, and {path} is a device or pipe; {again}")
     state = read_state(path)
+    if output.size == 0:
+        return  # nothing to keep and nothing to lose (a new file, or one emptied since)
     if state is None:
-        if output.size == 0:
-            return  # nothing to keep and nothing to lose
         raise AnalyzerError(
             f"{path} has no {state_path(path).name} beside it, so nothing proves 'allyship batch' wrote it; "
             f"refusing to resume into it ({again})"

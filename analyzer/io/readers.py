@@ -75,8 +75,9 @@ from typing import Any
 from analyzer.errors import AnalyzerError
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-# Characters of text one document may hold once extracted (a 2,000-page book has about 5 million).
-DEFAULT_MAX_DOC_CHARS = 5_000_000
+# Characters of text one document may hold once extracted (a 500-page book has about 1 million): a text of
+# nothing but trigger phrases has a flag every few words, and its record costs about 2 KB of JSON per flag.
+DEFAULT_MAX_DOC_CHARS = 1_000_000
 # The XML a .docx reader parses into a tree costs several times its size in memory: cap it.
 MAX_DOCX_XML_BYTES = 48 * 1024 * 1024
 MAX_ID_CHARS = 1000
@@ -526,9 +527,9 @@ def _json_rows(text: str, options: ReadOptions) -> Iterator[Row]:
         try:
             obj, at = _DECODER.raw_decode(text, at)
         except (ValueError, RecursionError) as exc:
-            message = (
-                _json_problem(text, exc, f"item {number} is not valid JSON") + "; the rest of the file is not read"
-            )
+            if number == 1:  # nothing read yet: the file as a whole is broken
+                raise _Unreadable("malformed_json", _json_problem(text, exc, "not valid JSON")) from None
+            message = _json_problem(text, exc, f"item {number} is not valid JSON") + "; the rest is not read"
             yield number, None, None, ReadError("malformed_json", message)
             return
         yield _json_row(number, obj, f"item {number}", options)

@@ -204,15 +204,41 @@ class _FileWriter:
                 self._handle.close()
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+STREAMED_FLAGS = 1000  # a record with more flags is encoded piece by piece, not as one string (and its bytes)
+
+
 class JsonlWriter(_FileWriter):
     """One JSON object per line."""
 
     def write(self, record: dict[str, Any]) -> None:
+        if len(record.get("flags") or ()) > STREAMED_FLAGS:
+            self._write_streamed(record)
+            return
         line = json.dumps(record, ensure_ascii=False)
         try:
             self._emit(line + "\n")
         except UnicodeEncodeError:  # a lone surrogate slipped through: escape it instead of crashing
             self._emit(json.dumps(record, ensure_ascii=True) + "\n")
+
+    def _write_streamed(self, record: dict[str, Any]) -> None:
+        """The same line as :meth:`write`, written a megabyte at a time.
+
+        A text made of trigger phrases has a flag every few words, about 2 KB
+        of JSON each: holding the whole line and its UTF-8 bytes at once would
+        cost more than the analysis. Surrogates can only come from the
+        document's own strings (a file name that is not UTF-8), checked first.
+        """
+        escape = any(isinstance(v, str) and _SURROGATES.search(v) for v in record.values())
+        pending: list[str] = []
+        size = 0
+        for piece in json.JSONEncoder(ensure_ascii=escape).iterencode(record):
+            pending.append(piece)
+            size += len(piece)
+            if size >= 1 << 20:
+                self._emit("".join(pending))
+                pending, size = [], 0
+        self._emit("".join(pending) + "\n")
 
 
 class CsvWriter(_FileWriter):
