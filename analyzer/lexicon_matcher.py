@@ -4,8 +4,8 @@ Runs on every doc, so phrases are found for a whole batch at once on its key
 arrays (:class:`_PhraseIndex`), and whether a doc could match a token pattern
 is decided the same way (most docs match nothing and never reach the
 ``Matcher``); ``__call__`` is the same work on a batch of one. The keys are
-the normalizer's (:func:`analyzer.docdata.doc_keys`), never ``token.lemma``:
-a pattern's ``LEMMA`` means the key and is matched on ``token._.allyship_key``.
+the normalizer's (:func:`analyzer.docdata.doc_keys`), never ``token.lemma``;
+a token pattern's ``LEMMA`` means the key (see :meth:`LexiconMatcher._match_patterns`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from analyzer.normalizer_component import NormalizerComponent
 
 _SENT_START = [SENT_START]
+_LEMMA = [LEMMA]
 
 
 class LexiconMatcher(BatchComponent):
@@ -162,7 +163,7 @@ class LexiconMatcher(BatchComponent):
             for doc in docs:
                 self.phrases.add(match_id, tuple(doc_keys(doc).tolist()))
             if rule.patterns:
-                self.matcher.add(rule.id, [key_pattern(p) for p in rule.patterns])
+                self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
             self._unless_keys[rule.id] = [
@@ -184,13 +185,29 @@ class LexiconMatcher(BatchComponent):
         for doc, matches, pattern in zip(docs, phrase_matches, patterns, strict=True):
             found = candidates(doc)
             if pattern:
-                matches = matches + self.matcher(doc)
+                matches = matches + self._match_patterns(doc)
             if matches:
                 context = _SentenceContext(doc)
                 for m, start, end in _longest_first(matches):
                     span = Span(doc, start, end, label=m, span_id=m)
                     found.append(self._candidate(span, self.rules[strings[m]], context))
             publish_spans(doc, self.spans_key, self.threshold)
+
+    def _match_patterns(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The token Matcher's matches in ``doc``, a pattern's ``LEMMA`` read as the matching key.
+
+        spaCy's Matcher reads ``LEMMA`` from the token attribute only (an extension
+        attribute would cost it a Python call per token and pattern, more than the
+        rest of the pipeline on a long text), so the keys stand in the doc's
+        lemmas for this one call, and the doc's own lemmas (a lemmatizer's, or
+        none) are put back before it returns, whatever happens.
+        """
+        own = doc.to_array(_LEMMA)
+        doc.from_array(_LEMMA, doc_keys(doc))
+        try:
+            return self.matcher(doc)
+        finally:
+            doc.from_array(_LEMMA, own)
 
     def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
         """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
@@ -422,17 +439,6 @@ class _SentenceContext:
     def _annotated(self, sent_starts: np.ndarray) -> bool:
         """``doc.has_annotation("SENT_START")`` (the last token is looked at first: it nearly always answers)."""
         return len(sent_starts) == 1 or int(sent_starts[-1]) != 0 or bool(sent_starts[1:].any())
-
-
-def key_pattern(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A lexicon token pattern for spaCy's Matcher: ``LEMMA`` means the matching key (``token._.allyship_key``)."""
-    out = []
-    for spec in pattern:
-        spec = dict(spec)
-        for name in [k for k in spec if str(k).upper() == "LEMMA"]:
-            spec["_"] = {**spec.get("_", {}), "allyship_key": spec.pop(name)}
-        out.append(spec)
-    return out
 
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
