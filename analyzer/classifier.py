@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 
 from analyzer.batcharrays import BatchComponent
 from analyzer.context import ContextRules
-from analyzer.docdata import SPANS_KEY, candidates, key_text, publish_spans
+from analyzer.docdata import SPANS_KEY, candidates, doc_keys, publish_spans
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.lexicon import Lexicon
@@ -244,10 +244,12 @@ class ClassifierComponent(BatchComponent):
         start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
         if self.context is not None and any(t.lower_ in self.context.gendered_terms for t in doc[start : sent.end]):
             return True
-        targets = self.cues["targets"]
+        targets, strings = self.cues["targets"], doc.vocab.strings
+        keys = doc_keys(doc)[start : sent.end].tolist()
         # the token as written, or its matching key: "fem@les" refers to women as much as "females"
         return any(
-            is_cue(t.lower_.replace("'", ""), targets) or is_cue(key_text(t), targets) for t in doc[start : sent.end]
+            is_cue(t.lower_.replace("'", ""), targets) or is_cue(strings[key], targets)
+            for t, key in zip(doc[start : sent.end], keys, strict=True)
         )
 
     def _sexist_head(
