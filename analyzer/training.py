@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from analyzer import lexicon as lexicons
 from analyzer.artifacts import sha256_file, write_model_folder
 from analyzer.datasets import Example, load_labeled
 from analyzer.errors import DataError
-from analyzer.lexicon import BUILTIN_DIR, Lexicon, load_lexicon
+from analyzer.lexicon import Lexicon, load_lexicon
 
 CORPUS_DIR = Path(str(resources.files("analyzer.corpus")))  # data/corpus/ of the repository
 MIN_POSITIVES = 5
@@ -40,7 +41,7 @@ def shown_path(path: str | Path) -> str:
     ``data/corpus/NAME``), so a model folder records neither a checkout nor an install location; other
     paths as the user gave them."""
     resolved = Path(path).resolve()
-    for folder, shown in ((CORPUS_DIR, "data/corpus"), (BUILTIN_DIR, "lexicons")):
+    for folder, shown in ((CORPUS_DIR, "data/corpus"), (lexicons.BUILTIN_DIR, "lexicons")):
         if resolved.parent == folder.resolve():
             return f"{shown}/{resolved.name}"
     return str(path)
