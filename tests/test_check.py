@@ -237,6 +237,10 @@ def test_sarif_is_built_from_the_rules_that_fired(tmp_path, factory) -> None:
 @pytest.mark.parametrize("command", ["check", "serve"])
 def test_commands_have_help_with_an_example(command) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", command, "--help"], capture_output=True, text=True, cwd=REPO, timeout=120
+        [sys.executable, "-m", "analyzer.cli.main", command, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
     assert proc.returncode == 0 and f"Example: allyship {command}" in proc.stdout

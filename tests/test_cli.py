@@ -142,3 +142,30 @@ rules:
     assert proc.returncode == 2
     err = proc.stderr.decode()
     assert len(err.strip().splitlines()) == 1 and "unexpected" not in err and "Traceback" not in err
+
+
+def test_version_prints_the_package_version() -> None:
+    from analyzer.version import __version__
+
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.decode().strip() == f"allyship {__version__}"
+
+
+def test_analyze_of_an_existing_file_points_to_stdin_or_batch(tmp_path) -> None:
+    """A path given as TEXT was meant to be read: analyzing the path string would silently find nothing."""
+    path = tmp_path / "notes.txt"
+    path.write_text("Man up.", encoding="utf-8")
+    proc = run("analyze", "--no-model", str(path))
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 2 and len(err.splitlines()) == 1, err
+    assert f"allyship analyze - < {path}" in err and f"allyship batch {path}" in err
+
+
+def test_a_suggestion_is_never_introduced_twice() -> None:
+    """Suggestions are shown after "Try:"; none may read "Try: Try ..." (nor "Try instead: Try ...")."""
+    from analyzer.lexicon.loader import load_lexicon
+
+    openings = [r.id for r in load_lexicon([]).rules.values() if (r.suggestion or "").lower().startswith("try ")]
+    assert openings == []
+    proc = run("analyze", "--no-model", "Man up, it's just a joke.")
+    assert proc.returncode == 0 and "Try: Try" not in proc.stdout.decode()

@@ -356,7 +356,7 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(tmp_path: Path) -> 
 
 
 def test_the_command_line_default_is_the_readers_default() -> None:
-    from analyzer.cli_batch import DEFAULT_MAX_DOC_CHARS as shown
-    from analyzer.readers import DEFAULT_MAX_DOC_CHARS
+    from analyzer.cli.batch import DEFAULT_MAX_DOC_CHARS as shown
+    from analyzer.io.readers import DEFAULT_MAX_DOC_CHARS
 
     assert shown == DEFAULT_MAX_DOC_CHARS

@@ -108,10 +108,14 @@ def test_the_matching_key_leaves_a_trained_lemmatizer_alone() -> None:
     nlp.add_pipe("allyship_normalizer")
     nlp.add_pipe("allyship_lexicon")
     nlp.initialize()
-    doc = nlp("The wom3n were running; man up, said the coaches.")
+    doc = nlp("The wom3n were running; man up, said the coaches. Why would she wait 3 years to report it?")
     assert [t.lemma_ for t in doc][1:5] == ["wom3n", "be", "run", ";"]  # the lemmatizer's, untouched
+    assert [t.lemma_ for t in doc][-5:-1] == ["year", "to", "report", "it"]  # also where a token pattern ran
     assert doc[1]._.allyship_key == "woman"
-    assert [(s.text, s.label_, s.id_) for s in doc.spans["allyship"]] == [("man up", "toxic_masculinity", "tm.man-up")]
+    assert [(s.text, s.label_, s.id_) for s in doc.spans["allyship"]] == [
+        ("man up", "toxic_masculinity", "tm.man-up"),
+        ("Why would she wait 3 years", "victim_blaming", "vb.why-wait-to-report"),  # a LEMMA token pattern
+    ]
 
 
 def test_a_component_without_its_normalizer_says_what_is_missing() -> None:

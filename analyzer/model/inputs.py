@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 from analyzer.tokens.arrays import DocArrays
 from analyzer.tokens.doc_state import batch_keys, candidates, doc_keys
 
-# what the classifier reads of a token, in this order (after its matching key, from analyzer.docdata)
+# what the classifier reads of a token, in this order (after its matching key, from analyzer.tokens.doc_state)
 ATTRS = [LOWER, IS_SPACE, SENT_START, IS_ALPHA]
 
 

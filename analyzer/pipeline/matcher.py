@@ -4,8 +4,8 @@ Runs on every doc, so phrases are found for a whole batch at once on its key
 arrays (:class:`_PhraseIndex`), and whether a doc could match a token pattern
 is decided the same way (most docs match nothing and never reach the
 ``Matcher``); ``__call__`` is the same work on a batch of one. The keys are
-the normalizer's (:func:`analyzer.tokens.doc_state.doc_keys`), never ``token.lemma``:
-a pattern's ``LEMMA`` means the key and is matched on ``token._.allyship_key``.
+the normalizer's (:func:`analyzer.tokens.doc_state.doc_keys`), never ``token.lemma``;
+a token pattern's ``LEMMA`` means the key (see :meth:`LexiconMatcher._match_patterns`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from analyzer.pipeline.normalizer import NormalizerComponent
 
 _SENT_START = [SENT_START]
+_LEMMA = [LEMMA]
 
 
 class LexiconMatcher(BatchComponent):
@@ -167,7 +168,7 @@ class LexiconMatcher(BatchComponent):
                 self.phrases.add(match_id, tuple(doc_keys(doc).tolist()))
             patterns = [list(p) for p in rule.patterns] + self._compile_templates(rule, template_keys)
             if patterns:
-                self.matcher.add(rule.id, [key_pattern(p) for p in patterns])
+                self.matcher.add(rule.id, patterns)
                 for pattern in patterns:
                     self._add_anchor(pattern)
             self._unless_keys[rule.id] = [
@@ -200,7 +201,7 @@ class LexiconMatcher(BatchComponent):
         table = builtin_slots().with_local(dict(rule.slots))
         if rule.innocent:
             self.innocent.add(
-                rule.id, [key_pattern(c.pattern()) for t in rule.innocent for c in compile_template(t, table, keys)]
+                rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
             )
         if not rule.templates:
             return []
@@ -221,13 +222,17 @@ class LexiconMatcher(BatchComponent):
         for doc, matches, pattern in zip(docs, phrase_matches, patterns, strict=True):
             found = candidates(doc)
             if pattern:
-                matches = matches + self.matcher(doc)
+                matches = matches + self._match_patterns(doc)
             if matches:
                 context = _SentenceContext(doc)
                 for m, start, end in _longest_first(matches):
                     span = Span(doc, start, end, label=m, span_id=m)
                     found.append(self._candidate(span, self.rules[strings[m]], context))
             publish_spans(doc, self.spans_key, self.threshold)
+
+    def _match_patterns(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The token Matcher's matches in ``doc``, a pattern's ``LEMMA`` read as the matching key."""
+        return match_on_keys(self.matcher, doc)
 
     def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
         """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
@@ -484,7 +489,7 @@ class _SentenceContext:
         """(start, end) of each innocent-sense match of ``rule_id`` in the doc (the matcher runs once per doc)."""
         if self._innocent is None:
             self._innocent = {}
-            for key, start, end in matcher(self.doc):
+            for key, start, end in match_on_keys(matcher, self.doc):
                 self._innocent.setdefault(key, []).append((start, end))
         return self._innocent.get(self.doc.vocab.strings[rule_id], [])
 
@@ -516,15 +521,21 @@ class _SentenceContext:
         return len(sent_starts) == 1 or int(sent_starts[-1]) != 0 or bool(sent_starts[1:].any())
 
 
-def key_pattern(pattern: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A lexicon token pattern for spaCy's Matcher: ``LEMMA`` means the matching key (``token._.allyship_key``)."""
-    out = []
-    for spec in pattern:
-        spec = dict(spec)
-        for name in [k for k in spec if str(k).upper() == "LEMMA"]:
-            spec["_"] = {**spec.get("_", {}), "allyship_key": spec.pop(name)}
-        out.append(spec)
-    return out
+def match_on_keys(matcher: Matcher, doc: Doc, **options: Any) -> list[Any]:
+    """``matcher``'s matches in ``doc``, a pattern's ``LEMMA`` read as the matching key.
+
+    spaCy's Matcher reads ``LEMMA`` from the token attribute only (an extension
+    attribute would cost it a Python call per token and pattern, more than the
+    rest of the pipeline on a long text), so the keys stand in the doc's
+    lemmas for this one call, and the doc's own lemmas (a lemmatizer's, or
+    none) are put back before it returns, whatever happens.
+    """
+    own = doc.to_array(_LEMMA)
+    doc.from_array(_LEMMA, doc_keys(doc))
+    try:
+        return matcher(doc, **options)
+    finally:
+        doc.from_array(_LEMMA, own)
 
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

@@ -112,9 +112,15 @@ def publish_spans(doc: Doc, key: str, threshold: float) -> None:
     """Write the doc's candidates as spans: flags (not ruled out, score at least ``threshold``) on
     ``doc.spans[key]``, the others on ``doc.spans[key + "_suppressed"]``; label = category, id = rule id
     (empty for a classifier finding). Both groups are set, empty or not, so readers can rely on them."""
+    found = candidates(doc)
+    if not found:  # most docs: no Span objects to build
+        spans = doc.spans
+        spans[key] = ()
+        spans[key + SUPPRESSED_SUFFIX] = ()
+        return
     kept: list[Span] = []
     held: list[Span] = []
-    for cand in candidates(doc):
+    for cand in found:
         span = Span(doc, cand.start, cand.end, label=cand.category, span_id=cand.rule_id or "")
         (kept if cand.suppressed_by is None and cand.score >= threshold else held).append(span)
     doc.spans[key] = kept

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from analyzer.lexicon.loader import Rule
 from analyzer.lexicon.templates import NAME_ATTR, Item, builtin_slots, parse
-from analyzer.pipeline.matcher import key_pattern
+from analyzer.pipeline.matcher import match_on_keys
 
 if TYPE_CHECKING:
     from analyzer.engine import Analyzer
@@ -92,12 +92,12 @@ def template_variants(analyzer: Analyzer, rules: Sequence[Rule]) -> tuple[list[V
         compiled = component.templates.get(rule.id, [])
         matcher = Matcher(analyzer.nlp.vocab)
         for i, (_, pattern) in enumerate(compiled):
-            matcher.add(str(i), [key_pattern(pattern.pattern())])
+            matcher.add(str(i), [pattern.pattern()])
         used: set[int] = set()
         for example, text in enumerate(rule.flag_examples):
             doc = _keyed(analyzer, text)
             best = None
-            for match_id, start, end, align in matcher(doc, with_alignments=True):
+            for match_id, start, end, align in match_on_keys(matcher, doc, with_alignments=True):
                 number, pattern = compiled[int(analyzer.nlp.vocab.strings[match_id])]
                 used.add(number)
                 if not pattern.question and (best is None or end - start > best[1] - best[0]):

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analyzer.errors import DataError
+from analyzer.lexicon import loader as lexicons
 from analyzer.lexicon.loader import Lexicon, load_lexicon
 from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
-from analyzer.resources import LEXICONS_DIR as BUILTIN_DIR
 from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, comparable_text, load_labeled
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def shown_path(path: str | Path) -> str:
     ``data/corpus/NAME``), so a model folder records neither a checkout nor an install location; other
     paths as the user gave them."""
     resolved = Path(path).resolve()
-    for folder, shown in ((CORPUS_DIR, "data/corpus"), (BUILTIN_DIR, "lexicons")):
+    for folder, shown in ((CORPUS_DIR, "data/corpus"), (lexicons.BUILTIN_DIR, "lexicons")):
         if resolved.parent == folder.resolve():
             return f"{shown}/{resolved.name}"
     return str(path)
