@@ -104,6 +104,31 @@ class Compiled:
     def pattern(self) -> list[dict[str, Any]]:
         return [s.pattern() for s in self.specs]
 
+    @property
+    def reach(self) -> int:
+        """The most tokens a match of this pattern can span."""
+        return sum(s.hi for s in self.specs)
+
+    def anchor(self, literal: set[int], common: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...]] | None:
+        """(attribute, values) of a token every match holds, taken from a plain word of the template
+        (item numbers in ``literal``): where to look for matches in a long text.
+
+        The rarest such word is wanted: one with no ``common`` word among its values, then
+        one whose values are all four letters or more, then the last (a claim's content word
+        usually ends it).
+        """
+        found: list[tuple[bool, int, int, str, tuple[str, ...]]] = []
+        for n, spec in enumerate(self.specs):
+            if spec.lo >= 1 and spec.item in literal and spec.attrs[0][0] in ("LEMMA", "LOWER"):
+                value = spec.attrs[0][1]
+                values = value if isinstance(value, tuple) else (value,)
+                rare = not common.intersection(values)
+                found.append((rare, min(4, min(len(v) for v in values)), n, spec.attrs[0][0], values))
+        if not found:
+            return None
+        *_, attr, values = max(found)
+        return attr, values
+
 
 @dataclass(frozen=True)
 class SlotTable:
@@ -115,6 +140,7 @@ class SlotTable:
     auxiliary: str = "aux"
     negation: str = "not"
     not_names: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()  # keys too common to look for a template's matches by
     _parsed: dict[str, tuple[tuple[Item, ...], ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def with_local(self, local: Mapping[str, Sequence[str]]) -> SlotTable:
@@ -124,7 +150,13 @@ class SlotTable:
         merged = dict(self.slots)
         merged.update({k: tuple(v) for k, v in local.items()})
         return SlotTable(
-            merged, self.question_subjects, self.question_verbs, self.auxiliary, self.negation, self.not_names
+            merged,
+            self.question_subjects,
+            self.question_verbs,
+            self.auxiliary,
+            self.negation,
+            self.not_names,
+            self.common,
         )
 
     def entries(self, name: str) -> tuple[tuple[Item, ...], ...]:
@@ -149,6 +181,7 @@ def builtin_slots() -> SlotTable:
         question_verbs=frozenset(questions.get("verbs") or ()),
         auxiliary=str(questions.get("auxiliary", "aux")),
         not_names=frozenset(str(w).lower() for w in raw.get("not_names") or ()),
+        common=frozenset(str(w).lower() for w in raw.get("common") or ()),
     )
     for name in table.slots:  # a broken built-in class is a bug: fail at start-up, not on some rule
         check_slot(table, name)
