@@ -242,7 +242,7 @@ def check_slot(table: SlotTable, name: str, depth: int = 0, seen: tuple[str, ...
         raise TemplateError(f"slots nest deeper than {MAX_SLOT_DEPTH} levels at '{name}'")
     for entry in table.entries(name):
         for item in entry:
-            if item.kind == "slot":
+            if item.slot:
                 check_slot(table, item.slot, depth + 1, (*seen, name))
 
 
@@ -324,6 +324,7 @@ def compile_template(text: str, table: SlotTable, keys: Mapping[str, Sequence[st
     seen: set[tuple[Spec, ...]] = set()
     for n, form in enumerate(forms(items, table)):
         per_item = [_expand_item(item, index, table, keys, 0) for item, index in form]
+        _check_product(per_item)
         for combo in itertools.product(*per_item):
             specs = tuple(spec for alternative in combo for spec in alternative)
             if not specs or specs in seen or not any(s.lo >= 1 for s in specs):
@@ -374,8 +375,20 @@ def _expand_item(
         base = []
         for entry in table.entries(item.slot):
             parts = [_expand_item(sub, index, table, keys, depth + 1) for sub in entry]
+            _check_product(parts)
             base += [tuple(s for alt in combo for s in alt) for combo in itertools.product(*parts)]
+            if len(base) > MAX_PATTERNS:
+                raise TemplateError(f"slot '{item.slot}' expands to more than {MAX_PATTERNS} alternatives")
     return _repeat(_merge(base), item.lo, item.hi)
+
+
+def _check_product(parts: Sequence[Sequence[Alternative]]) -> None:
+    """Refuse an expansion before building it when it would exceed ``MAX_PATTERNS`` (a user's file sets it)."""
+    total = 1
+    for alternatives in parts:
+        total *= max(1, len(alternatives))
+        if total > 4 * MAX_PATTERNS:
+            raise TemplateError(f"template expands to more than {MAX_PATTERNS} patterns: split it or its slots")
 
 
 def _merge(alternatives: list[Alternative]) -> list[Alternative]:

@@ -130,6 +130,11 @@ def test_validate_reports_a_variant_the_rule_does_not_flag_at_the_examples_line(
         ("slots:\n  other: [someone]\n", "{other} {be} wrong", "slots.other: slot 'other' is built in"),
         ("", "{pet} {be} wrong", "unknown slot '{pet}'"),
         ("slots:\n  loop: ['{loop} x']\n", "{loop} wrong", "refers to itself"),
+        (
+            "slots:\n  b: ['x y', 'y z', 'z w', 'w v', 'v u', 'u t', 't s']\n  a: ['{b} {b} {b} {b} {b} {b}']\n",
+            "{a} wrong",
+            "more than 400 patterns",
+        ),
     ],
 )
 def test_template_problems_are_reported_as_file_and_line(tmp_path: Path, slots, template, message) -> None:
