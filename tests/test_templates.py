@@ -79,15 +79,15 @@ def test_parse_reads_modifiers_slots_and_negated_items() -> None:
 
 RELAX_RULE = """\
 category:
-  id: pet_names
+  id: nicknames
   label: Pet names at work
   description: Calling a colleague sweetheart or honey to brush her off.
   strategies: [listen_and_learn]
 slots:
-  pet_name: [sweetheart, sweetie, honey, babe, "little lady"]
+  nickname: [sweetheart, sweetie, honey, babe, "little lady"]
 rules:
   - id: pn.relax-pet-name
-    templates: ["whatever you say {pet_name}", "{other} {be} {adv}* cute when ... angry|mad"]
+    templates: ["whatever you say {nickname}", "{other} {be} {adv}* cute when ... angry|mad"]
     explanation: A pet name while brushing her off makes her concern sound childish.
     suggestion: Use her name and answer what she raised.
     UNLESS
@@ -100,7 +100,7 @@ rules:
 
 def test_a_trainers_own_slots_and_templates_work_without_trusted_lexicons(tmp_path: Path) -> None:
     folder = tmp_path / "lex"
-    write(folder / "pet_names.yml", RELAX_RULE.replace("    UNLESS\n", ""))
+    write(folder / "nicknames.yml", RELAX_RULE.replace("    UNLESS\n", ""))
     files, rules, examples = validate_lexicons([folder])
     assert (files, rules) == (1, 1)
     assert examples > 5  # the five examples and their variants ("Are you so cute when...", "Priya is so cute...")
@@ -114,7 +114,7 @@ def test_a_trainers_own_slots_and_templates_work_without_trusted_lexicons(tmp_pa
 
 def test_validate_reports_a_variant_the_rule_does_not_flag_at_the_examples_line(tmp_path: Path) -> None:
     """A filler word the rule's own unless list rejects: the filler variant fails, reported as file:line."""
-    path = write(tmp_path / "lex" / "pet_names.yml", RELAX_RULE.replace("UNLESS", "unless: [really]"))
+    path = write(tmp_path / "lex" / "nicknames.yml", RELAX_RULE.replace("UNLESS", "unless: [really]"))
     with pytest.raises(LexiconError) as caught:
         validate_lexicons([path.parent])
     lines = str(caught.value).splitlines()
@@ -130,11 +130,16 @@ def test_validate_reports_a_variant_the_rule_does_not_flag_at_the_examples_line(
         ("slots:\n  other: [someone]\n", "{other} {be} wrong", "slots.other: slot 'other' is built in"),
         ("", "{pet} {be} wrong", "unknown slot '{pet}'"),
         ("slots:\n  loop: ['{loop} x']\n", "{loop} wrong", "refers to itself"),
+        (
+            "slots:\n  b: ['x y', 'y z', 'z w', 'w v', 'v u', 'u t', 't s']\n  a: ['{b} {b} {b} {b} {b} {b}']\n",
+            "{a} wrong",
+            "more than 400 patterns",
+        ),
     ],
 )
 def test_template_problems_are_reported_as_file_and_line(tmp_path: Path, slots, template, message) -> None:
-    text = RELAX_RULE.replace('slots:\n  pet_name: [sweetheart, sweetie, honey, babe, "little lady"]\n', slots).replace(
-        '["whatever you say {pet_name}", "{other} {be} {adv}* cute when ... angry|mad"]', f'["{template}"]'
+    text = RELAX_RULE.replace('slots:\n  nickname: [sweetheart, sweetie, honey, babe, "little lady"]\n', slots).replace(
+        '["whatever you say {nickname}", "{other} {be} {adv}* cute when ... angry|mad"]', f'["{template}"]'
     )
     path = write(tmp_path / "lex" / "bad.yml", text.replace("    UNLESS\n", ""))
     with pytest.raises(LexiconError) as caught:

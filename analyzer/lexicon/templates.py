@@ -105,6 +105,31 @@ class Compiled:
     def pattern(self) -> list[dict[str, Any]]:
         return [s.pattern() for s in self.specs]
 
+    @property
+    def reach(self) -> int:
+        """The most tokens a match of this pattern can span."""
+        return sum(s.hi for s in self.specs)
+
+    def anchor(self, literal: set[int], common: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...]] | None:
+        """(attribute, values) of a token every match holds, taken from a plain word of the template
+        (item numbers in ``literal``): where to look for matches in a long text.
+
+        The rarest such word is wanted: one with no ``common`` word among its values, then
+        one whose values are all four letters or more, then the last (a claim's content word
+        usually ends it).
+        """
+        found: list[tuple[bool, int, int, str, tuple[str, ...]]] = []
+        for n, spec in enumerate(self.specs):
+            if spec.lo >= 1 and spec.item in literal and spec.attrs[0][0] in ("LEMMA", "LOWER"):
+                value = spec.attrs[0][1]
+                values = value if isinstance(value, tuple) else (value,)
+                rare = not common.intersection(values)
+                found.append((rare, min(4, min(len(v) for v in values)), n, spec.attrs[0][0], values))
+        if not found:
+            return None
+        *_, attr, values = max(found)
+        return attr, values
+
 
 @dataclass(frozen=True)
 class SlotTable:
@@ -116,6 +141,7 @@ class SlotTable:
     auxiliary: str = "aux"
     negation: str = "not"
     not_names: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()  # keys too common to look for a template's matches by
     _parsed: dict[str, tuple[tuple[Item, ...], ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def with_local(self, local: Mapping[str, Sequence[str]]) -> SlotTable:
@@ -125,7 +151,13 @@ class SlotTable:
         merged = dict(self.slots)
         merged.update({k: tuple(v) for k, v in local.items()})
         return SlotTable(
-            merged, self.question_subjects, self.question_verbs, self.auxiliary, self.negation, self.not_names
+            merged,
+            self.question_subjects,
+            self.question_verbs,
+            self.auxiliary,
+            self.negation,
+            self.not_names,
+            self.common,
         )
 
     def entries(self, name: str) -> tuple[tuple[Item, ...], ...]:
@@ -150,6 +182,7 @@ def builtin_slots() -> SlotTable:
         question_verbs=frozenset(questions.get("verbs") or ()),
         auxiliary=str(questions.get("auxiliary", "aux")),
         not_names=frozenset(str(w).lower() for w in raw.get("not_names") or ()),
+        common=frozenset(str(w).lower() for w in raw.get("common") or ()),
     )
     for name in table.slots:  # a broken built-in class is a bug: fail at start-up, not on some rule
         check_slot(table, name)
@@ -210,7 +243,7 @@ def check_slot(table: SlotTable, name: str, depth: int = 0, seen: tuple[str, ...
         raise TemplateError(f"slots nest deeper than {MAX_SLOT_DEPTH} levels at '{name}'")
     for entry in table.entries(name):
         for item in entry:
-            if item.kind == "slot":
+            if item.slot:
                 check_slot(table, item.slot, depth + 1, (*seen, name))
 
 
@@ -292,6 +325,7 @@ def compile_template(text: str, table: SlotTable, keys: Mapping[str, Sequence[st
     seen: set[tuple[Spec, ...]] = set()
     for n, form in enumerate(forms(items, table)):
         per_item = [_expand_item(item, index, table, keys, 0) for item, index in form]
+        _check_product(per_item)
         for combo in itertools.product(*per_item):
             specs = tuple(spec for alternative in combo for spec in alternative)
             if not specs or specs in seen or not any(s.lo >= 1 for s in specs):
@@ -342,8 +376,20 @@ def _expand_item(
         base = []
         for entry in table.entries(item.slot):
             parts = [_expand_item(sub, index, table, keys, depth + 1) for sub in entry]
+            _check_product(parts)
             base += [tuple(s for alt in combo for s in alt) for combo in itertools.product(*parts)]
+            if len(base) > MAX_PATTERNS:
+                raise TemplateError(f"slot '{item.slot}' expands to more than {MAX_PATTERNS} alternatives")
     return _repeat(_merge(base), item.lo, item.hi)
+
+
+def _check_product(parts: Sequence[Sequence[Alternative]]) -> None:
+    """Refuse an expansion before building it when it would exceed ``MAX_PATTERNS`` (a user's file sets it)."""
+    total = 1
+    for alternatives in parts:
+        total *= max(1, len(alternatives))
+        if total > 4 * MAX_PATTERNS:
+            raise TemplateError(f"template expands to more than {MAX_PATTERNS} patterns: split it or its slots")
 
 
 def _merge(alternatives: list[Alternative]) -> list[Alternative]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import shutil
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 _SENT_START = [SENT_START]
 _LEMMA = [LEMMA]
+_TEMPLATE_ATTRS = [LEMMA, LOWER, SENT_START]
 
 
 class LexiconMatcher(BatchComponent):
@@ -80,7 +82,16 @@ class LexiconMatcher(BatchComponent):
         self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as key hashes
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
         self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
-        self.innocent = Matcher(nlp.vocab)  # per rule: its innocent-sense templates
+        self.innocent: dict[str, Matcher] = {}  # per rule: its innocent-sense templates
+        # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
+        # would try each at every token of a text: each rule's patterns have their own Matcher, run only
+        # on the stretch around a word each of its patterns holds (its trigger).
+        self.template_matchers: dict[str, tuple[Matcher, int]] = {}  # rule id -> (matcher, longest match)
+        self._triggers: dict[int, dict[int, set[str]]] = {LEMMA: {}, LOWER: {}}  # attribute -> key -> rule ids
+        self._trigger_arrays: dict[int, np.ndarray] = {}
+        self.reach = 0  # the most tokens a template match can span
+        # per rule: for each of its patterns, the words its required tokens take: ((0 LEMMA | 1 LOWER, keys), ...)
+        self._template_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
         """Load the built-in lexicons plus the config's ``lexicons`` folders, and compile them."""
@@ -166,11 +177,11 @@ class LexiconMatcher(BatchComponent):
             match_id = strings.add(rule.id)
             for doc in docs:
                 self.phrases.add(match_id, tuple(doc_keys(doc).tolist()))
-            patterns = [list(p) for p in rule.patterns] + self._compile_templates(rule, template_keys)
-            if patterns:
-                self.matcher.add(rule.id, patterns)
-                for pattern in patterns:
+            if rule.patterns:
+                self.matcher.add(rule.id, [list(p) for p in rule.patterns])
+                for pattern in rule.patterns:
                     self._add_anchor(pattern)
+            self._compile_templates(rule, template_keys)
             self._unless_keys[rule.id] = [
                 (keys, " ".join(strings[k] for k in keys))
                 for keys in (tuple(doc_keys(doc).tolist()) for doc in marker_docs)
@@ -200,14 +211,55 @@ class LexiconMatcher(BatchComponent):
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
         table = builtin_slots().with_local(dict(rule.slots))
         if rule.innocent:
-            self.innocent.add(
+            self.innocent[rule.id] = Matcher(self.nlp.vocab)
+            self.innocent[rule.id].add(
                 rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
             )
         if not rule.templates:
             return []
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
         self.templates[rule.id] = compiled
-        return [c.pattern() for _, c in compiled]
+        strings = self.nlp.vocab.strings
+        reach = 0
+        screened: set[int] = set()
+        for n, pattern in compiled:
+            literal = {i for i, item in enumerate(parse(rule.templates[n])) if item.kind in ("words", "exact")}
+            attr, values = pattern.anchor(literal, table.common) or ("LEMMA", ())
+            for value in values:
+                self._triggers[LEMMA if attr == "LEMMA" else LOWER].setdefault(strings.add(value), set()).add(rule.id)
+            reach = max(reach, pattern.reach)
+            if n not in screened:  # the batch screen: every pattern of a template holds its plain words
+                screened.add(n)
+                self._add_anchor(
+                    [
+                        {spec.attrs[0][0]: {"IN": list(values)}}
+                        for spec in pattern.specs
+                        if spec.lo >= 1 and spec.item in literal and spec.attrs[0][0] in ("LEMMA", "LOWER")
+                        for values in [spec.attrs[0][1] if isinstance(spec.attrs[0][1], tuple) else (spec.attrs[0][1],)]
+                    ]
+                )
+        self.reach = max(self.reach, reach)
+        self._trigger_arrays = {}
+        patterns = [c.pattern() for _, c in compiled]
+        needs = {
+            tuple(
+                sorted(
+                    {
+                        (0 if spec.attrs[0][0] == "LEMMA" else 1, frozenset(strings.add(v) for v in values))
+                        for spec in c.specs
+                        if spec.lo >= 1 and spec.attrs[0][0] in ("LEMMA", "LOWER")
+                        for values in [spec.attrs[0][1] if isinstance(spec.attrs[0][1], tuple) else (spec.attrs[0][1],)]
+                    },
+                    key=lambda need: len(need[1]),  # the fewest words first: the likeliest to be missing
+                )
+            )
+            for _, c in compiled
+        }
+        self._template_needs[rule.id] = sorted(needs, key=len)
+        matcher = Matcher(self.nlp.vocab)
+        matcher.add(rule.id, patterns)
+        self.template_matchers[rule.id] = (matcher, reach)
+        return patterns
 
     def process(self, docs: list[Doc]) -> None:
         """Candidates for every doc of the batch (an empty list when nothing matched).
@@ -231,8 +283,48 @@ class LexiconMatcher(BatchComponent):
             publish_spans(doc, self.spans_key, self.threshold)
 
     def _match_patterns(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """The token Matcher's matches in ``doc``, a pattern's ``LEMMA`` read as the matching key."""
-        return match_on_keys(self.matcher, doc)
+        """Token pattern and template matches in ``doc``, a pattern's ``LEMMA`` read as the matching key."""
+        with keys_as_lemmas(doc):
+            matches = self.matcher(doc) if len(self.matcher) else []
+            if self.template_matchers:
+                matches += self._template_matches(doc)
+        return matches
+
+    def _template_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Template matches of ``doc``: each rule's Matcher runs on the sentence stretch around its triggers,
+        and only when that stretch holds a word for every required token of one of its patterns."""
+        if not self._trigger_arrays:
+            self._trigger_arrays = {
+                attr: np.array(sorted(keys), dtype=np.uint64) for attr, keys in self._triggers.items() if keys
+            }
+        columns = doc.to_array(_TEMPLATE_ATTRS)  # LEMMA, LOWER, SENT_START
+        starts = np.flatnonzero(columns[:, 2] == 1).tolist()  # a template match lies within one sentence
+        windows: dict[str, list[list[int]]] = {}  # rule id -> merged [start, end) windows
+        for n, attr in enumerate((LEMMA, LOWER)):
+            if attr not in self._trigger_arrays:
+                continue
+            column = columns[:, n]
+            for at in np.flatnonzero(np.isin(column, self._trigger_arrays[attr])).tolist():
+                here = bisect_right(starts, at)
+                first = starts[here - 1] if here else 0
+                last = starts[here] if here < len(starts) else len(doc)
+                for rule_id in self._triggers[attr][int(column[at])]:
+                    reach = self.template_matchers[rule_id][1]
+                    start, end = max(first, at - reach + 1), min(last, at + reach)
+                    spans = windows.setdefault(rule_id, [])
+                    if spans and start <= spans[-1][1] and end >= spans[-1][0]:
+                        spans[-1] = [min(start, spans[-1][0]), max(end, spans[-1][1])]
+                    else:
+                        spans.append([start, end])
+        found: list[tuple[int, int, int]] = []
+        for rule_id, spans in windows.items():
+            matcher = self.template_matchers[rule_id][0]
+            needs = self._template_needs[rule_id]
+            for start, end in spans:
+                present = (set(columns[start:end, 0].tolist()), set(columns[start:end, 1].tolist()))
+                if any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
+                    found += [(m, a + start, b + start) for m, a, b in matcher(doc[start:end])]
+        return list(dict.fromkeys(found))  # a window met twice (two attributes) gives its matches twice
 
     def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
         """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
@@ -249,8 +341,9 @@ class LexiconMatcher(BatchComponent):
         batch = DocArrays([doc_keys(doc) for doc in present])
         keys = batch.array
         found = self.phrases.find(keys, batch)
-        anchors = self._anchor_table() if len(self.matcher) and not self.unanchored else None
-        pattern_ok = [bool(len(self.matcher))] * len(nonempty)  # no patterns, or one that needs no word
+        patterned = len(self.matcher) + len(self.template_matchers)
+        anchors = self._anchor_table() if patterned and not self.unanchored else None
+        pattern_ok = [bool(patterned)] * len(nonempty)  # no patterns, or one that needs no word
         if anchors:
             others = [attr for attr in anchors.attrs if attr != LEMMA]
             columns = {LEMMA: keys}
@@ -310,7 +403,7 @@ class LexiconMatcher(BatchComponent):
         """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
         else the words of an ``innocent`` template match that overlaps the span."""
         if rule.innocent:
-            for start, end in context.innocent(self.innocent, rule.id):
+            for start, end in context.innocent(self.innocent[rule.id], span, self.reach):
                 if start < span.end and end > span.start:
                     return span.doc[start:end].text
         markers = self._unless_keys.get(rule.id)
@@ -483,15 +576,16 @@ class _SentenceContext:
         self.doc = doc
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
-        self._innocent: dict[int, list[tuple[int, int]]] | None = None
 
-    def innocent(self, matcher: Matcher, rule_id: str) -> list[tuple[int, int]]:
-        """(start, end) of each innocent-sense match of ``rule_id`` in the doc (the matcher runs once per doc)."""
-        if self._innocent is None:
-            self._innocent = {}
-            for key, start, end in match_on_keys(matcher, self.doc):
-                self._innocent.setdefault(key, []).append((start, end))
-        return self._innocent.get(self.doc.vocab.strings[rule_id], [])
+    def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
+        """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence."""
+        self.lemmas_around(span)  # reads the sentence starts
+        first = max(self._sentence_start(span.start), span.start - reach)
+        end_at = bisect_left(self._starts, span.start + 1)
+        end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
+        window = self.doc[first : min(end, span.end + reach)]
+        with keys_as_lemmas(self.doc):
+            return [(first + a, first + b) for _, a, b in matcher(window)]
 
     def lemmas_around(self, span: Span) -> list[int]:
         """The key hashes of the span's sentence and the one before it."""
@@ -521,21 +615,28 @@ class _SentenceContext:
         return len(sent_starts) == 1 or int(sent_starts[-1]) != 0 or bool(sent_starts[1:].any())
 
 
-def match_on_keys(matcher: Matcher, doc: Doc, **options: Any) -> list[Any]:
-    """``matcher``'s matches in ``doc``, a pattern's ``LEMMA`` read as the matching key.
+@contextmanager
+def keys_as_lemmas(doc: Doc) -> Iterator[Doc]:
+    """Lend the matching keys to ``doc``'s lemmas while spaCy's Matcher reads them, then put the lemmas back.
 
     spaCy's Matcher reads ``LEMMA`` from the token attribute only (an extension
     attribute would cost it a Python call per token and pattern, more than the
-    rest of the pipeline on a long text), so the keys stand in the doc's
-    lemmas for this one call, and the doc's own lemmas (a lemmatizer's, or
-    none) are put back before it returns, whatever happens.
+    rest of the pipeline on a long text), so a pattern's ``LEMMA`` is matched
+    on the key this way; the doc's own lemmas (a lemmatizer's, or none) come
+    back whatever happens.
     """
     own = doc.to_array(_LEMMA)
     doc.from_array(_LEMMA, doc_keys(doc))
     try:
-        return matcher(doc, **options)
+        yield doc
     finally:
         doc.from_array(_LEMMA, own)
+
+
+def match_on_keys(matcher: Matcher, doc: Doc, **options: Any) -> list[Any]:
+    """``matcher``'s matches in ``doc``, a pattern's ``LEMMA`` read as the matching key."""
+    with keys_as_lemmas(doc):
+        return matcher(doc, **options)
 
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
