@@ -268,15 +268,16 @@ class NormalizerComponent(BatchComponent):
         return merged
 
     def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
-        """The longest lexicon word spelled by the single letters of doc[i:j]."""
+        """The longest lexicon word spelled by the single letters of doc[i:j] (the first one, of equal lengths)."""
         positions = [k for k in range(i, j) if doc[k].text not in _LETTER_SEPARATORS]
-        letters = [doc[k].text for k in positions]
-        for length in range(len(letters), 2, -1):
-            for start in range(len(letters) - length + 1):
-                word = self.normalizer.join_letters(letters[start : start + length])
-                if word is not None:
-                    return positions[start], positions[start + length - 1] + 1, word
-        return None
+        joined = "".join(doc[k].text for k in positions).lower()
+        if len(joined) != len(positions):
+            return None  # a letter that changes length when lowercased: no lexicon word is spelled that way
+        found = self.normalizer.longest_spelled(joined)
+        if found is None:
+            return None
+        start, end = found
+        return positions[start], positions[end - 1] + 1, joined[start:end]
 
 
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})

@@ -17,19 +17,21 @@ import analyzer.components  # registers the factories
 import analyzer.sentences  # noqa: F401  (registers allyship_sentences)
 from analyzer.docdata import TEXT_KEY
 from analyzer.lexicon import Lexicon
+from analyzer.tokens.guard import tokenize_linear
 
 if TYPE_CHECKING:
     from analyzer.model import CategoryClassifier
 
 
 class TextKeepingTokenizer:
-    """spaCy's tokenizer, keeping the input string on the doc (see :func:`analyzer.components.doc_text`)."""
+    """spaCy's tokenizer, in linear time on any text (:mod:`analyzer.tokens.guard`), keeping the input string
+    on the doc (see :func:`analyzer.components.doc_text`)."""
 
     def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        doc = self.tokenizer(text)
+        doc = tokenize_linear(self.tokenizer, self.tokenizer.vocab, text)
         doc.user_data[TEXT_KEY] = text
         return doc
 
