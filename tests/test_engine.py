@@ -110,7 +110,7 @@ def test_analyze_many_with_two_processes_gives_the_same_results(lexicon_analyzer
 
 
 def test_non_text_input_is_a_clear_error(lexicon_analyzer) -> None:
-    with pytest.raises(AnalyzerError, match="^text is bytes, not a string$"):
+    with pytest.raises(AnalyzerError, match=r"^text is bytes, not a string$"):
         lexicon_analyzer.analyze(b"bytes")  # type: ignore[arg-type]
 
 
@@ -127,7 +127,7 @@ def test_a_bad_text_in_a_batch_names_its_index_after_the_results_before_it(n_pro
     )
     assert info.value.index == 17
     assert [r.flags[0].rule_id for r in results] == [small.analyze("Man up, son.").flags[0].rule_id] * 17
-    with pytest.raises(AnalyzerError, match="^text 2 is NoneType, not a string$"):
+    with pytest.raises(AnalyzerError, match=r"^text 2 is NoneType, not a string$"):
         list(small.analyze_many(["fine", "also fine", None]))  # type: ignore[list-item]
 
 
