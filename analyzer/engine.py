@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from analyzer.chunking import DEFAULT_PIECE_CHARS, pieces
-from analyzer.docdata import candidates
+from analyzer.docdata import ORIGIN_KEY, candidates, original_offsets
 from analyzer.errors import AnalyzerError, InputTooLargeError
 from analyzer.flags import AnalysisResult, Candidate, Flag, Suppressed
 from analyzer.lexicon import Lexicon, load_lexicon
@@ -122,7 +122,7 @@ class Analyzer:
         found: list[list[Candidate]] = [[] for _ in texts]
         docs = self.nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
         for (index, offset, _), doc in zip(jobs, docs, strict=True):
-            found[index].extend(_shift(c, offset) for c in candidates(doc))
+            found[index].extend(_shift(_to_input(doc, c), offset) for c in candidates(doc))
         return [self._result(text, cands) for text, cands in zip(texts, found, strict=True)]
 
     def _check(self, text: Any, name: str = "text") -> None:
@@ -247,6 +247,13 @@ def fewer_gc_pauses(young: int = GC_YOUNG_THRESHOLD) -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def _to_input(doc: Doc, cand: Candidate) -> Candidate:
+    """The candidate with offsets into the piece as given, not as folded (see :func:`original_offsets`)."""
+    if ORIGIN_KEY in doc.user_data:
+        cand.start_char, cand.end_char = original_offsets(doc, cand.start_char, cand.end_char)
+    return cand
 
 
 def _shift(cand: Candidate, offset: int) -> Candidate:
