@@ -30,18 +30,18 @@ class BatchComponent:
     the same work on a batch of one, so both give the same docs.
     """
 
-    def process(self, docs: list[Doc]) -> None:
-        """Annotate ``docs`` in place."""
+    def process(self, docs: list[Doc]) -> list[Doc] | None:
+        """Annotate ``docs`` in place; or return the docs to pass on instead (as many, in order)."""
         raise NotImplementedError
 
     def __call__(self, doc: Doc) -> Doc:
-        self.process([doc])
-        return doc
+        out = self.process([doc])
+        return doc if out is None else out[0]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size):
-            self.process(batch)
-            yield from batch
+            out = self.process(batch)
+            yield from batch if out is None else out
 
 
 class HashCache:

@@ -28,6 +28,7 @@ HOSTILE = [
     "😀" * 2000 + " calm down",
     "ab*" * 300 + "  \n " + "$" * 20,
     "s l u t " * 200,
+    "c@n't m4n up ihatewomen " * 100,
 ]
 UNITS = st.text(
     alphabet=st.sampled_from([*"a bs*'\"$#!.-_—’\n", "\u200b", "😀", "中", "\u0301", "é"]),
@@ -65,6 +66,15 @@ def test_stretches_cover_runs_and_long_chunks_in_order() -> None:
     text = "ok " + "b" * 300 + "!" * 20 + "c" * 10 + " end " + "'" * 3
     stretches = list(hostile_stretches(text))
     assert stretches == [(3, 303, False), (303, 323, True), (len(text) - 3, len(text), True)]
+
+
+@pytest.mark.parametrize("unit", ["c@n't ", "ihatewomen ", "m4n up ", "a ", "'", "b-i-t-c-h "])
+def test_doubling_a_text_of_words_to_cut_or_join_at_most_about_doubles_the_work(analyzer, unit: str) -> None:
+    """Words cut or joined used to move every later token once each (spaCy's retokenizer): quadratic."""
+    small, large = unit * (4000 // len(unit)), unit * (8000 // len(unit))
+    analyzer.analyze(small)
+    first, second = _cpu(analyzer, small), _cpu(analyzer, large)
+    assert second <= 2.5 * first + 0.03, f"{unit!r}: {first:.3f} s, then {second:.3f} s for twice the text"
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
