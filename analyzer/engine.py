@@ -26,7 +26,7 @@ from analyzer.model.reviewed_passes import ReviewedPasses
 from analyzer.pipeline.build import build_pipeline
 from analyzer.pipeline.chunking import DEFAULT_PIECE_CHARS, pieces
 from analyzer.resources import DEFAULT_MODEL, MODELS_DIR
-from analyzer.tokens.doc_state import candidates
+from analyzer.tokens.doc_state import ORIGIN_KEY, candidates, original_offsets
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
@@ -70,19 +70,45 @@ class Analyzer:
 
     def analyze(self, text: str) -> AnalysisResult:
         """The flags of one text."""
+        self._check(text, "text")
         return next(self.analyze_many([text]))
 
     def analyze_many(self, texts: Iterable[str], batch_size: int = 256, n_process: int = 1) -> Iterator[AnalysisResult]:
-        """One result per text, in order. ``n_process > 1`` uses worker processes."""
+        """One result per text, in order. ``n_process > 1`` uses worker processes.
+
+        A text that cannot be analyzed (not a string, or over ``max_chars``)
+        stops the iteration with an :class:`AnalyzerError` that names its
+        index, "text 17 has ... characters, over the limit ...", raised
+        after the results of every text before it: nothing is skipped
+        silently, and a caller can resume from the next index.
+        """
         if n_process > 1:
             yield from self._analyze_parallel(texts, batch_size, n_process)
             return
+        for chunk, error in self._chunks(texts, batch_size):
+            if chunk:
+                yield from self._analyze_chunk(chunk, batch_size)
+            if error is not None:
+                raise error
+
+    def _chunks(self, texts: Iterable[str], batch_size: int) -> Iterator[tuple[list[str], AnalyzerError | None]]:
+        """``texts`` in chunks of ``batch_size``; the chunk before the first text that cannot be analyzed
+        comes with that text's error (naming its index), and is the last."""
         iterator = iter(texts)
+        done = 0
         while True:
-            chunk = list(islice(iterator, batch_size))
+            chunk = list(islice(iterator, max(batch_size, 1)))
             if not chunk:
                 return
-            yield from self._analyze_chunk(chunk, batch_size)
+            for i, text in enumerate(chunk):
+                try:
+                    self._check(text, f"text {done + i}")
+                except AnalyzerError as exc:
+                    exc.index = done + i
+                    yield chunk[:i], exc
+                    return
+            yield chunk, None
+            done += len(chunk)
 
     # -- steps -------------------------------------------------------------------
 
@@ -98,15 +124,16 @@ class Analyzer:
         found: list[list[Candidate]] = [[] for _ in texts]
         docs = self.nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
         for (index, offset, _), doc in zip(jobs, docs, strict=True):
-            found[index].extend(_shift(c, offset) for c in candidates(doc))
+            found[index].extend(_shift(_to_input(doc, c), offset) for c in candidates(doc))
         return [self._result(text, cands) for text, cands in zip(texts, found, strict=True)]
 
-    def _check(self, text: Any) -> None:
+    def _check(self, text: Any, name: str = "text") -> None:
+        """Raise the one-line error of a text that cannot be analyzed; ``name`` says which text it is."""
         if not isinstance(text, str):
-            raise AnalyzerError(f"expected text (str), got {type(text).__name__}")
+            raise AnalyzerError(f"{name} is {type(text).__name__}, not a string")
         if len(text) > self.max_chars:
             raise InputTooLargeError(
-                f"text has {len(text):,} characters, over the limit of {self.max_chars:,} "
+                f"{name} has {len(text):,} characters, over the limit of {self.max_chars:,} "
                 "(set ALLYSHIP_MAX_CHARS or max_chars to raise it)"
             )
 
@@ -177,16 +204,13 @@ class Analyzer:
         from analyzer.workers import start_pool
 
         with start_pool(self, n_process) as pool:
-            iterator = iter(texts)
-            pending: list[Any] = []
-            while True:
-                chunk = list(islice(iterator, batch_size))
-                if chunk:
-                    pending.append(pool.submit(_work, chunk))
-                if len(pending) > n_process * 2 or (not chunk and pending):
-                    yield from pending.pop(0).result()
-                if not chunk and not pending:
-                    return
+            pending: list[tuple[Any, AnalyzerError | None]] = []
+            for chunk, error in self._chunks(texts, batch_size):
+                pending.append((pool.submit(_work, chunk) if chunk else None, error))
+                while len(pending) > n_process * 2:
+                    yield from _collect(*pending.pop(0))
+            while pending:
+                yield from _collect(*pending.pop(0))
 
     def settings(self) -> dict[str, Any]:
         """What it takes to build an equal Analyzer in another process."""
@@ -201,7 +225,7 @@ class Analyzer:
 
     def process(self, text: str) -> Doc:
         """The spaCy Doc of a short text, for inspection and tests."""
-        self._check(text)
+        self._check(text, "text")
         return self.nlp(text)
 
 
@@ -233,6 +257,13 @@ def fewer_gc_pauses(young: int = GC_YOUNG_THRESHOLD) -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+def _to_input(doc: Doc, cand: Candidate) -> Candidate:
+    """The candidate with offsets into the piece as given, not as folded (see :func:`original_offsets`)."""
+    if ORIGIN_KEY in doc.user_data:
+        cand.start_char, cand.end_char = original_offsets(doc, cand.start_char, cand.end_char)
+    return cand
+
+
 def _shift(cand: Candidate, offset: int) -> Candidate:
     if offset:
         cand.start_char += offset
@@ -252,6 +283,14 @@ def _load_classifier(model: str | Path | None, lexicon: Lexicon) -> Any:
     from analyzer.model.category_model import load_model
 
     return load_model(path, lexicon)
+
+
+def _collect(future: Any, error: AnalyzerError | None) -> Iterator[AnalysisResult]:
+    """A worker's results, then the error of the text after them, if there was one."""
+    if future is not None:
+        yield from future.result()
+    if error is not None:
+        raise error
 
 
 def _work(texts: list[str]) -> list[AnalysisResult]:

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 
 class AnalyzerError(Exception):
-    """A problem with the user's input or files, explained in one line."""
+    """A problem with the user's input or files, explained in one line.
+
+    ``index`` is the position of the text it is about, when it stopped
+    ``Analyzer.analyze_many``.
+    """
+
+    index: int | None = None
 
 
 @dataclass(frozen=True)

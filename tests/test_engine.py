@@ -110,8 +110,25 @@ def test_analyze_many_with_two_processes_gives_the_same_results(lexicon_analyzer
 
 
 def test_non_text_input_is_a_clear_error(lexicon_analyzer) -> None:
-    with pytest.raises(AnalyzerError, match="expected text"):
+    with pytest.raises(AnalyzerError, match=r"^text is bytes, not a string$"):
         lexicon_analyzer.analyze(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_a_bad_text_in_a_batch_names_its_index_after_the_results_before_it(n_process: int) -> None:
+    small = Analyzer(model=None, max_chars=100)
+    texts = ["Man up, son."] * 17 + ["x" * 101] + ["Calm down."] * 5
+    results = []
+    with pytest.raises(InputTooLargeError) as info:
+        for result in small.analyze_many(texts, batch_size=5, n_process=n_process):
+            results.append(result)
+    assert str(info.value) == (
+        "text 17 has 101 characters, over the limit of 100 (set ALLYSHIP_MAX_CHARS or max_chars to raise it)"
+    )
+    assert info.value.index == 17
+    assert [r.flags[0].rule_id for r in results] == [small.analyze("Man up, son.").flags[0].rule_id] * 17
+    with pytest.raises(AnalyzerError, match=r"^text 2 is NoneType, not a string$"):
+        list(small.analyze_many(["fine", "also fine", None]))  # type: ignore[list-item]
 
 
 def test_threshold_filters_flags() -> None:

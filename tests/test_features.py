@@ -110,8 +110,8 @@ def test_top_words_point_at_the_phrase(lexicon) -> None:
     column = labels.index("toxic_masculinity")
     for model in (compile_pipeline(estimator), estimator):  # both engines explain from the same weights
         classifier = CategoryClassifier(model, labels, {})
-        classifier.predict_units(text_units(lexicon, ["Honestly, the weather. Man up, son."]))
-        words = classifier.top_words(0, column, k=3)
+        scores = classifier.score_units(text_units(lexicon, ["Honestly, the weather. Man up, son."]))
+        words = scores.top_words(0, column, k=3)
         assert "man" in words and "the" not in words and "weather" not in words  # stop words never shown
 
 

@@ -79,6 +79,53 @@ def test_regex_patterns_need_the_trusted_flag(tmp_path: Path) -> None:
     assert load_lexicon([path.parent], trusted=True).rules["to.let-me-explain"].patterns
 
 
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ('[{"IS_ALPHA": true, "OP": "{1,50}"}]', "token 0: {1,50} repeats more than 5 times"),
+        ('[{"IS_ALPHA": true, "OP": "{1000}"}]', "token 0: {1000} repeats more than 5 times"),
+        ('[{"OP": "*"}, {"LOWER": "she"}, {"OP": "*"}, {"OP": "+"}]', "3 open-ended operators"),
+        ('[{"LOWER": "a", "OP": "{2,}"}, {"OP": "*"}]', "2 open-ended operators"),
+        ("[" + ", ".join(['{"LOWER": "a", "OP": "{0,4}"}'] * 5) + "]", "20 tokens once repetitions are counted"),
+        (
+            '[{"LOWER": {"NOT_IN": [{"REGEX": "x"}]}}]',
+            "not a valid token pattern: token 0, LOWER NOT_IN 0: input should be a valid string",
+        ),
+        ('[{"COLOUR": "red"}]', "not a valid token pattern: token 0, COLOUR: extra inputs are not permitted"),
+        ('[{"LOWER": "a", "OP": "{1,x}"}]', "not a valid token pattern: token 0, OP: input should be"),
+    ],
+)
+def test_patterns_that_could_explode_or_that_the_matcher_rejects_are_one_line(
+    tmp_path: Path, pattern: str, message: str
+) -> None:
+    text = MINIMAL_RULE.replace("    explanation: Re", f"    patterns:\n      - {pattern}\n    explanation: Re")
+    path = write(tmp_path / "lex" / "x.yml", text)
+    found = problems_of(path.parent, trusted=True)
+    assert len(found) == 1 and found[0].startswith(f"{path}:11: rules.0.patterns.0: {message}"), found
+
+
+def test_a_bad_regex_in_a_trusted_lexicon_is_one_line(tmp_path: Path) -> None:
+    text = MINIMAL_RULE.replace(
+        "    explanation: Re", '    patterns: [[{"LOWER": {"REGEX": "(a"}}]]\n    explanation: Re'
+    )
+    found = problems_of(write(tmp_path / "lex" / "x.yml", text).parent, trusted=True)
+    assert len(found) == 1 and "token 0: LOWER REGEX '(a' is not a valid regular expression" in found[0], found
+
+
+def test_added_lexicons_have_a_cap_on_patterns(tmp_path: Path) -> None:
+    from analyzer.lexicon.patterns import MAX_USER_PATTERNS
+
+    per_file = 50  # the most one rule may have
+    for k in range(MAX_USER_PATTERNS // per_file + 1):
+        patterns = "".join(f'      - [{{"LOWER": "w{k}x{i}"}}, {{"LOWER": "x"}}]\n' for i in range(per_file))
+        text = MINIMAL_RULE.replace("    explanation: Re", f"    patterns:\n{patterns}    explanation: Re")
+        text = text.replace("to.let-me-explain", f"to.r{k}").replace('"what she means is"', f'"what she means {k}"')
+        write(tmp_path / "lex" / f"x{k:02d}.yml", text.replace("let me explain it to you", f"let me explain {k}"))
+    found = problems_of(tmp_path / "lex")
+    last = tmp_path / "lex" / f"x{MAX_USER_PATTERNS // per_file:02d}.yml"
+    assert found == [f"{last}:11: more than {MAX_USER_PATTERNS} token patterns in the added lexicons"], found[:3]
+
+
 def test_limits_on_phrase_length_and_count(tmp_path: Path) -> None:
     long_phrase = "word " * 40
     text = MINIMAL_RULE.replace('"what she means is"', f'"{long_phrase.strip()}"')

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from analyzer.errors import LexiconError, Problem
+from analyzer.lexicon.patterns import MAX_USER_PATTERNS, pattern_problems
 from analyzer.lexicon.references import References, load_references
 from analyzer.lexicon.templates import MAX_ITEMS, TemplateError, builtin_slots, check_size, local_slot_problems
 from analyzer.lexicon.yaml_lines import line_at, load_with_lines
@@ -226,6 +227,13 @@ def _parse_file(path: Path, trusted: bool, problems: list[Problem]) -> tuple[Lex
                 msg = "unknown field"
             problems.append(Problem(str(path), line_at(raw, loc), f"{where}: {msg}"))
         return None
+    for r_index, rule in enumerate(model.rules):
+        for p_index, pattern in enumerate(rule.patterns):
+            line = line_at(raw, ("rules", r_index, "patterns", p_index))
+            problems += [
+                Problem(str(path), line, f"rules.{r_index}.patterns.{p_index}: {problem}")
+                for problem in pattern_problems(pattern)
+            ]
     if not trusted:
         for r_index, rule in enumerate(model.rules):
             for p_index, pattern in enumerate(rule.patterns):
@@ -282,11 +290,14 @@ def load_lexicon(
     categories: dict[str, Category] = {}
     rules: dict[str, Rule] = {}
     phrase_owner: dict[str, str] = {}
+    user_patterns = 0
     for path, builtin in sources:
         parsed = _parse_file(path, trusted or builtin, problems)
         if parsed is None:
             continue
         model, raw = parsed
+        if not builtin:
+            user_patterns = _count_patterns(path, model, raw, user_patterns, problems)
         _add_file(path, builtin, model, raw, references, categories, rules, phrase_owner, problems)
     if problems:
         raise LexiconError(problems)
@@ -297,6 +308,20 @@ def load_lexicon(
         files=tuple(p for p, _ in sources),
         trusted=trusted,
     )
+
+
+def _count_patterns(path: Path, model: LexiconFileModel, raw: Any, before: int, problems: list[Problem]) -> int:
+    """``before`` plus the patterns of this file; the pattern that goes over :data:`MAX_USER_PATTERNS` is a problem."""
+    count = before
+    for r_index, rule in enumerate(model.rules):
+        for p_index in range(len(rule.patterns)):
+            count += 1
+            if count == MAX_USER_PATTERNS + 1:
+                line = line_at(raw, ("rules", r_index, "patterns", p_index))
+                problems.append(
+                    Problem(str(path), line, f"more than {MAX_USER_PATTERNS} token patterns in the added lexicons")
+                )
+    return count
 
 
 def _add_file(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,53 +36,34 @@ def to_shared_scale(probability: float, threshold: float) -> float:
 
 
 @dataclass
-class CategoryClassifier:
-    """A fitted estimator with its labels, thresholds and where it came from.
+class BatchScores:
+    """What a classifier made of one batch: a row of probabilities per unit, and the words behind them.
 
-    ``estimator`` is a :class:`~analyzer.model.compiled.CompiledModel` or a fitted
-    scikit-learn pipeline over :class:`~analyzer.model.inputs.Unit` objects; both
-    give one probability per label and unit of a :class:`~analyzer.model.inputs.TokenBatch`.
+    Returned by :meth:`CategoryClassifier.score_batch` rather than kept on the
+    classifier, so threads sharing one classifier never read another batch's
+    words into an explanation.
     """
 
-    estimator: Any
-    labels: list[str]
-    thresholds: dict[str, float]
-    metadata: dict[str, Any] = field(default_factory=dict)
-    path: str | None = None
-    _batch: TokenBatch | None = field(default=None, repr=False)
-    _last: Scored | None = field(default=None, repr=False)
-    _explainer: CompiledModel | None = field(default=None, repr=False)
-
-    @property
-    def engine(self) -> str:
-        return "compiled" if isinstance(self.estimator, CompiledModel) else "sklearn"
-
-    def predict_batch(self, batch: TokenBatch) -> np.ndarray:
-        """One row of probabilities per unit of ``batch``; the batch is kept for :meth:`top_words`."""
-        self._batch, self._last = batch, None
-        if isinstance(self.estimator, CompiledModel):
-            self._last = self.estimator.score(batch)  # its token weights come with the scores
-            return _sigmoid(self._last.logits)
-        if not len(batch.starts):
-            return np.zeros((0, len(self.labels)))
-        return np.asarray(self.estimator.predict_proba(batch_units(batch)))
-
-    def predict_units(self, units: Sequence[Any]) -> np.ndarray:
-        """Probabilities of :class:`~analyzer.model.inputs.Unit` objects (training's view of texts)."""
-        return self.predict_batch(TokenBatch.from_units(units))
+    probabilities: np.ndarray
+    batch: TokenBatch
+    scorer: Any  # () -> CompiledModel: the weights explanations are read from
+    scored: Scored | None = None  # the batch's token weights; with the scikit-learn engine, made on first use
 
     def top_words(self, unit: int, label_index: int, k: int = 5) -> tuple[str, ...]:
-        """The words of unit ``unit`` of the last batch that weighed most for ``label_index``, stop words left out.
+        """The words of unit ``unit`` that weighed most for ``label_index``, stop words left out.
 
         A word is shown as written when it is plain letters, else by its key
         ("wom3n" is shown as "woman"); tokens of the same word add up.
         """
         from spacy.lang.en.stop_words import STOP_WORDS
 
-        scored = self._scored()
-        if scored is None or not 0 <= unit < len(scored.batch.starts):
+        scorer: CompiledModel = self.scorer()
+        if self.scored is None:
+            self.scored = scorer.score(self.batch)
+        scored = self.scored
+        if not 0 <= unit < len(scored.batch.starts):
             return ()
-        weights = self._scorer.contributions(scored, unit, label_index)
+        weights = scorer.contributions(scored, unit, label_index)
         batch = scored.batch
         a = int(batch.starts[unit])
         totals: dict[str, float] = {}
@@ -94,13 +76,71 @@ class CategoryClassifier:
         ranked = sorted((item for item in totals.items() if item[1] > 0), key=lambda item: -item[1])
         return tuple(word for word, _ in ranked[:k])
 
-    def _scored(self) -> Scored | None:
-        """The last batch's token weights; with the scikit-learn engine, worked out when an explanation asks."""
-        if self._last is None and self._batch is not None:
-            self._last = self._scorer.score(self._batch)
-        return self._last
+    def without_mentions(self, unit: int, label_index: int) -> float | None:
+        """The probability of head ``label_index`` for unit ``unit`` with what its identity words
+        (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah") added taken back out, and with them
+        the cue features that only count references to women: what the rest of the sentence (including
+        hostile words aimed at them) says. None for a unit not in the batch."""
+        scorer: CompiledModel = self.scorer()
+        if self.scored is None:
+            self.scored = scorer.score(self.batch)
+        scored = self.scored
+        if not 0 <= unit < len(scored.batch.starts):
+            return None
+        batch = scored.batch
+        a, b = int(batch.starts[unit]), int(batch.ends[unit])
+        logit = float(scored.logits[unit, label_index])
+        if b > a:
+            identity = _identity_hashes()
+            silent = np.isin(batch.keys[a:b], identity) | np.isin(batch.lowers[a:b], identity)
+            if silent.any():
+                logit -= float(scorer.contributions(scored, unit, label_index)[silent].sum())
+                logit -= scorer.target_contribution(scored, unit, label_index)
+        return float(_sigmoid(np.asarray(logit)))
+
+
+@dataclass
+class CategoryClassifier:
+    """A fitted estimator with its labels, thresholds and where it came from.
+
+    ``estimator`` is a :class:`~analyzer.model.compiled.CompiledModel` or a fitted
+    scikit-learn pipeline over :class:`~analyzer.model.inputs.Unit` objects; both
+    give one probability per label and unit of a :class:`~analyzer.model.inputs.TokenBatch`.
+    It holds no state of any batch: one classifier serves many threads.
+    """
+
+    estimator: Any
+    labels: list[str]
+    thresholds: dict[str, float]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    _explainer: CompiledModel | None = field(default=None, repr=False)
 
     @property
+    def engine(self) -> str:
+        return "compiled" if isinstance(self.estimator, CompiledModel) else "sklearn"
+
+    def score_batch(self, batch: TokenBatch) -> BatchScores:
+        """One row of probabilities per unit of ``batch``, with what explains them (:meth:`BatchScores.top_words`)."""
+        if isinstance(self.estimator, CompiledModel):
+            scored = self.estimator.score(batch)  # its token weights come with the scores
+            return BatchScores(_sigmoid(scored.logits), batch, self._scorer, scored)
+        if not len(batch.starts):
+            return BatchScores(np.zeros((0, len(self.labels))), batch, self._scorer)
+        return BatchScores(np.asarray(self.estimator.predict_proba(batch_units(batch))), batch, self._scorer)
+
+    def predict_batch(self, batch: TokenBatch) -> np.ndarray:
+        """One row of probabilities per unit of ``batch``."""
+        return self.score_batch(batch).probabilities
+
+    def predict_units(self, units: Sequence[Any]) -> np.ndarray:
+        """Probabilities of :class:`~analyzer.model.inputs.Unit` objects (training's view of texts)."""
+        return self.predict_batch(TokenBatch.from_units(units))
+
+    def score_units(self, units: Sequence[Any]) -> BatchScores:
+        """:meth:`score_batch` of :class:`~analyzer.model.inputs.Unit` objects."""
+        return self.score_batch(TokenBatch.from_units(units))
+
     def _scorer(self) -> CompiledModel:
         """The compiled weights explanations are read from (compiled once from the scikit-learn pipeline)."""
         if isinstance(self.estimator, CompiledModel):
@@ -127,6 +167,16 @@ def batch_units(batch: TokenBatch) -> list[Any]:
             )
         )
     return out
+
+
+@lru_cache(maxsize=1)
+def _identity_hashes() -> np.ndarray:
+    """The hashes of the identity words, sorted (read once)."""
+    from spacy.strings import hash_string
+
+    from analyzer.model.word_features import load_identity_terms
+
+    return np.sort(np.fromiter((hash_string(w) for w in load_identity_terms()), dtype=np.uint64))
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

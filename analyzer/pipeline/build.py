@@ -16,21 +16,29 @@ from spacy.tokens import Doc
 import analyzer.pipeline.factories  # registers the factories
 import analyzer.pipeline.sentences  # noqa: F401  (registers allyship_sentences)
 from analyzer.lexicon.loader import Lexicon
-from analyzer.tokens.doc_state import TEXT_KEY
+from analyzer.tokens.doc_state import ORIGIN_KEY, TEXT_KEY
+from analyzer.tokens.folding import fold
+from analyzer.tokens.guard import tokenize_linear
 
 if TYPE_CHECKING:
     from analyzer.model.category_model import CategoryClassifier
 
 
 class TextKeepingTokenizer:
-    """spaCy's tokenizer, keeping the input string on the doc (see :func:`analyzer.pipeline.factories.doc_text`)."""
+    """spaCy's tokenizer on the text with invisible and look-alike characters undone (:mod:`analyzer.tokens.folding`),
+    in linear time on any text (:mod:`analyzer.tokens.guard`), keeping the string it tokenized on the doc (see
+    :func:`analyzer.tokens.doc_state.doc_text`) and, when folding changed it, where each character came from
+    (:func:`analyzer.tokens.doc_state.original_offsets`)."""
 
     def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        doc = self.tokenizer(text)
-        doc.user_data[TEXT_KEY] = text
+        folded, origin = fold(text)
+        doc = tokenize_linear(self.tokenizer, self.tokenizer.vocab, folded)
+        doc.user_data[TEXT_KEY] = folded
+        if origin is not None:
+            doc.user_data[ORIGIN_KEY] = origin
         return doc
 
     def __getattr__(self, name: str) -> Any:  # rules, pipe, explain...: the wrapped tokenizer's

@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 
 from analyzer.flags import Candidate, ScoreStep
 from analyzer.lexicon.loader import Lexicon
-from analyzer.model.category_model import CategoryClassifier, to_shared_scale
+from analyzer.model.category_model import BatchScores, CategoryClassifier, to_shared_scale
 from analyzer.model.inputs import read_batch
 from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.pipeline.context import ContextRules
@@ -133,8 +133,8 @@ class ClassifierComponent(BatchComponent):
         batch, units, wholes = read_batch(docs, MIN_ALPHA_TOKENS, WHOLE_DOC_TOKENS)
         if not units:
             return
-        scores = model.predict_batch(batch)
-        probabilities, whole_rows = scores[: len(units)], scores[len(units) :]
+        scores = model.score_batch(batch)
+        probabilities, whole_rows = scores.probabilities[: len(units)], scores.probabilities[len(units) :]
         # A row can only matter if some label reaches its threshold or a listed phrase is in its sentence:
         # skip the rest without building notes (most sentences of most texts).
         thresholds = np.asarray([_cut(model.thresholds.get(label, 0.5)) for label in model.labels])
@@ -146,38 +146,39 @@ class ClassifierComponent(BatchComponent):
                 starts_of_doc = listed[id(doc)] = sorted(c.start for c in candidates(doc) if c.source == "lexicon")
             at = bisect_left(starts_of_doc, start)
             if hot[i] or (at < len(starts_of_doc) and starts_of_doc[at] < end):
-                self._decide(doc, doc[start:end], probabilities[i], i)
+                self._decide(doc, doc[start:end], probabilities[i], i, scores)
         sexist = model.labels.index(SEXIST_LABEL) if SEXIST_LABEL in model.labels else None
         if sexist is not None:
             cut = _cut(model.thresholds.get(SEXIST_LABEL, 0.5))
             for (doc, first, end), whole in zip(wholes, whole_rows, strict=True):
                 if whole[sexist] >= cut:  # sexist as a whole: place it on its most suspect sentence
                     best = first + int(np.argmax(probabilities[first:end, sexist]))
-                    self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole)
+                    self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole, scores)
                 elif end - first > 1:
                     # Not as a whole, but a sentence on its own may be: an unrelated sentence before or after
                     # it ("... Thanks for the review.") dilutes the whole text's score, never the sentence's.
                     for unit in range(first, end):
                         if probabilities[unit, sexist] >= cut:
-                            self._decide_alone(doc, doc[units[unit][1] : units[unit][2]], unit, probabilities[unit])
+                            sent = doc[units[unit][1] : units[unit][2]]
+                            self._decide_alone(doc, sent, unit, probabilities[unit], scores)
 
-    def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
+    def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray, scores: BatchScores) -> None:
         """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""
         found = candidates(doc)
         if any(c.source == "classifier" or c.suppressed_by is None for c in found):
             return  # already flagged (or a sentence-level decision stands)
         lexical = [c for c in found if c.source == "lexicon"]
-        self._sexist_head(sent, unit, row, lexical, found, whole=True)
+        self._sexist_head(sent, unit, row, lexical, found, scores, whole=True)
 
-    def _decide_alone(self, doc: Doc, sent: Span, unit: int, row: np.ndarray) -> None:
+    def _decide_alone(self, doc: Doc, sent: Span, unit: int, row: np.ndarray, scores: BatchScores) -> None:
         """A sentence of a short text that the sexist head flags on its own: flag it unless already flagged."""
         found = candidates(doc)
         here = [c for c in found if sent.start <= c.start < sent.end]
         if any(c.source == "classifier" or c.suppressed_by is None for c in here):
             return
-        self._sexist_head(sent, unit, row, [c for c in here if c.source == "lexicon"], found)
+        self._sexist_head(sent, unit, row, [c for c in here if c.source == "lexicon"], found, scores)
 
-    def _decide(self, doc: Doc, sent: Span, row: np.ndarray, unit: int) -> None:
+    def _decide(self, doc: Doc, sent: Span, row: np.ndarray, unit: int, scores: BatchScores) -> None:
         model = self.model
         assert model is not None
         found = candidates(doc)
@@ -206,7 +207,7 @@ class ClassifierComponent(BatchComponent):
                 continue  # the lexicon flag carries the decision, or nothing to flag
             if label in SEXIST_CATEGORIES and sexist is not None and sexist < 0.5:
                 continue  # a stereotype or hostility head alone is weak evidence: the sexist head must agree
-            found.append(self._candidate(sent, unit, label, index, score, note, in_sentence))
+            found.append(self._candidate(sent, scores, unit, label, index, score, note, in_sentence))
             added = True
         if (
             SEXIST_LABEL in model.labels
@@ -214,7 +215,8 @@ class ClassifierComponent(BatchComponent):
             and len(doc) > WHOLE_DOC_TOKENS
             and not any(c.suppressed_by is None for c in in_sentence)
         ):
-            self._sexist_head(sent, unit, row, in_sentence, found)  # long texts: the sexist head reads each sentence
+            # long texts: the sexist head reads each sentence
+            self._sexist_head(sent, unit, row, in_sentence, found, scores)
 
     def _sexist_score(self, row: np.ndarray) -> float | None:
         """The sexist head's probability on the shared scale (its threshold at 0.5), if the model has that head."""
@@ -232,6 +234,7 @@ class ClassifierComponent(BatchComponent):
         row: np.ndarray,
         in_sentence: list[Candidate],
         found: list[Candidate],
+        scores: BatchScores,
         whole: bool = False,
     ) -> None:
         """The head trained on "is anything sexist here": it flags under the category its peers rank highest."""
@@ -259,13 +262,14 @@ class ClassifierComponent(BatchComponent):
             note += "; judged on the whole text, shown on its most suspect sentence"
         found.append(
             self._candidate(
-                sent, unit, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None
+                sent, scores, unit, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None
             )
         )
 
     def _candidate(
         self,
         sent: Span,
+        scores: BatchScores,
         unit: int,
         label: str,
         index: int,
@@ -291,14 +295,14 @@ class ClassifierComponent(BatchComponent):
         cand.history.append(ScoreStep("classifier", score, note))
         context = self.context
         if context is None:
-            cand.top_words = model.top_words(unit, index)
+            cand.top_words = scores.top_words(unit, index)
             return cand
         if scope is None:  # the sentence and the one before it: "Meet Anna. She is too emotional to lead."
             doc = sent.doc
             scope = doc[doc[sent.start - 1].sent.start : sent.end] if sent.start > 0 else sent
         judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES)
         if judged is None:
-            cand.top_words = model.top_words(unit, index)
+            cand.top_words = scores.top_words(unit, index)
             return cand
         verdict, multiplier = judged
         cand.step(f"context:{verdict.check}", score * multiplier, verdict.note)

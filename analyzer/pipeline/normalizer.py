@@ -15,9 +15,9 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IS_ALPHA, LENGTH, NORM, ORTH, SPACY
+from spacy.attrs import IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
@@ -52,38 +52,44 @@ class NormalizerComponent(BatchComponent):
         self._cut_table = HashCache(lambda orth: self._run_lengths(orth) is not None, np.uint8, bits=16)
         self._letter_table = HashCache(lambda orth: self._vocab[orth].is_alpha, np.uint8, bits=12)
 
-    def process(self, docs: list[Doc]) -> None:
+    def process(self, docs: list[Doc]) -> list[Doc]:
         """Set the keys of ``docs``; the rare docs with words to cut or join go through :meth:`_normalize_one`.
 
         On short posts the fixed cost of each numpy call outweighs its work, so the
         checks and the key lookups run once over the concatenated tokens of a batch.
+        Returns the docs, some of them new ones when words were cut (see :meth:`_retokenized`).
         """
-        docs = [doc for doc in docs if len(doc)]
-        if not docs:
-            return
-        for doc, text in zip(docs, doc_texts(docs), strict=True):
+        docs = list(docs)
+        present = [i for i, doc in enumerate(docs) if len(doc)]
+        if not present:
+            return docs
+        for i, text in zip(present, doc_texts([docs[i] for i in present]), strict=True):
             if _LEET_MIX.search(text):
-                self._relayout_leet(doc)
+                docs[i] = self._relayout_leet(docs[i])
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
-        batch = DocArrays([doc.to_array(_BATCH_ATTRS) for doc in docs])
+        batch = DocArrays([docs[i].to_array(_BATCH_ATTRS) for i in present])
         norms, lengths, spaces, orths = batch.array.T
         retokenize = self._runs_to_split(batch, lengths, orths) | self._spelled_word_docs(batch, lengths, orths)
         keys = self._keys_of(norms, spaces, orths, batch.firsts)
-        for i, (doc, first, end) in enumerate(zip(docs, batch.firsts.tolist(), batch.ends.tolist(), strict=True)):
-            if i in retokenize:
-                self._normalize_one(doc)
+        for k, (i, first, end) in enumerate(zip(present, batch.firsts.tolist(), batch.ends.tolist(), strict=True)):
+            if k in retokenize:
+                docs[i] = self._normalize_one(docs[i])
             else:
-                set_keys(doc, keys[first:end])
+                set_keys(docs[i], keys[first:end])
+        return docs
 
-    def _normalize_one(self, doc: Doc) -> None:
+    def _normalize_one(self, doc: Doc) -> Doc:
         """Cut run-together words, join spelled letters, then set the keys: one doc at a time."""
         array = doc.to_array(_ATTRS)
-        if self._split_runs(doc, array):
+        cut = self._split_runs(doc, array)
+        if cut is not doc:
+            doc = cut
             array = doc.to_array(_ATTRS)
         if self._may_have_spelled_words(array):
             self._join_spaced_letters(doc)
             array = doc.to_array(_ATTRS)
         set_keys(doc, self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64)))
+        return doc
 
     def _keys_of(self, norms: np.ndarray, spaces: np.ndarray, orths: np.ndarray, firsts: np.ndarray) -> np.ndarray:
         """The matching key of every token (of docs laid end to end, each starting at one of ``firsts``).
@@ -137,33 +143,22 @@ class NormalizerComponent(BatchComponent):
                 self._layouts[word] = layout
         return layout
 
-    def _split_runs(self, doc: Doc, array: np.ndarray) -> bool:
+    def _split_runs(self, doc: Doc, array: np.ndarray) -> Doc:
         """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of.
 
-        Returns whether any word was cut (the doc's arrays are then stale).
+        Returns the doc with the words cut (a new doc when there were any).
         """
         long_words = np.flatnonzero((array[:, 1] >= 6) & (array[:, 2] == 1))  # columns: NORM LENGTH IS_ALPHA . ORTH
         if not len(long_words):
-            return False
-        cuts: list[tuple[int, list[str]]] = []  # (token index, pieces)
+            return doc
+        changes: list[_Change] = []
         for i, orth in zip(long_words.tolist(), array[long_words, 4].tolist(), strict=True):
             lengths = self._run_lengths(orth)
             if lengths is not None:
-                token = doc[i]
+                text = doc[i].text
                 bounds = np.cumsum([0, *lengths]).tolist()
-                cuts.append((i, [token.text[a:b] for a, b in pairwise(bounds)]))
-        if not cuts:
-            return False
-        with doc.retokenize() as retokenizer:
-            for i, orths in cuts:
-                token = doc[i]
-                retokenizer.split(token, orths, heads=[(token, k) for k in range(len(orths))])
-        shift = 0  # the first piece keeps the word's sentence start; the others continue its sentence
-        for i, orths in cuts:
-            for k in range(i + shift + 1, i + shift + len(orths)):
-                doc[k].is_sent_start = False
-            shift += len(orths) - 1
-        return True
+                changes.append((i, i + 1, [text[a:b] for a, b in pairwise(bounds)], None))
+        return _retokenized(doc, changes) if changes else doc
 
     def _run_lengths(self, orth: int) -> list[int] | None:
         """Where to cut the word ``orth`` (piece lengths) or None, cached so each distinct word is looked at once."""
@@ -175,7 +170,7 @@ class NormalizerComponent(BatchComponent):
             known[orth] = lengths
         return lengths
 
-    def _relayout_leet(self, doc: Doc) -> None:
+    def _relayout_leet(self, doc: Doc) -> Doc:
         """Cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
 
         spaCy splits "n0t" into "n0" + "t" and keeps "c@n't" whole, while
@@ -183,10 +178,11 @@ class NormalizerComponent(BatchComponent):
         matcher could never line them up. Leetspeak swaps one character for
         one, so the plain word's token boundaries apply to the written one.
         Only words whose plain pieces include a lexicon word are touched.
+        Returns the doc with those words cut anew (a new doc when there were any).
         """
         text = doc_text(doc)
         vocabulary = self.normalizer.vocabulary
-        changes: list[tuple[Span, list[tuple[int, int, str]]]] = []
+        changes: list[_Change] = []
         for found in _WORD_RUN.finditer(text):
             word = found.group()
             if not _LEET_MIX.search(word):
@@ -197,24 +193,13 @@ class NormalizerComponent(BatchComponent):
                 continue
             current = [(t.idx - found.start(), t.idx - found.start() + len(t)) for t in span]
             if current != [(a, b) for a, b, _ in layout]:
-                changes.append((span, layout))
-        if not changes:
-            return
-        with doc.retokenize() as retokenizer:
-            for span, _ in changes:
-                if len(span) > 1:
-                    retokenizer.merge(span)
-        with doc.retokenize() as retokenizer:
-            for span, layout in changes:
-                token = doc.char_span(span.start_char, span.end_char)[0]
-                if len(layout) > 1:
-                    orths = [token.text[a:b] for a, b, _ in layout]
-                    norms = [
-                        norm if norm != orth.translate(LEET).lower() else orth.lower()
-                        for (_, _, norm), orth in zip(layout, orths, strict=True)
-                    ]
-                    heads = [(token, i) for i in range(len(layout))]
-                    retokenizer.split(token, orths, heads=heads, attrs={"NORM": norms})
+                orths = [word[a:b] for a, b, _ in layout]
+                norms = [
+                    norm if norm != orth.translate(LEET).lower() else orth.lower()
+                    for (_, _, norm), orth in zip(layout, orths, strict=True)
+                ]
+                changes.append((span.start, span.end, orths, norms))
+        return _retokenized(doc, changes) if changes else doc
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
         """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
@@ -268,17 +253,60 @@ class NormalizerComponent(BatchComponent):
         return merged
 
     def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
-        """The longest lexicon word spelled by the single letters of doc[i:j]."""
+        """The longest lexicon word spelled by the single letters of doc[i:j] (the first one, of equal lengths)."""
         positions = [k for k in range(i, j) if doc[k].text not in _LETTER_SEPARATORS]
-        letters = [doc[k].text for k in positions]
-        for length in range(len(letters), 2, -1):
-            for start in range(len(letters) - length + 1):
-                word = self.normalizer.join_letters(letters[start : start + length])
-                if word is not None:
-                    return positions[start], positions[start + length - 1] + 1, word
-        return None
+        joined = "".join(doc[k].text for k in positions).lower()
+        if len(joined) != len(positions):
+            return None  # a letter that changes length when lowercased: no lexicon word is spelled that way
+        found = self.normalizer.longest_spelled(joined)
+        if found is None:
+            return None
+        start, end = found
+        return positions[start], positions[end - 1] + 1, joined[start:end]
 
 
+# A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
+_Change = tuple[int, int, list[str], list[str] | None]
+
+
+def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
+    """A new doc with each change made, built in one pass over the tokens.
+
+    spaCy's retokenizer moves every later token once per token it splits, so
+    a text with a cut word every few tokens ("ihatewomen " repeated) cost the
+    square of its length. The new doc has the same text, the old tokens' norms
+    and sentence starts, and the first piece of a change keeps its first
+    token's sentence start while the others continue that sentence.
+    """
+    vocab, strings = doc.vocab, doc.vocab.strings
+    array = doc.to_array(_KEPT)
+    words: list[str] = []
+    spaces: list[bool] = []
+    rows: list[np.ndarray] = []
+    done = 0
+    for start, end, pieces, norms in sorted(changes, key=lambda change: change[0]):
+        if start < done:
+            continue  # overlapping changes: the first one stands
+        words += [t.text for t in doc[done:start]]
+        spaces += [bool(t.whitespace_) for t in doc[done:start]]
+        rows.append(array[done:start])
+        words += pieces
+        spaces += [False] * (len(pieces) - 1) + [bool(doc[end - 1].whitespace_)]
+        piece_norms = [strings.add(n) for n in norms] if norms is not None else [vocab[p].norm for p in pieces]
+        starts = [array[start, 1]] + [_NOT_A_START] * (len(pieces) - 1)
+        rows.append(np.array([piece_norms, starts], dtype=np.uint64).T.reshape(-1, 2))
+        done = end
+    words += [t.text for t in doc[done:]]
+    spaces += [bool(t.whitespace_) for t in doc[done:]]
+    rows.append(array[done:])
+    new = Doc(vocab, words=words, spaces=spaces)
+    new.from_array(_KEPT, np.concatenate(rows))
+    new.user_data.update(doc.user_data)
+    return new
+
+
+_NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
+_KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # A leetspeak symbol against a letter (a letter before it, or after it). Starting with the
 # symbol lets the regex engine skip ahead to the symbols; "letter then symbol | symbol then

@@ -3,7 +3,8 @@
 Same rule as spaCy's ``sentencizer`` (a sentence starts at the first
 non-punctuation token after a sentence-final character, so closing quotes
 and brackets stay with their sentence), plus a break at every line break: a
-chat message or a list item is its own sentence. Working on token attribute
+chat message or a list item is its own sentence, and one every
+:data:`MAX_SENTENCE_TOKENS` tokens of a sentence that never ends. Working on token attribute
 arrays instead of Token objects makes it several times faster, and it runs on
 every text.
 
@@ -36,6 +37,7 @@ SKIPPED = 1
 ENDING = 2
 _KNOWN = 4  # in the per-character table: this character's bits are filled in
 _MAX_CACHED = 100_000
+MAX_SENTENCE_TOKENS = 256  # a longer run of tokens without a sentence break is cut (see _cap_lengths)
 _ATTRS = [IDX, SPACY]
 _SENT_START = [SENT_START]
 _NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as from_array reads it
@@ -124,7 +126,21 @@ def sentence_starts(kinds: np.ndarray, firsts: np.ndarray) -> np.ndarray:
     out = np.full(len(kinds), _NOT_A_START, dtype=np.uint64)
     out[after[seen[after] > seen[before] - ending[before]]] = 1
     out[firsts] = 1
-    return out
+    return _cap_lengths(out, MAX_SENTENCE_TOKENS)
+
+
+def _cap_lengths(starts: np.ndarray, most: int) -> np.ndarray:
+    """``starts`` with a sentence started every ``most`` tokens of a longer one.
+
+    Every later step reads a flag's sentence (context windows, the classifier's
+    units and gates), so a text with no sentence break ("a b c ..." for a
+    megabyte) would make each of its flags cost the whole text.
+    """
+    positions = np.arange(len(starts))
+    last_start = np.maximum.accumulate(np.where(starts == 1, positions, 0))
+    into = positions - last_start
+    starts[(into > 0) & (into % most == 0)] = 1
+    return starts
 
 
 @Language.factory("allyship_sentences", assigns=["token.is_sent_start"])

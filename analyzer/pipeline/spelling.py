@@ -25,6 +25,9 @@ LEET = str.maketrans(
 _REPEAT3 = re.compile(r"(.)\1{2,}")
 _MASK = re.compile(r"[*•#_.\-]")
 _HAS_ALPHA = re.compile(r"[^\W\d_]")
+# The longest word cut into words written together: three long English words. Bounds the cost of a cut,
+# which tries every split point (one random word of 40,000 letters took 2.4 s).
+MAX_RUN_CHARS = 40
 # The words of one or two letters a run-together word may contain ("ihatewomen", "womenareso...");
 # any other short piece ("co" + "ng" + "rats" for "congrats") is a wrong cut.
 _SHORT_WORDS = frozenset(
@@ -115,6 +118,7 @@ class Normalizer:
         self._cache: dict[str, str] = {}
         self._hashtags: dict[str, str] = {}
         self._splits: dict[str, list[int] | None] = {}
+        self._prefixes: frozenset[str] | None = None  # beginnings of lexicon words, for longest_spelled
         self.add_vocabulary(vocabulary)
         for word in load_typo_words():
             self._add_typos(word)
@@ -126,6 +130,7 @@ class Normalizer:
                 self.vocabulary.add(word)
                 self._by_length.setdefault(len(word), []).append(word)
         self._cache.clear()
+        self._prefixes = None
 
     def add_targets(self, words: Iterable[str]) -> None:
         """Single-word phrases (slurs, insults): also matched with one letter swapped or dropped.
@@ -153,6 +158,7 @@ class Normalizer:
 
     def add_squashed(self, words: Iterable[str]) -> None:
         self.squashed.update(w.lower() for w in words)
+        self._prefixes = None
 
     def hashtag_key(self, norm: str) -> str:
         """'#RealMenDontCry' contains 'mendontcry': match it as that phrase."""
@@ -197,7 +203,9 @@ class Normalizer:
         hides such a word. Fewer pieces win, then longer first pieces.
         """
         low = word.lower()
-        if len(low) < 6 or not low.isalpha() or low in self.english or low in self.vocabulary or low in self.squashed:
+        if not 6 <= len(low) <= MAX_RUN_CHARS or not low.isalpha():
+            return None
+        if low in self.english or low in self.vocabulary or low in self.squashed:
             return None  # a lexicon phrase written as one word ("notallmen", "#ManUp") is matched whole
         cached = self._splits.get(low)
         if cached is not None or low in self._splits:
@@ -278,7 +286,27 @@ class Normalizer:
             fits = [w for w in fits if w in self.targets]  # "wh*re": the insult, not "where"
         return fits[0] if len(fits) == 1 else None
 
-    def join_letters(self, letters: list[str]) -> str | None:
+    def join_letters(self, letters: str | list[str]) -> str | None:
         """'s l u t' -> 'slut' when the letters spell a lexicon word."""
         word = "".join(letters).lower()
         return word if len(word) >= 3 and (word in self.vocabulary or word in self.squashed) else None
+
+    def longest_spelled(self, letters: str) -> tuple[int, int] | None:
+        """Where in ``letters`` (lowercase, one per spelled-out letter) the longest lexicon word is, or None.
+
+        Of equal lengths the first wins. Each start position is extended only
+        while it is the beginning of some lexicon word, so a run of n letters
+        costs n times at most the longest word, not n³ ("a " * 2000 took 30 s).
+        """
+        if self._prefixes is None:
+            words = {w for w in self.vocabulary | self.squashed if len(w) >= 3}
+            self._prefixes = frozenset(w[:n] for w in words for n in range(1, len(w) + 1))
+        prefixes, best = self._prefixes, None
+        for start in range(len(letters) - 2):
+            end = start + 1
+            while end <= len(letters) and letters[start:end] in prefixes:
+                longer = best is None or end - start > best[1] - best[0]
+                if end - start >= 3 and longer and self.join_letters(letters[start:end]) is not None:
+                    best = (start, end)
+                end += 1
+        return best

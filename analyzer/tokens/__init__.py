@@ -1,1 +1,1 @@
-"""Token arrays of parsed docs and what the components keep on a doc: the layer every component reads."""
+"""What every component reads: token arrays, what is kept on a doc, and the folded, linear-time tokenizer input."""

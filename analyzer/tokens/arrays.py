@@ -12,6 +12,7 @@ are uniformly spread, so their low bits can index tables directly.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,18 +30,18 @@ class BatchComponent:
     the same work on a batch of one, so both give the same docs.
     """
 
-    def process(self, docs: list[Doc]) -> None:
-        """Annotate ``docs`` in place."""
+    def process(self, docs: list[Doc]) -> list[Doc] | None:
+        """Annotate ``docs`` in place; or return the docs to pass on instead (as many, in order)."""
         raise NotImplementedError
 
     def __call__(self, doc: Doc) -> Doc:
-        self.process([doc])
-        return doc
+        out = self.process([doc])
+        return doc if out is None else out[0]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size):
-            self.process(batch)
-            yield from batch
+            out = self.process(batch)
+            yield from batch if out is None else out
 
 
 class HashCache:
@@ -50,7 +51,9 @@ class HashCache:
     rest of a component. spaCy's hashes are uniformly spread, so their low bits
     index a table directly: each slot keeps the last hash that landed there and
     its value. The hashes not found (new, or displaced by another) go to
-    ``compute``, one call per distinct hash.
+    ``compute``, one call per distinct hash. A slot's hash and value are read
+    and written under one lock, so threads sharing the cache never pair a hash
+    with another hash's value.
     """
 
     def __init__(self, compute: Callable[[int], int], dtype: type[np.generic] = np.uint64, bits: int = 18) -> None:
@@ -59,9 +62,14 @@ class HashCache:
         self._mask = 2**bits - 1
         self._hashes = np.arange(1, 2**bits + 1, dtype=np.uint64)  # no hash lands where its slot's placeholder is
         self._values = np.zeros(2**bits, dtype=dtype)
+        self._lock = threading.Lock()
 
     def __call__(self, hashes: np.ndarray) -> np.ndarray:
         """``compute`` of each of ``hashes`` (uint64), as an array."""
+        with self._lock:
+            return self._lookup(hashes)
+
+    def _lookup(self, hashes: np.ndarray) -> np.ndarray:
         slots = hashes.view(np.int64) & self._mask
         values = self._values[slots]
         missed = np.flatnonzero(self._hashes[slots] != hashes)

@@ -36,6 +36,7 @@ _PLAIN_EXTENSION = Doc.get_extension("allyship_candidates")[1:] == (None, None, 
 
 
 TEXT_KEY = "allyship_text"
+ORIGIN_KEY = "allyship_origin"  # per character of the analyzed text, its position in the input (when they differ)
 
 
 def doc_text(doc: Doc) -> str:
@@ -48,6 +49,17 @@ def doc_text(doc: Doc) -> str:
     """
     text = doc.user_data.get(TEXT_KEY)
     return text if isinstance(text, str) else doc.text
+
+
+def original_offsets(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Where characters ``[start, end)`` of the doc's text are in the text the user gave.
+
+    They differ when the tokenizer undid invisible or look-alike characters
+    (:mod:`analyzer.tokens.folding`); flags must point into the user's text.
+    """
+    from analyzer.tokens.folding import original_span
+
+    return original_span(doc.user_data.get(ORIGIN_KEY), start, end)
 
 
 def doc_texts(docs: Iterable[Doc]) -> list[str]:
