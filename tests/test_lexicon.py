@@ -120,6 +120,7 @@ def test_added_lexicons_have_a_cap_on_patterns(tmp_path: Path) -> None:
         patterns = "".join(f'      - [{{"LOWER": "w{k}x{i}"}}, {{"LOWER": "x"}}]\n' for i in range(per_file))
         text = MINIMAL_RULE.replace("    explanation: Re", f"    patterns:\n{patterns}    explanation: Re")
         text = text.replace("to.let-me-explain", f"to.r{k}").replace('"what she means is"', f'"what she means {k}"')
+        text = text.replace("id: talking_over", f"id: talking_over_{chr(97 + k)}")  # each file its own category
         write(tmp_path / "lex" / f"x{k:02d}.yml", text.replace("let me explain it to you", f"let me explain {k}"))
     found = problems_of(tmp_path / "lex")
     last = tmp_path / "lex" / f"x{MAX_USER_PATTERNS // per_file:02d}.yml"
