@@ -773,6 +773,6 @@ def test_app_command_rejects_a_bad_port(port: str, capsys: pytest.CaptureFixture
 def test_help_does_not_import_streamlit() -> None:
     import subprocess
 
-    code = "import sys; from analyzer import cli; print('streamlit' in sys.modules)"
+    code = "import sys; import analyzer.cli.main; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer import embeddings
+from analyzer.model import embeddings
 from analyzer.errors import ModelError
 from analyzer.lexicon.loader import load_lexicon
 from analyzer.model import compiled

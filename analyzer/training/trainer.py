@@ -254,7 +254,7 @@ def _vector_info(scale: float | None) -> dict[str, Any] | None:
     """What the metadata records of the word-vector block: table, package, file hashes, scale (checked now)."""
     if not scale:
         return None
-    from analyzer import embeddings
+    from analyzer.model import embeddings
 
     embeddings.load_table()  # a missing or changed package stops training here, in one line
     return {
