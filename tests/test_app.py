@@ -713,9 +713,11 @@ def test_retraining_page_trains_a_real_model_and_the_session_uses_it(app: AppTes
     assert cache.analyzer(chosen.lexicons, str(chosen.folder)).model == str(chosen.folder)  # the classifier loaded
     analyze(app, "Let me explain it to you, since you seem confused.")
     assert any(">Talking over women</span>" in block for block in card_blocks(app))
+    open_page(app, "retraining")
     app.button(key="default_model").click().run()
     assert not app.exception
     assert "session_model" not in app.session_state
+    open_page(app, "analyze")
     assert not any("Using session model" in c.value for c in app.caption)
 
 
