@@ -777,3 +777,17 @@ def test_help_does_not_import_streamlit() -> None:
     code = "import sys; from analyzer import cli; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_app_command_passes_the_feedback_file_to_the_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ran: list[list[str]] = []
+    monkeypatch.setattr(cli_app, "launch", lambda command: ran.append(command) or 0)
+    monkeypatch.delenv("ALLYSHIP_FEEDBACK_DB", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["app", "--port", "8612", "--feedback-db", str(tmp_path / "fb.db")])
+    assert exited.value.code == 0
+    import os
+
+    assert os.environ["ALLYSHIP_FEEDBACK_DB"] == str((tmp_path / "fb.db").resolve())
+    assert ran[0][4] == str(cli_app.APP_FILE) and cli_app.APP_FILE.name == "streamlit_app.py"
+    assert cli_app.APP_FILE.is_relative_to(Path(cli_app.__file__).parent)  # inside the package: a wheel has it
