@@ -714,9 +714,11 @@ def test_retraining_page_trains_a_real_model_and_the_session_uses_it(app: AppTes
     assert cache.analyzer(chosen.lexicons, str(chosen.folder)).model == str(chosen.folder)  # the classifier loaded
     analyze(app, "Let me explain it to you, since you seem confused.")
     assert any(">Talking over women</span>" in block for block in card_blocks(app))
+    open_page(app, "retraining")
     app.button(key="default_model").click().run()
     assert not app.exception
     assert "session_model" not in app.session_state
+    open_page(app, "analyze")
     assert not any("Using session model" in c.value for c in app.caption)
 
 
@@ -776,3 +778,17 @@ def test_help_does_not_import_streamlit() -> None:
     code = "import sys; import analyzer.cli.main; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_app_command_passes_the_feedback_file_to_the_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ran: list[list[str]] = []
+    monkeypatch.setattr(cli_app, "launch", lambda command: ran.append(command) or 0)
+    monkeypatch.delenv("ALLYSHIP_FEEDBACK_DB", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["app", "--port", "8612", "--feedback-db", str(tmp_path / "fb.db")])
+    assert exited.value.code == 0
+    import os
+
+    assert os.environ["ALLYSHIP_FEEDBACK_DB"] == str((tmp_path / "fb.db").resolve())
+    assert ran[0][4] == str(cli_app.APP_FILE) and cli_app.APP_FILE.name == "streamlit_app.py"
+    assert cli_app.APP_FILE.is_relative_to(Path(cli_app.__file__).parent)  # inside the package: a wheel has it

@@ -238,12 +238,34 @@ def test_a_paste_over_the_limit_gets_a_message(page: Any) -> None:
     assert page.locator(".allyship-card-header").count() == 0
 
 
+def _short_pastes(page: Any) -> float:
+    """The best time from click to card of three one-line pastes."""
+    timings = []
+    cases = (("Man up.", "Man up"), ("Calm down.", "Calm down"), ("It was just a joke.", "just a joke"))
+    for text, phrase in cases:
+        box = page.get_by_role("textbox", name="Text to analyze")
+        box.fill(text)
+        box.press("Control+Enter")
+        page.wait_for_timeout(700)  # the commit's rerun, so the click alone is timed
+        started = time.monotonic()
+        page.get_by_role("button", name="Analyze", exact=True).click()
+        page.locator(".allyship-card-header", has_text=phrase).first.wait_for()
+        timings.append(time.monotonic() - started)
+    return min(timings)
+
+
 def test_a_long_paste_in_one_session_does_not_hold_up_another(browser: Any, app_url: str) -> None:
-    """Issue 17: while one session analyzes a 200,000-character pathological paste, another's line is answered."""
+    """Issue 17: while one session analyzes a 200,000-character pathological paste, another's line is answered.
+
+    Timed against the same session's pastes with nothing else running, so a
+    busy machine (which slows both) does not decide: the long paste may add
+    at most 2 s. The absolute 2 s target is measured by ``bench/bench_app.py``.
+    """
     busy_context, busy = _open(browser, app_url)
     quick_context, quick = _open(browser, app_url)
     try:
         quick.get_by_role("textbox", name="Text to analyze").wait_for()
+        alone = _short_pastes(quick)
         box = busy.get_by_role("textbox", name="Text to analyze")
         box.evaluate(
             """(el) => {
@@ -256,21 +278,9 @@ def test_a_long_paste_in_one_session_does_not_hold_up_another(browser: Any, app_
         busy.wait_for_timeout(1000)
         busy.get_by_role("button", name="Analyze", exact=True).click()
         busy.wait_for_timeout(1000)  # the long analysis is under way in the server
-        timings = []
-        for text, phrase in (
-            ("Man up.", "Man up"),
-            ("Calm down.", "Calm down"),
-            ("It was just a joke.", "just a joke"),
-        ):
-            box = quick.get_by_role("textbox", name="Text to analyze")
-            box.fill(text)
-            box.press("Control+Enter")
-            quick.wait_for_timeout(700)  # the commit's rerun, so the click alone is timed
-            started = time.monotonic()
-            quick.get_by_role("button", name="Analyze", exact=True).click()
-            quick.locator(".allyship-card-header", has_text=phrase).first.wait_for()
-            timings.append(time.monotonic() - started)
-        assert min(timings) < 2.0, f"a one-line text took {', '.join(f'{t:.2f}s' for t in timings)}"
+        beside = _short_pastes(quick)
+        print(f"one-line paste: {alone:.2f} s alone, {beside:.2f} s beside the long one")
+        assert beside - alone < 2.0, f"a one-line paste took {beside:.2f} s beside the long one, {alone:.2f} s alone"
     finally:
         quick_context.close()
         busy_context.close()

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.model import embeddings
 from analyzer.errors import ModelError
 from analyzer.lexicon.loader import load_lexicon
-from analyzer.model import compiled
+from analyzer.model import compiled, embeddings
 from analyzer.model.features import WordVectors, build_estimator
 from analyzer.model.inputs import doc_unit
 

@@ -16,7 +16,7 @@ from analyzer.engine import Analyzer
 from analyzer.errors import AnalyzerError
 from analyzer.io.writers import CSV_COLUMNS
 from analyzer.ui import batch_view, cards, highlight
-from analyzer.ui.analysis import ANALYZE_LOCK, LoadedAnalyzer, build_analyzer
+from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
 from tests.messy import tiny_docx, tiny_pdf
 from tests.test_ui_helpers import write_test_lexicons
 
@@ -272,17 +272,17 @@ def test_progress_is_reported_per_chunk(floor: Analyzer) -> None:
 
 
 class FakeAnalyzer:
-    """Records whether the shared lock was held while it analyzed, and can fail on purpose."""
+    """Records the chunks it is given, and can fail on purpose."""
 
     max_chars = 1_000
 
     def __init__(self, real: Analyzer, fail_on: str | None = None) -> None:
         self.real = real
         self.fail_on = fail_on
-        self.locked: list[bool] = []
+        self.chunks: list[int] = []
 
     def analyze_many(self, texts: list[str], batch_size: int = 1) -> Iterator[Any]:
-        self.locked.append(ANALYZE_LOCK.locked())
+        self.chunks.append(len(texts))
         if self.fail_on is not None and any(self.fail_on in t for t in texts):
             raise RuntimeError("boom")
         return self.real.analyze_many(texts, batch_size=batch_size)
@@ -296,14 +296,29 @@ class FakeAnalyzer:
         return self.real.settings()
 
 
-def test_the_shared_lock_is_held_per_chunk_only(floor: Analyzer) -> None:
+def test_the_shared_analyzer_is_called_one_chunk_at_a_time(floor: Analyzer) -> None:
     fake = FakeAnalyzer(floor)
-    between: list[bool] = []
     uploads = [("t.csv", b"text\n" + b"man up\n" * 6)]
-    options = batch_view.BatchOptions(chunk_documents=2)
-    batch_view.run_batch(uploads, fake, lambda done, total: between.append(ANALYZE_LOCK.locked()), options)
-    assert fake.locked == [True, True, True]
-    assert between == [False, False, False, False]  # another session's paste can run between chunks
+    batch_view.run_batch(uploads, fake, None, batch_view.BatchOptions(chunk_documents=2))
+    assert fake.chunks == [2, 2, 2]
+
+
+def test_each_table_is_read_with_its_own_columns(floor: Analyzer) -> None:
+    """A CSV with 'answer' and a JSONL with 'text' uploaded together: both are read, in upload order."""
+    uploads = [
+        ("survey.csv", b"ref,answer\nr1,Man up and deal with it.\nr2,Thanks for telling me.\n"),
+        ("notes.txt", b"Calm down, it was nothing."),
+        ("chat.jsonl", b'{"key": "c1", "text": "It was just a joke."}\n'),
+    ]
+    assert batch_view.columns_per_table(uploads) == {
+        "survey.csv": {"ref": 4, "answer": 46},
+        "chat.jsonl": {"key": 2, "text": 19},
+    }
+    options = batch_view.BatchOptions(columns=(("survey.csv", ("answer", "ref")), ("chat.jsonl", ("text", "key"))))
+    records = batch_view.run_batch(uploads, floor, None, options)
+    assert [r["id"] for r in records] == ["r1", "r2", "notes.txt", "c1"]
+    assert all(r["error"] is None for r in records)
+    assert [len(r["flags"]) > 0 for r in records] == [True, False, True, True]
 
 
 def test_a_document_the_analyzer_fails_on_is_an_error_record(floor: Analyzer) -> None:

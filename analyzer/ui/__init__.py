@@ -1,7 +1,8 @@
-"""Helpers for the Streamlit app (``app.py``), kept apart from the layout.
+"""The Streamlit app: its entry file (``streamlit_app.py``), its pages, and the plain helpers they use.
 
-Everything here except :mod:`analyzer.ui.cache` is plain Python that tests can
-call without Streamlit: the HTML of the highlighted text (with every piece of
+Pages are ``page_*.py`` modules (run through ``app_pages/``); :mod:`~analyzer.ui.state`
+holds every session key. Everything else except :mod:`analyzer.ui.cache` is plain
+Python that tests can call without Streamlit: the HTML of the highlighted text (with every piece of
 user text escaped), the card shown for each flag, the filters, the input
 limits, the rules table and the check of an uploaded lexicon, the batch run
 over uploads (:mod:`~analyzer.ui.batch_view`) and the retraining flow with

@@ -129,20 +129,28 @@ def show_card(card: cards.FlagCard, flag: Flag, outcome: AnalysisOutcome) -> Non
     with st.container(key=f"flag-card-{card.number}"):
         left, right = st.columns([5, 1.3], vertical_alignment="center", gap="small")
         left.markdown(review.compact_card_html(card), unsafe_allow_html=True)
-        right.pills(
+        saved = (st.session_state.get(Keys.VERDICTS) or {}).get(key)
+        choice = right.pills(
             f"Your verdict on flag {card.number}",
             list(CARD_VERDICTS),
+            default=next((label for label, v in CARD_VERDICTS.items() if saved and v == saved[0]), None),
             key=f"{Keys.VERDICT_}{key}",
             label_visibility="collapsed",
-            on_change=save_verdict,
-            args=(key, outcome.text, flag, f"{Keys.VERDICT_}{key}"),
-        )
+        )  # a card hidden by a filter loses its widget: it comes back with the verdict already saved
+    save_verdict(key, outcome.text, flag, choice)
 
 
-def save_verdict(key: str, text: str, flag: Flag, widget: str) -> None:
-    """Store (or take back) the reviewer's verdict on one card when its pills change."""
+def save_verdict(key: str, text: str, flag: Flag, choice: str | None) -> None:
+    """Bring the feedback file in line with the card's pills: store, replace or take back its verdict.
+
+    Done on every run from the widget's value (not in an ``on_change``
+    callback), so a click that arrives while another run is under way is
+    still saved once.
+    """
     saved: dict[str, tuple[str, int]] = st.session_state.setdefault(Keys.VERDICTS, {})
-    choice = st.session_state.get(widget)
+    wanted = CARD_VERDICTS.get(choice or "")
+    if (saved.get(key) or (None,))[0] == wanted:
+        return
     try:
         with open_store(feedback_path()) as store:
             if key in saved:

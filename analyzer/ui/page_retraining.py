@@ -58,9 +58,9 @@ def render() -> None:
         "parsed once and then read from a cache."
     )
     if st.button("Retrain", type="primary", key=Keys.RETRAIN, disabled=blocked):
-        st.session_state[Keys.RETRAIN_OUTCOME] = run_retraining(
-            lexicon_uploads, data_uploads, current, use_feedback and verdicts > 0, mode == "quick"
-        )
+        outcome = run_retraining(lexicon_uploads, data_uploads, current, use_feedback and verdicts > 0, mode == "quick")
+        st.session_state[Keys.RETRAIN_OUTCOME] = outcome
+        st.session_state[Keys.RETRAIN_COMPARISON] = comparison(outcome) if outcome.model is not None else None
     outcome: retraining_view.RetrainOutcome | None = st.session_state.get(Keys.RETRAIN_OUTCOME)
     if outcome is not None:
         show_retraining(outcome)
@@ -186,7 +186,9 @@ def show_retraining(outcome: retraining_view.RetrainOutcome) -> None:
     )
     for conflict in feedback.get("conflicts") or []:
         st.warning(md_escape(str(conflict)))
-    show_comparison(outcome)
+    found = st.session_state.get(Keys.RETRAIN_COMPARISON)
+    if found is not None:
+        show_comparison(found)
     chosen = session_model()
     if chosen is not None and chosen.folder == model.folder:
         st.success(f"This session uses {model.label}: the Analyze, Batch and Lexicons pages use it now.")
@@ -195,30 +197,36 @@ def show_retraining(outcome: retraining_view.RetrainOutcome) -> None:
         st.rerun()
 
 
-def show_comparison(outcome: retraining_view.RetrainOutcome) -> None:
-    """Both models on the same held-out texts, saying which texts those are."""
+def comparison(outcome: retraining_view.RetrainOutcome) -> retraining_view.Comparison:
+    """Score the new model once, right after training (kept with the outcome, not redone on every rerun)."""
     model = outcome.model
     assert model is not None
     try:
         before = session_analyzer().analyzer
         after = cache.analyzer(model.lexicons, str(model.folder)).analyzer
+        with st.spinner("Checking the rule examples and scoring both models on held-out texts…"):
+            held = cache.held_out(tuple(sorted(after.lexicon.categories)))
+            return retraining_view.compare_models(before, after, held)
     except AnalyzerError as exc:
-        st.warning(f"The models could not be compared: {md_escape(str(exc))}")
+        return retraining_view.Comparison(None, error=f"The models could not be compared: {exc}")
+
+
+def show_comparison(found: retraining_view.Comparison) -> None:
+    """Both models on the same held-out texts, saying which texts those are."""
+    if found.error is not None:
+        st.warning(md_escape(found.error))
         return
-    check = retraining_view.check_rule_examples(after)
-    if check.passed == check.total:
+    check = found.rules
+    if check is not None and check.passed == check.total:
         st.markdown(f"**Rule examples:** all {check.total:,} behave as their rules say with the new model.")
-    else:
+    elif check is not None:
         st.warning(
             f"Rule examples: {check.passed:,} of {check.total:,} behave as their rules say with the new model; "
             "for instance:"
         )
         st.code("\n".join(check.misses), language=None)
-    held = cache.held_out(tuple(sorted(after.lexicon.categories)))
-    if held.note:
-        st.info(held.note)
-    st.markdown(f"**Current and new model on {md_escape(held.description)}** (flags scoring 0.5 or more):")
-    if not held.examples:
-        return
-    rows = retraining_view.compare_on(held, before, after)
-    st.dataframe(rows, hide_index=True, column_order=retraining_view.COMPARE_COLUMNS)
+    if found.note:
+        st.info(found.note)
+    st.markdown(f"**Current and new model on {md_escape(found.description)}** (flags scoring 0.5 or more):")
+    if found.rows:
+        st.dataframe(list(found.rows), hide_index=True, column_order=retraining_view.COMPARE_COLUMNS)

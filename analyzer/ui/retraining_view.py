@@ -648,3 +648,19 @@ def check_rule_examples(analyzer: Any, threshold: float = 0.5, shown: int = 5) -
                 elif len(misses) < shown:
                     misses.append(f"{rule.id}: {kind} example {'not ' if kind == 'flag' else ''}flagged: {text!r}")
     return RuleCheck(passed, len(texts), tuple(misses))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the page shows after a run, worked out once: rule examples, and both models on held-out texts."""
+
+    rules: RuleCheck | None
+    description: str = ""
+    note: str = ""
+    rows: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+
+def compare_models(before: Any, after: Any, held: HeldOut) -> Comparison:
+    """The rule-example check of the new analyzer and both analyzers scored on ``held``."""
+    return Comparison(check_rule_examples(after), held.description, held.note, tuple(compare_on(held, before, after)))

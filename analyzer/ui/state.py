@@ -56,6 +56,7 @@ class Keys:
     RETRAIN_MODE = "retrain_mode"
     RETRAIN = "retrain"
     RETRAIN_OUTCOME = "retrain_outcome"
+    RETRAIN_COMPARISON = "retrain_comparison"
     USE_MODEL = "use_model"
 
 
