@@ -438,7 +438,7 @@ def test_the_chart_has_a_bar_per_category_in_its_highlight_color(results: list[d
     assert spec["data"]["values"] == batch_view.flag_counts(results)
     scale = spec["encoding"]["color"]["scale"]
     assert scale["domain"] == ["Dismissing or minimizing", "Toxic masculinity norm"]
-    assert scale["range"] == [highlight.PALETTE["dismissive"], highlight.PALETTE["toxic_masculinity"]]
+    assert scale["range"] == [highlight.color_for("dismissive"), highlight.color_for("toxic_masculinity")]
 
 
 def test_viewable_documents_are_flagged_first_and_never_errors(results: list[dict[str, Any]]) -> None:

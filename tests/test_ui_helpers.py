@@ -12,6 +12,7 @@ import pytest
 
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.flags import Flag, ScoreStep
+from analyzer.lexicon import palette
 from analyzer.lexicon.references import Reference
 from analyzer.ui import about, analysis, cards, highlight, lexicon_view
 
@@ -237,10 +238,20 @@ def test_highlight_colors_by_category_with_fallback() -> None:
         make_flag(30, 41, TEXT, category="talking_over", label="Talking over women"),
     ]
     out = highlight.highlight_html(TEXT, flags)
-    assert f"background-color: {highlight.PALETTE['toxic_masculinity']}" in out
-    assert f"background-color: {highlight.FALLBACK_COLOR}" in out
-    assert highlight.color_for("talking_over") == highlight.FALLBACK_COLOR
-    assert len(set(highlight.PALETTE.values())) == len(highlight.PALETTE) == 8
+    assert f"background-color: {highlight.color_for('toxic_masculinity')}" in out
+    assert f"background-color: {highlight.color_for('talking_over')}" in out
+    builtin = [highlight.color_for(c) for c in palette.builtin_colors()]
+    assert len(set(builtin)) == len(builtin) == 8  # every built-in category has a colour of its own
+
+
+def test_the_app_and_the_report_share_one_palette_from_the_lexicon_files() -> None:
+    """The report draws a category in its file's colour; the app marks text with a light tint of the same."""
+    assert palette.color_of("toxic_masculinity") == "#d95f02"  # lexicons/toxic_masculinity.yml
+    assert highlight.color_for("toxic_masculinity") == palette.tint("#d95f02")
+    assert palette.tint("#000000", 0.4) == "#999999" and palette.tint("#ffffff") == "#ffffff"
+    # A user's category without a colour gets the same fallback in every view and every run.
+    assert palette.color_of("talking_over") == palette.color_of("talking_over") in palette.FALLBACKS
+    assert palette.color_of("talking_over", "#123456") == "#123456"
 
 
 def test_highlight_escapes_user_text_inside_and_outside_marks() -> None:
@@ -263,7 +274,7 @@ def test_highlight_handles_overlaps_with_the_innermost_color() -> None:
     assert shown == TEXT
     inner_mark = re.search(r"<mark [^>]*>calm down</mark>", out)
     assert inner_mark is not None
-    assert highlight.PALETTE["dismissive"] in inner_mark.group(0)
+    assert highlight.color_for("dismissive") in inner_mark.group(0)
     assert "1. Gender stereotype; 2. Dismissing or minimizing" in inner_mark.group(0)
 
 
@@ -279,7 +290,7 @@ def test_card_header_and_legend_escape_their_text() -> None:
     header = highlight.card_header_html(3, "<i>man up</i>", "toxic_masculinity", "Toxic & norm")
     assert "&lt;i&gt;man up&lt;/i&gt;" in header and "Toxic &amp; norm" in header
     legend = highlight.legend_html([("dismissive", "Dismissing <or> minimizing")])
-    assert "&lt;or&gt;" in legend and highlight.PALETTE["dismissive"] in legend
+    assert "&lt;or&gt;" in legend and highlight.color_for("dismissive") in legend
     assert highlight.legend_html([]) == ""
 
 

@@ -24,26 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError
+from analyzer.lexicon.palette import color_of
 from analyzer.model.folders import atomic_write_text
 
 DEFAULT_MAX_DOCUMENTS = 200
 EXCERPT_LIMIT = 4_000  # longer texts are shown as windows around their flags
 EXCERPT_CONTEXT = 240
 MAX_ERRORS_LISTED = 100
-
-# Category colours: the eight of SPEC.md, then a cycle for categories that lexicons add.
-CATEGORY_COLORS = {
-    "toxic_masculinity": "#d95f02",
-    "dismissive": "#7570b3",
-    "victim_blaming": "#e7298a",
-    "excusing_harassment": "#a6761d",
-    "gender_stereotype": "#1b9e77",
-    "derailing": "#66a61e",
-    "ally_ridicule": "#e6ab02",
-    "gendered_hostility": "#c0392b",
-}
-EXTRA_COLORS = ("#377eb8", "#984ea3", "#4daf4a", "#ff7f00", "#a65628", "#f781bf", "#999999")
-
 
 def _try(suggestion: str) -> str:
     """``Try: …``, without doubling a suggestion that already starts with "Try"."""
@@ -173,15 +160,8 @@ def write_report(
 
 
 def _colors(categories: Counter[str]) -> dict[str, str]:
-    colors: dict[str, str] = {}
-    extra = 0
-    for category in sorted(categories):
-        if category in CATEGORY_COLORS:
-            colors[category] = CATEGORY_COLORS[category]
-        else:
-            colors[category] = EXTRA_COLORS[extra % len(EXTRA_COLORS)]
-            extra += 1
-    return colors
+    """Each category's colour, the same as in the app (:mod:`analyzer.lexicon.palette`)."""
+    return {category: color_of(category) for category in sorted(categories)}
 
 
 def _totals(data: ReportData) -> str:

@@ -69,6 +69,7 @@ class _Strict(BaseModel):
 class CategoryModel(_Strict):
     id: Id
     label: Text
+    color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None  # "#rrggbb", the same in every view
     description: Text
     strategies: list[Id] = Field(min_length=1)
     barriers: list[Id] = []
@@ -137,6 +138,7 @@ class Category:
     roles: tuple[str, ...]
     source: str
     builtin: bool
+    color: str | None = None  # "#rrggbb" from the file; see analyzer.lexicon.palette for the views
 
 
 @dataclass(frozen=True)
@@ -370,6 +372,7 @@ def _add_file(
             roles=tuple(cat.roles),
             source=where,
             builtin=builtin,
+            color=cat.color,
         )
     for index, rule in enumerate(model.rules):
         line = line_at(raw, ("rules", index))

@@ -22,23 +22,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
+from analyzer.lexicon.palette import color_of, tint
+
 if TYPE_CHECKING:
     from analyzer.lexicon.references import Reference
     from analyzer.ui.cards import FlagCard
 
-# One fixed color per built-in category id (SPEC.md), light enough for dark text.
-PALETTE: dict[str, str] = {
-    "toxic_masculinity": "#fdd98b",
-    "dismissive": "#b9dcfa",
-    "victim_blaming": "#f8bfd0",
-    "excusing_harassment": "#dccbf5",
-    "gender_stereotype": "#bfe9cc",
-    "derailing": "#fbd0b0",
-    "ally_ridicule": "#d6ea9f",
-    "gendered_hostility": "#f5a9a9",
-}
-# A category defined in a user's lexicon has no color of its own yet.
-FALLBACK_COLOR = "#dcdcdc"
 TEXT_COLOR = "#111111"  # dark text on the light marks, readable in light and dark themes
 
 # Characters Streamlit's Markdown layer could act on inline (emphasis, code,
@@ -77,8 +66,8 @@ class Mark:
 
 
 def color_for(category: str) -> str:
-    """The category's fixed color, or the fallback for a category added by a user lexicon."""
-    return PALETTE.get(category, FALLBACK_COLOR)
+    """The category's colour (:mod:`analyzer.lexicon.palette`, as in the batch report), light enough for dark text."""
+    return tint(color_of(category))
 
 
 def escape_text(text: str) -> str:
