@@ -15,7 +15,7 @@ import typer
 
 from analyzer.cli.root import LexiconsOpt, ModelOpt, NoModelOpt, ThresholdOpt, TrustedOpt, app, make_analyzer
 
-DEFAULT_MAX_DOC_CHARS = 1_000_000  # analyzer.readers.DEFAULT_MAX_DOC_CHARS, not imported here to keep --help light
+DEFAULT_MAX_DOC_CHARS = 1_000_000  # analyzer.io.readers.DEFAULT_MAX_DOC_CHARS, not imported here to keep --help light
 
 
 @app.command("batch")

@@ -145,7 +145,7 @@ class CompiledModel:
         self._cue_hash, self._cue_mask = cue_hashes[cue_order], masks[cue_order]
 
         # Identity words read as IDENTITY_KEY (zero unigram weight) and add no character n-gram
-        # (see analyzer.features.KeyNgrams): a token is one when its key or its lowercase form is listed.
+        # (see analyzer.model.features.KeyNgrams): a token is one when its key or its lowercase form is listed.
         self.identity = sorted(identity)
         self._identity_hash = np.sort(np.fromiter((hash_string(w) for w in self.identity), dtype=np.uint64))
         self._identity_key = np.uint64(hash_string(IDENTITY_KEY))
