@@ -87,7 +87,7 @@ class RuleModel(_Strict):
         default=[], max_length=MAX_PHRASES_PER_RULE
     )
     patterns: list[list[dict[str, Any]]] = Field(default=[], max_length=50)
-    # Claims with slots for who and how ("{other} {be} {adv}* overreacting"): see analyzer/templates.py.
+    # Claims with slots for who and how ("{other} {be} {adv}* overreacting"): see analyzer/lexicon/templates.py.
     templates: list[Annotated[str, Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)]] = Field(
         default=[], max_length=MAX_TEMPLATES_PER_RULE
     )
