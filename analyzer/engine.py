@@ -18,17 +18,16 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from analyzer.chunking import DEFAULT_PIECE_CHARS, pieces
-from analyzer.docdata import ORIGIN_KEY, candidates, original_offsets
 from analyzer.errors import AnalyzerError, InputTooLargeError
 from analyzer.flags import AnalysisResult, Candidate, Flag, Suppressed
-from analyzer.lexicon import Lexicon, load_lexicon
-from analyzer.pipeline import build_pipeline
+from analyzer.lexicon.loader import Lexicon, load_lexicon
+from analyzer.pipeline.build import build_pipeline
+from analyzer.pipeline.chunking import DEFAULT_PIECE_CHARS, pieces
+from analyzer.resources import DEFAULT_MODEL, MODELS_DIR
+from analyzer.tokens.doc_state import ORIGIN_KEY, candidates, original_offsets
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
-DEFAULT_MODEL = "default"  # the shipped model in models/, when it exists
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 PIPE_BATCH_CHARS = 250_000  # at most this many characters (as pieces of the longest length) in one spaCy batch
 GC_YOUNG_THRESHOLD = 10_000  # allocations between two young-generation collections while a batch runs
 
@@ -276,7 +275,7 @@ def _load_classifier(model: str | Path | None, lexicon: Lexicon) -> Any:
             return None
     else:
         path = Path(model)
-    from analyzer.model import load_model
+    from analyzer.model.category_model import load_model
 
     return load_model(path, lexicon)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import LexiconError
-from analyzer.lexicon import load_lexicon
-from analyzer.validate import validate_lexicons
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.training.validate import validate_lexicons
 from tests.conftest import MINIMAL_RULE, write
 
 
@@ -110,7 +110,7 @@ def test_a_bad_regex_in_a_trusted_lexicon_is_one_line(tmp_path: Path) -> None:
 
 
 def test_added_lexicons_have_a_cap_on_patterns(tmp_path: Path) -> None:
-    from analyzer.lexicon_patterns import MAX_USER_PATTERNS
+    from analyzer.lexicon.patterns import MAX_USER_PATTERNS
 
     per_file = 50  # the most one rule may have
     for k in range(MAX_USER_PATTERNS // per_file + 1):

@@ -1,1 +1,1 @@
-"""Token-level helpers: what the tokenizer is given and how hostile text is kept to linear time."""
+"""Token arrays of parsed docs and what the components keep on a doc: the layer every component reads."""

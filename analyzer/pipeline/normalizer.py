@@ -1,0 +1,324 @@
+"""``allyship_normalizer``: each token's matching key (``token.lemma``), and words cut or joined to match.
+
+Runs on every token of every text, so it has ``pipe`` (what ``Language.pipe``
+calls): per doc it only reads and writes token arrays, and the checks and
+lookups run once over the concatenated tokens of a batch, where the fixed cost
+of each numpy call is shared by all its docs. ``__call__`` is the same work on
+a batch of one. The rare docs whose tokens must change (run-together words,
+spelled-out letters, leetspeak) go through the one-doc path.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+from spacy.attrs import IS_ALPHA, LEMMA, LENGTH, NORM, ORTH, SENT_START, SPACY
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from analyzer.model.word_features import load_cues
+from analyzer.pipeline.spelling import LEET, Normalizer
+from analyzer.tokens.arrays import BatchComponent, DocArrays, HashCache
+from analyzer.tokens.doc_state import doc_text, doc_texts
+
+
+class NormalizerComponent(BatchComponent):
+    """Writes each token's matching key to ``token.lemma`` and rejoins spaced letters.
+
+    The key is the lookup lemma (spacy-lookups-data) of the de-obfuscated
+    norm, so "Manning", "m4n" and "MAN" all match a pattern written "man".
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.normalizer = Normalizer()
+        self._strings = nlp.vocab.strings
+        self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
+        self._hash = self._strings.add("#")
+        self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
+        self._tokenizer = nlp.tokenizer
+        self._runs: dict[int, list[int] | None] = {}
+        # words that make a run-together word worth cutting: references to women, listed insults
+        cues = load_cues()
+        self._salient = frozenset(cues["targets"]) | self.normalizer.targets
+        self._layouts: dict[str, list[tuple[int, int, str]]] = {}
+        self._vocab = nlp.vocab
+        # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
+        # it is cut (see _split_runs), one-character token -> whether it is a letter
+        self._key_table = HashCache(self._key)
+        self._cut_table = HashCache(lambda orth: self._run_lengths(orth) is not None, np.uint8, bits=16)
+        self._letter_table = HashCache(lambda orth: self._vocab[orth].is_alpha, np.uint8, bits=12)
+
+    def process(self, docs: list[Doc]) -> list[Doc]:
+        """Set the keys of ``docs``; the rare docs with words to cut or join go through :meth:`_normalize_one`.
+
+        On short posts the fixed cost of each numpy call outweighs its work, so the
+        checks and the key lookups run once over the concatenated tokens of a batch.
+        Returns the docs, some of them new ones when words were cut (see :meth:`_retokenized`).
+        """
+        docs = list(docs)
+        present = [i for i, doc in enumerate(docs) if len(doc)]
+        if not present:
+            return docs
+        for i, text in zip(present, doc_texts([docs[i] for i in present]), strict=True):
+            if _LEET_MIX.search(text):
+                docs[i] = self._relayout_leet(docs[i])
+        # Whole-doc arrays instead of Token objects: this runs on every token of every text.
+        batch = DocArrays([docs[i].to_array(_BATCH_ATTRS) for i in present])
+        norms, lengths, spaces, orths = batch.array.T
+        retokenize = self._runs_to_split(batch, lengths, orths) | self._spelled_word_docs(batch, lengths, orths)
+        keys = self._keys_of(norms, spaces, orths, batch.firsts)
+        for k, (i, first, end) in enumerate(zip(present, batch.firsts.tolist(), batch.ends.tolist(), strict=True)):
+            if k in retokenize:
+                docs[i] = self._normalize_one(docs[i])
+            else:
+                docs[i].from_array(_LEMMA, keys[first:end])
+        return docs
+
+    def _normalize_one(self, doc: Doc) -> Doc:
+        """Cut run-together words, join spelled letters, then set the keys: one doc at a time."""
+        array = doc.to_array(_ATTRS)
+        cut = self._split_runs(doc, array)
+        if cut is not doc:
+            doc = cut
+            array = doc.to_array(_ATTRS)
+        if self._may_have_spelled_words(array):
+            self._join_spaced_letters(doc)
+            array = doc.to_array(_ATTRS)
+        doc.from_array(_LEMMA, self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64)))
+        return doc
+
+    def _keys_of(self, norms: np.ndarray, spaces: np.ndarray, orths: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+        """The matching key of every token (of docs laid end to end, each starting at one of ``firsts``).
+
+        "#ManUp" (a word right after a '#') gets the key of the hashtag's phrase instead.
+        """
+        keys = self._key_table(norms)
+        tags = np.flatnonzero((orths[:-1] == self._hash) & (spaces[:-1] == 0))
+        if len(tags):
+            strings, vocab, doc_starts = self._strings, self._vocab, set(firsts.tolist())
+            for i in (tags + 1).tolist():
+                if i not in doc_starts and vocab[int(orths[i])].is_alpha:
+                    keys[i] = strings.add(self.normalizer.hashtag_key(strings[int(norms[i])]))
+        return keys
+
+    def _key(self, norm: int) -> int:
+        """The key hash of a norm hash, cached so each distinct word is cleaned once."""
+        key = self._keys.get(norm)
+        if key is None:
+            key = self._strings.add(self.normalizer.key(self._strings[norm]))
+            if len(self._keys) < 500_000:
+                self._keys[norm] = key
+        return key
+
+    def _runs_to_split(self, batch: DocArrays, lengths: np.ndarray, orths: np.ndarray) -> set[int]:
+        """The docs of the batch with a run-together word to cut (see :meth:`_split_runs`)."""
+        long_words = np.flatnonzero(lengths >= 6)
+        if not len(long_words):
+            return set()
+        cut = self._cut_table(orths[long_words]).astype(bool)  # False for a word not all letters
+        return batch.docs_of(long_words[cut]) if cut.any() else set()
+
+    def _spelled_word_docs(self, batch: DocArrays, lengths: np.ndarray, orths: np.ndarray) -> set[int]:
+        """The docs of the batch that may hold a spelled-out word: :meth:`_may_have_spelled_words` within a doc."""
+        one = lengths == 1
+        around = np.flatnonzero(one[:-2] & one[1:-1] & one[2:])  # letters and separators are one character long
+        if not len(around):
+            return set()
+        letters = self._letter_table(orths[np.concatenate((around, around + 1, around + 2))]).astype(bool)
+        first, middle, last = letters.reshape(3, -1)
+        around = around[first & last & (middle | np.isin(orths[around + 1], self._separators))]
+        first_doc = batch.doc_index(around)
+        return set(first_doc[first_doc == batch.doc_index(around + 2)].tolist())
+
+    def _layout(self, word: str) -> list[tuple[int, int, str]]:
+        """How the tokenizer cuts a plain word: (start, end, norm) per piece ("can't" -> ca/can, n't/not)."""
+        layout = self._layouts.get(word)
+        if layout is None:
+            layout = [(t.idx, t.idx + len(t), t.norm_) for t in self._tokenizer(word)]
+            if len(self._layouts) < 100_000:
+                self._layouts[word] = layout
+        return layout
+
+    def _split_runs(self, doc: Doc, array: np.ndarray) -> Doc:
+        """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of.
+
+        Returns the doc with the words cut (a new doc when there were any).
+        """
+        long_words = np.flatnonzero((array[:, 1] >= 6) & (array[:, 2] == 1))  # columns: NORM LENGTH IS_ALPHA . ORTH
+        if not len(long_words):
+            return doc
+        changes: list[_Change] = []
+        for i, orth in zip(long_words.tolist(), array[long_words, 4].tolist(), strict=True):
+            lengths = self._run_lengths(orth)
+            if lengths is not None:
+                text = doc[i].text
+                bounds = np.cumsum([0, *lengths]).tolist()
+                changes.append((i, i + 1, [text[a:b] for a, b in pairwise(bounds)], None))
+        return _retokenized(doc, changes) if changes else doc
+
+    def _run_lengths(self, orth: int) -> list[int] | None:
+        """Where to cut the word ``orth`` (piece lengths) or None, cached so each distinct word is looked at once."""
+        known = self._runs
+        if orth in known:
+            return known[orth]
+        lengths = self.normalizer.split_run(self._strings[orth], self._salient)
+        if len(known) < 200_000:
+            known[orth] = lengths
+        return lengths
+
+    def _relayout_leet(self, doc: Doc) -> Doc:
+        """Cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
+
+        spaCy splits "n0t" into "n0" + "t" and keeps "c@n't" whole, while
+        "not" and "can't" (ca + n't) are cut the other way, so the phrase
+        matcher could never line them up. Leetspeak swaps one character for
+        one, so the plain word's token boundaries apply to the written one.
+        Only words whose plain pieces include a lexicon word are touched.
+        Returns the doc with those words cut anew (a new doc when there were any).
+        """
+        text = doc_text(doc)
+        vocabulary = self.normalizer.vocabulary
+        changes: list[_Change] = []
+        for found in _WORD_RUN.finditer(text):
+            word = found.group()
+            if not _LEET_MIX.search(word):
+                continue
+            layout = self._layout(word.translate(LEET))
+            span = doc.char_span(found.start(), found.end())
+            if span is None or not any(norm.lower() in vocabulary for _, _, norm in layout):
+                continue
+            current = [(t.idx - found.start(), t.idx - found.start() + len(t)) for t in span]
+            if current != [(a, b) for a, b, _ in layout]:
+                orths = [word[a:b] for a, b, _ in layout]
+                norms = [
+                    norm if norm != orth.translate(LEET).lower() else orth.lower()
+                    for (_, _, norm), orth in zip(layout, orths, strict=True)
+                ]
+                changes.append((span.start, span.end, orths, norms))
+        return _retokenized(doc, changes) if changes else doc
+
+    def _may_have_spelled_words(self, array: np.ndarray) -> bool:
+        """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
+        if len(array) < 3:
+            return False
+        single = (array[:, 1] == 1) & (array[:, 2] == 1)
+        if int(single.sum()) < 3:
+            return False
+        middle = array[1:-1, 4]
+        separator = np.zeros(len(middle), dtype=bool)
+        for value in self._separators:
+            separator |= middle == value
+        return bool((single[:-2] & (single[1:-1] | separator) & single[2:]).any())
+
+    def _join_spaced_letters(self, doc: Doc) -> list[int]:
+        """'s l u t' is one word written to dodge a filter: merge it to one token; return the merged tokens."""
+        runs: list[tuple[int, int, str]] = []
+        i, n = 0, len(doc)
+        while i < n:
+            if not _single_letter(doc[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < n:
+                if _single_letter(doc[j]) and doc[j - 1].whitespace_ == " ":
+                    j += 1
+                elif (
+                    j + 1 < n
+                    and doc[j].text in _LETTER_SEPARATORS
+                    and not doc[j - 1].whitespace_
+                    and not doc[j].whitespace_
+                    and _single_letter(doc[j + 1])
+                ):
+                    j += 2  # "b-i-t-c-h", "s.l.u.t"
+                else:
+                    break
+            if j - i >= 3:
+                found = self._spelled_word(doc, i, j)
+                if found is not None:
+                    runs.append(found)
+            i = j
+        if not runs:
+            return []
+        with doc.retokenize() as retokenizer:
+            for start, end, word in runs:
+                retokenizer.merge(doc[start:end], attrs={"NORM": word})
+        shift, merged = 0, []
+        for start, end, _ in runs:
+            merged.append(start - shift)
+            shift += end - start - 1
+        return merged
+
+    def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
+        """The longest lexicon word spelled by the single letters of doc[i:j] (the first one, of equal lengths)."""
+        positions = [k for k in range(i, j) if doc[k].text not in _LETTER_SEPARATORS]
+        joined = "".join(doc[k].text for k in positions).lower()
+        if len(joined) != len(positions):
+            return None  # a letter that changes length when lowercased: no lexicon word is spelled that way
+        found = self.normalizer.longest_spelled(joined)
+        if found is None:
+            return None
+        start, end = found
+        return positions[start], positions[end - 1] + 1, joined[start:end]
+
+
+# A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
+_Change = tuple[int, int, list[str], list[str] | None]
+
+
+def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
+    """A new doc with each change made, built in one pass over the tokens.
+
+    spaCy's retokenizer moves every later token once per token it splits, so
+    a text with a cut word every few tokens ("ihatewomen " repeated) cost the
+    square of its length. The new doc has the same text, the old tokens' norms
+    and sentence starts, and the first piece of a change keeps its first
+    token's sentence start while the others continue that sentence.
+    """
+    vocab, strings = doc.vocab, doc.vocab.strings
+    array = doc.to_array(_KEPT)
+    words: list[str] = []
+    spaces: list[bool] = []
+    rows: list[np.ndarray] = []
+    done = 0
+    for start, end, pieces, norms in sorted(changes, key=lambda change: change[0]):
+        if start < done:
+            continue  # overlapping changes: the first one stands
+        words += [t.text for t in doc[done:start]]
+        spaces += [bool(t.whitespace_) for t in doc[done:start]]
+        rows.append(array[done:start])
+        words += pieces
+        spaces += [False] * (len(pieces) - 1) + [bool(doc[end - 1].whitespace_)]
+        piece_norms = [strings.add(n) for n in norms] if norms is not None else [vocab[p].norm for p in pieces]
+        starts = [array[start, 1]] + [_NOT_A_START] * (len(pieces) - 1)
+        rows.append(np.array([piece_norms, starts], dtype=np.uint64).T.reshape(-1, 2))
+        done = end
+    words += [t.text for t in doc[done:]]
+    spaces += [bool(t.whitespace_) for t in doc[done:]]
+    rows.append(array[done:])
+    new = Doc(vocab, words=words, spaces=spaces)
+    new.from_array(_KEPT, np.concatenate(rows))
+    new.user_data.update(doc.user_data)
+    return new
+
+
+_NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
+_KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
+_LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
+# A leetspeak symbol against a letter (a letter before it, or after it). Starting with the
+# symbol lets the regex engine skip ahead to the symbols; "letter then symbol | symbol then
+# letter" as an alternation tried each position and cost more than the rest of the normalizer.
+_LEET_MIX = re.compile(r"[0-9@$|+](?:(?<=[^\W\d_].)|(?=[^\W\d_]))")
+_WORD_RUN = re.compile(r"\S+")
+_ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's arrays
+# A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
+# together, and is only needed for the few tokens looked at more closely.
+_BATCH_ATTRS = [NORM, LENGTH, SPACY, ORTH]
+_LEMMA = [LEMMA]
+
+
+def _single_letter(token: Any) -> bool:
+    return len(token.text) == 1 and token.is_alpha
