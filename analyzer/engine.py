@@ -30,6 +30,7 @@ from analyzer.tokens.doc_state import ORIGIN_KEY, candidates, original_offsets
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
+PIPE_BATCH_CHARS = 250_000  # at most this many characters (as pieces of the longest length) in one spaCy batch
 GC_YOUNG_THRESHOLD = 10_000  # allocations between two young-generation collections while a batch runs
 
 
@@ -122,6 +123,9 @@ class Analyzer:
             self._check(text)
             jobs.extend((index, offset, piece) for offset, piece in pieces(text, self.piece_chars))
         found: list[list[Candidate]] = [[] for _ in texts]
+        # spaCy holds a whole batch of docs at once, each about a hundred times its text: long pieces go fewer at a time
+        longest = max((len(piece) for _, _, piece in jobs), default=1)
+        batch_size = max(1, min(batch_size, PIPE_BATCH_CHARS // max(longest, 1)))
         docs = self.nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
         for (index, offset, _), doc in zip(jobs, docs, strict=True):
             found[index].extend(_shift(_to_input(doc, c), offset) for c in candidates(doc))

@@ -118,13 +118,16 @@ def run_family(family: str, sizes: list[int], timeout: float) -> list[dict]:
     """The worker's lines for ``family``; a size it did not finish in time is reported as timed out."""
     command = [sys.executable, __file__, "--worker", family, "--sizes", *map(str, sizes)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    failed = None
     try:
         out, _ = process.communicate(timeout=timeout)
+        if process.returncode:
+            failed = f"failed, exit {process.returncode}"
     except subprocess.TimeoutExpired:
         process.kill()
         out, _ = process.communicate()
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    return lines + [{"size": size, "seconds": None} for size in sizes[len(lines) :]]
+    return lines + [{"size": size, "seconds": None, "failed": failed} for size in sizes[len(lines) :]]
 
 
 def main() -> None:
@@ -146,7 +149,8 @@ def main() -> None:
         done = [row for row in rows if row["seconds"] is not None]
         rates = [row["cpu"] / (row["size"] / 1e6) for row in done]
         cells = [f"{row['cpu'] / row['size'] * 1e6:9.2f} ({row['seconds'] / row['size'] * 1e6:7.2f})" for row in done]
-        cells += [f"{'>' + format(args.timeout, '.0f') + ' s':>20}"] * (2 - len(done))
+        missing = [row.get("failed") or f">{args.timeout:.0f} s" for row in rows if row["seconds"] is None]
+        cells += [f"{reason:>20}" for reason in missing]
         ratio = f"{rates[1] / rates[0]:6.2f}" if len(rates) == 2 and rates[0] else f"{'-':>6}"
         memory = f"+{done[-1]['added_mb']:.0f} MB" if len(done) == 2 else ""
         verdict = "" if len(rates) == 2 and max(rates) <= TARGET_SECONDS_PER_MB else "  OVER TARGET"
