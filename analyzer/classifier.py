@@ -187,7 +187,15 @@ class ClassifierComponent(BatchComponent):
             note += "; judged on the whole text, shown on its most suspect sentence"
         found.append(
             self._candidate(
-                sent, unit, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None
+                sent,
+                unit,
+                label,
+                label_index,
+                score,
+                note,
+                in_sentence,
+                scope=sent.doc[:] if whole else None,
+                decided_by=index,
             )
         )
 
@@ -201,6 +209,7 @@ class ClassifierComponent(BatchComponent):
         note: str,
         in_sentence: list[Candidate],
         scope: Span | None = None,
+        decided_by: int | None = None,
     ) -> Candidate:
         """A classifier finding on ``sent``, through the context step; ``scope`` is where it looks for a target
         (the whole text for a whole-text decision: a post that names women in another sentence still has one)."""
@@ -227,7 +236,12 @@ class ClassifierComponent(BatchComponent):
         judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES)
         if judged is None:
             cand.top_words = model.top_words(unit, index)
-            return cand
+            head = index if decided_by is None else decided_by
+            cut = _cut(model.thresholds.get(model.labels[head], 0.5))
+            verdict = context.evidence(model.without_mentions(unit, head), cut)
+            if verdict is None:
+                return cand
+            judged = verdict, context.finding_multipliers["identity_only"]
         verdict, multiplier = judged
         cand.step(f"context:{verdict.check}", score * multiplier, verdict.note)
         cand.verdicts.append(verdict)

@@ -38,6 +38,9 @@ FORMAT = 2
 COMPILED_FILE = "compiled.npz"
 PARITY_TOLERANCE = 1e-4  # largest probability difference accepted between the pipeline and its compiled copy
 _WORD_CACHE_LIMIT = 200_000  # distinct written words whose character n-gram weights stay cached
+# The cue features that exist only because women are referred to: with no reference they are all zero.
+TARGET_CUES = ("target", "target_x_derogation", "target_x_threat", "target_x_praise", "target_only")
+TARGET_COLUMNS = tuple(CUE_FEATURES.index(name) for name in TARGET_CUES)
 
 
 class CompileError(ValueError):
@@ -99,6 +102,7 @@ class Scored:
     pair: np.ndarray  # tokens x labels: weight of the bigram that starts at the token
     char: np.ndarray  # tokens x labels: summed character n-gram weights of the token
     char_count: np.ndarray  # tokens: all character n-grams of the token
+    cue: np.ndarray | None = None  # units x CUE_FEATURES, after log1p (None: no cue word in the batch)
 
 
 def _lookup(table: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -289,16 +293,23 @@ class CompiledModel:
         masks = np.zeros(n, dtype=np.int64)
         for hashes in (batch.keys, batch.lowers):
             masks |= _gather(self._cue_mask, _lookup(self._cue_hash, hashes))
+        cue = None
         if masks.any():
             bits = ((masks[:, None] >> np.arange(len(CUE_KINDS))) & 1).astype(np.float64)
             kinds = _prefix(bits)
-            cue = np.stack(cue_features((kinds[ends] - kinds[starts]).T), axis=1).astype(np.float64)
-            logits += np.log1p(cue) @ self.cue_coef.T.astype(np.float64)
-        return Scored(logits, batch, word, pair, char, char_count)
+            cue = np.log1p(np.stack(cue_features((kinds[ends] - kinds[starts]).T), axis=1).astype(np.float64))
+            logits += cue @ self.cue_coef.T.astype(np.float64)
+        return Scored(logits, batch, word, pair, char, char_count, cue)
 
     def predict_proba(self, batch: TokenBatch) -> np.ndarray:
         """Per unit and label, the probability (labels are independent, one sigmoid each)."""
         return 1.0 / (1.0 + np.exp(-self.score(batch).logits))
+
+    def target_contribution(self, scored: Scored, unit: int, label_index: int) -> float:
+        """What the cue columns that need a reference to women (:data:`TARGET_CUES`) added to the log-odds."""
+        if scored.cue is None:
+            return 0.0
+        return float(scored.cue[unit, list(TARGET_COLUMNS)] @ self.cue_coef[label_index, list(TARGET_COLUMNS)])
 
     def contributions(self, scored: Scored, unit: int, label_index: int) -> np.ndarray:
         """What each token of unit ``unit`` added to head ``label_index``'s log-odds (word and char blocks).
@@ -366,6 +377,11 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
     char, char_coef = parts["char"]
     lexicon, lexicon_coef = parts.get("lexicon", (None, np.zeros((n_heads, 0), dtype=np.float32)))
     cues, cue_coef = parts.get("cues", (None, np.zeros((n_heads, len(CUE_FEATURES)), dtype=np.float32)))
+    if cues is not None and getattr(cues, "mention_free", False):  # those columns are never set: zero weights
+        from analyzer.targeting import MENTION_COLUMNS
+
+        cue_coef = cue_coef.copy()
+        cue_coef[:, list(MENTION_COLUMNS)] = 0.0
     char_terms = sorted(char.vocabulary_, key=char.vocabulary_.__getitem__)
     return CompiledModel(
         unigrams=word.unigrams_,

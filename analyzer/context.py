@@ -133,6 +133,7 @@ class ContextRules:
         self.harms = {w for v in praise.get("harms", ()) for w in tokenize(v)}
         findings = raw["findings"]
         self.finding_multipliers = {str(k): float(v) for k, v in findings["multipliers"].items()}
+        self.evidence_floor = float(findings["evidence_floor"])
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -542,6 +543,20 @@ class ContextRules:
         if denial.applies:
             return denial.named("negation"), multipliers["denial"]
         return None
+
+    def evidence(self, without_mentions: float | None, threshold: float) -> Verdict | None:
+        """Is a classifier finding more than the mention of someone? ``without_mentions`` is the head's
+        probability with what its identity words ("woman", "wife", "Sarah") and the cue features that need
+        a reference to women added taken back out; below ``findings.evidence_floor`` times the head's
+        ``threshold`` the mention carried the finding, and naming women is no evidence: ruled out."""
+        floor = threshold * self.evidence_floor
+        if without_mentions is None or without_mentions >= floor:
+            return None
+        note = (
+            f"without the words that name someone the model gives p={without_mentions:.2f} "
+            f"(needs {floor:.2f}): the mention carried the finding"
+        )
+        return Verdict(True, note, check="identity_only")
 
     # -- the step ------------------------------------------------------------
 

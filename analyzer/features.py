@@ -82,6 +82,7 @@ __all__ = [
     "with_sexist_label",
 ]
 
+MENTION_FREE_CUES = False  # True: the cue columns that only count references to women stay zero (CueCounts)
 IDENTITY_ABSTRACTION = True  # identity words weigh nothing in n-grams (see KeyNgrams); False: plain n-grams
 DEFAULT_C = 0.03  # inverse regularization of every head: n-gram counts weighted by idf need a strong prior
 
@@ -418,7 +419,7 @@ def build_features(
     ]
     if categories:
         parts.append(("lexicon", LexiconHits(sorted(categories))))
-    parts.append(("targeting", CueCounts(cues)))
+    parts.append(("targeting", CueCounts(cues, mention_free=MENTION_FREE_CUES)))
     return FeatureUnion(parts)
 
 

@@ -50,6 +50,7 @@ class CategoryClassifier:
     _batch: TokenBatch | None = field(default=None, repr=False)
     _last: Scored | None = field(default=None, repr=False)
     _explainer: CompiledModel | None = field(default=None, repr=False)
+    _identity: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> str:
@@ -92,6 +93,34 @@ class CategoryClassifier:
                 totals[word] = totals.get(word, 0.0) + weight
         ranked = sorted((item for item in totals.items() if item[1] > 0), key=lambda item: -item[1])
         return tuple(word for word, _ in ranked[:k])
+
+    def without_mentions(self, unit: int, label_index: int) -> float | None:
+        """The probability of head ``label_index`` for unit ``unit`` of the last batch with what its identity
+        words (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah") added taken back out, and
+        with them the cue features that need a reference to women: what the rest of the sentence says on
+        its own. None when the last batch is gone."""
+        scored = self._scored()
+        if scored is None or not 0 <= unit < len(scored.batch.starts):
+            return None
+        batch = scored.batch
+        a, b = int(batch.starts[unit]), int(batch.ends[unit])
+        logit = float(scored.logits[unit, label_index])
+        if b > a:
+            silent = np.isin(batch.keys[a:b], self._identity_hashes) | np.isin(batch.lowers[a:b], self._identity_hashes)
+            if silent.any():
+                logit -= float(self._scorer.contributions(scored, unit, label_index)[silent].sum())
+                logit -= self._scorer.target_contribution(scored, unit, label_index)
+        return float(_sigmoid(np.asarray(logit)))
+
+    @property
+    def _identity_hashes(self) -> np.ndarray:
+        if self._identity is None:
+            from spacy.strings import hash_string
+
+            from analyzer.textprep import load_identity_terms
+
+            self._identity = np.sort(np.fromiter((hash_string(w) for w in load_identity_terms()), dtype=np.uint64))
+        return self._identity
 
     def _scored(self) -> Scored | None:
         """The last batch's token weights; with the scikit-learn engine, worked out when an explanation asks."""
