@@ -83,7 +83,7 @@ __all__ = [
 ]
 
 MENTION_FREE_CUES = False  # True: the cue columns that only count references to women stay zero (CueCounts)
-IDENTITY_ABSTRACTION = True  # identity words weigh nothing in n-grams (see KeyNgrams); False: plain n-grams
+IDENTITY_ABSTRACTION = False  # True: identity words weigh nothing in n-grams (see KeyNgrams); measured, not shipped
 DEFAULT_C = 0.03  # inverse regularization of every head: n-gram counts weighted by idf need a strong prior
 
 # Document statistics for the flag decision. Word lists, not models: they count how often a text talks
