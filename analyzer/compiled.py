@@ -38,8 +38,9 @@ FORMAT = 2
 COMPILED_FILE = "compiled.npz"
 PARITY_TOLERANCE = 1e-4  # largest probability difference accepted between the pipeline and its compiled copy
 _WORD_CACHE_LIMIT = 200_000  # distinct written words whose character n-gram weights stay cached
-# The cue features that exist only because women are referred to: with no reference they are all zero.
-TARGET_CUES = ("target", "target_x_derogation", "target_x_threat", "target_x_praise", "target_only")
+# The cue features that only say women are referred to (how often; named with nothing hostile). The
+# co-occurrence features (a reference meeting derogation or a threat) say something about them: they stay.
+TARGET_CUES = ("target", "target_only")
 TARGET_COLUMNS = tuple(CUE_FEATURES.index(name) for name in TARGET_CUES)
 
 
@@ -306,7 +307,7 @@ class CompiledModel:
         return 1.0 / (1.0 + np.exp(-self.score(batch).logits))
 
     def target_contribution(self, scored: Scored, unit: int, label_index: int) -> float:
-        """What the cue columns that need a reference to women (:data:`TARGET_CUES`) added to the log-odds."""
+        """What the cue columns that only count references to women (:data:`TARGET_CUES`) added to the log-odds."""
         if scored.cue is None:
             return 0.0
         return float(scored.cue[unit, list(TARGET_COLUMNS)] @ self.cue_coef[label_index, list(TARGET_COLUMNS)])

@@ -546,8 +546,8 @@ class ContextRules:
 
     def evidence(self, without_mentions: float | None, threshold: float) -> Verdict | None:
         """Is a classifier finding more than the mention of someone? ``without_mentions`` is the head's
-        probability with what its identity words ("woman", "wife", "Sarah") and the cue features that need
-        a reference to women added taken back out; below ``findings.evidence_floor`` times the head's
+        probability with what its identity words ("woman", "wife", "Sarah") and the cue features that only
+        count references to women added taken back out; below ``findings.evidence_floor`` times the head's
         ``threshold`` the mention carried the finding, and naming women is no evidence: ruled out."""
         floor = threshold * self.evidence_floor
         if without_mentions is None or without_mentions >= floor:

@@ -97,8 +97,8 @@ class CategoryClassifier:
     def without_mentions(self, unit: int, label_index: int) -> float | None:
         """The probability of head ``label_index`` for unit ``unit`` of the last batch with what its identity
         words (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah") added taken back out, and
-        with them the cue features that need a reference to women: what the rest of the sentence says on
-        its own. None when the last batch is gone."""
+        with them the cue features that only count references to women: what the rest of the sentence
+        (including hostile words aimed at them) says. None when the last batch is gone."""
         scored = self._scored()
         if scored is None or not 0 <= unit < len(scored.batch.starts):
             return None
