@@ -489,6 +489,8 @@ class ContextRules:
         guards women against a harm. Needs a reference to women, a protective cue (``praise.protective``),
         a harm or hostile word after it in its clause, and no hostile word before it."""
         words = [t.norm_ for t in sent if not t.is_space]
+        if self.protective.find(words) is None:
+            return Verdict(False, "no protective words")
         if not any(self.refers_to_women(t.lower_.replace("'", "")) for t in sent):
             return Verdict(False, "no reference to women")
         clause: list[str] = []

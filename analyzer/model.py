@@ -106,7 +106,7 @@ class CategoryClassifier:
         a, b = int(batch.starts[unit]), int(batch.ends[unit])
         logit = float(scored.logits[unit, label_index])
         if b > a:
-            silent = np.isin(batch.keys[a:b], self._identity_hashes) | np.isin(batch.lowers[a:b], self._identity_hashes)
+            silent = _member(self._identity_hashes, batch.keys[a:b]) | _member(self._identity_hashes, batch.lowers[a:b])
             if silent.any():
                 logit -= float(self._scorer.contributions(scored, unit, label_index)[silent].sum())
                 logit -= self._scorer.target_contribution(scored, unit, label_index)
@@ -155,6 +155,14 @@ def batch_units(batch: TokenBatch) -> list[Any]:
             )
         )
     return out
+
+
+def _member(table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in the sorted ``table`` (``np.isin`` sorts both sides on every call: slower here)."""
+    if not len(table):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(table, values), len(table) - 1)
+    return table[at] == values
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
