@@ -546,13 +546,17 @@ class ContextRules:
             return denial.named("negation"), multipliers["denial"]
         return None
 
-    def evidence(self, without_mentions: float | None, threshold: float) -> Verdict | None:
-        """Is a classifier finding more than the mention of someone? ``without_mentions`` is the head's
-        probability with what its identity words ("woman", "wife", "Sarah") and the cue features that only
-        count references to women added taken back out; below ``findings.evidence_floor`` times the head's
-        ``threshold`` the mention carried the finding, and naming women is no evidence: ruled out."""
+    def evidence(self, span: Span, without_mentions: float | None, threshold: float) -> Verdict | None:
+        """Is a classifier finding on ``span`` more than the mention of someone? ``without_mentions`` is the
+        head's probability with what its identity words ("woman", "wife", "Sarah") and the cue features that
+        only count references to women added taken back out; below ``findings.evidence_floor`` times the
+        head's ``threshold`` the mention carried the finding, and naming women is no evidence: ruled out.
+        A derogation or threat word in ``span`` ("should be shot", "waiting in the parking lot") is evidence
+        of its own: such a finding stands."""
         floor = threshold * self.evidence_floor
         if without_mentions is None or without_mentions >= floor:
+            return None
+        if any(self.hostile(t.lower_.replace("'", "")) or self.hostile(t.lemma_) for t in span):
             return None
         note = (
             f"without the words that name someone the model gives p={without_mentions:.2f} "
