@@ -239,7 +239,9 @@ class ClassifierComponent(BatchComponent):
             cand.top_words = model.top_words(unit, index)
             head, row_unit = (index, unit) if decided_by is None else decided_by  # the head and row that decided
             cut = _cut(model.thresholds.get(model.labels[head], 0.5))
-            verdict = context.evidence(scope if row_unit != unit else sent, model.without_mentions(row_unit, head), cut)
+            gendered = label in SEXIST_CATEGORIES or model.labels[head] == SEXIST_LABEL
+            span = scope if row_unit != unit else sent
+            verdict = context.evidence(span, model.without_mentions(row_unit, head), cut, gendered)
             if verdict is None:
                 return cand
             judged = verdict, context.finding_multipliers["identity_only"]
