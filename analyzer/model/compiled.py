@@ -39,6 +39,10 @@ VECTOR_FORMAT = 3  # a file with a word-vector block: older analyzers must refus
 COMPILED_FILE = "compiled.npz"
 PARITY_TOLERANCE = 1e-4  # largest probability difference accepted between the pipeline and its compiled copy
 _WORD_CACHE_LIMIT = 200_000  # distinct written words whose character n-gram weights stay cached
+# The cue features that only say women are referred to (how often; named with nothing hostile). The
+# co-occurrence features (a reference meeting derogation or a threat) say something about them: they stay.
+TARGET_CUES = ("target", "target_only")
+TARGET_COLUMNS = tuple(CUE_FEATURES.index(name) for name in TARGET_CUES)
 
 
 class CompileError(ValueError):
@@ -56,6 +60,7 @@ class Scored:
     char: np.ndarray  # tokens x labels: summed character n-gram weights of the token
     char_count: np.ndarray  # tokens: all character n-grams of the token
     vector: np.ndarray | None = None  # tokens x labels: the word-vector block's weight of the token's key
+    cue: np.ndarray | None = None  # units x CUE_FEATURES, after log1p (None: no cue word in the batch)
 
 
 def _lookup(table: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -259,22 +264,29 @@ class CompiledModel:
         masks = np.zeros(n, dtype=np.int64)
         for hashes in (batch.keys, batch.lowers):
             masks |= _gather(self._cue_mask, _lookup(self._cue_hash, hashes))
+        cue = None
         if masks.any():
             bits = ((masks[:, None] >> np.arange(len(CUE_KINDS))) & 1).astype(np.float64)
             kinds = _prefix(bits)
-            cue = np.stack(cue_features((kinds[ends] - kinds[starts]).T), axis=1).astype(np.float64)
-            logits += np.log1p(cue) @ self.cue_coef.T.astype(np.float64)
+            cue = np.log1p(np.stack(cue_features((kinds[ends] - kinds[starts]).T), axis=1).astype(np.float64))
+            logits += cue @ self.cue_coef.T.astype(np.float64)
         vector = None
         if len(self._vec_hash):
             vector = _gather(self._vec_w, _lookup(self._vec_hash, batch.keys), heads)
             vector_sum = _prefix(vector)
             vectors = vector_sum[ends] - vector_sum[starts]
             logits += np.divide(vectors, lengths[:, None], out=np.zeros_like(vectors), where=lengths[:, None] > 0)
-        return Scored(logits, batch, word, pair, char, char_count, vector)
+        return Scored(logits, batch, word, pair, char, char_count, vector=vector, cue=cue)
 
     def predict_proba(self, batch: TokenBatch) -> np.ndarray:
         """Per unit and label, the probability (labels are independent, one sigmoid each)."""
         return 1.0 / (1.0 + np.exp(-self.score(batch).logits))
+
+    def target_contribution(self, scored: Scored, unit: int, label_index: int) -> float:
+        """What the cue columns that only count references to women (:data:`TARGET_CUES`) added to the log-odds."""
+        if scored.cue is None:
+            return 0.0
+        return float(scored.cue[unit, list(TARGET_COLUMNS)] @ self.cue_coef[label_index, list(TARGET_COLUMNS)])
 
     def contributions(self, scored: Scored, unit: int, label_index: int) -> np.ndarray:
         """What each token of unit ``unit`` added to head ``label_index``'s log-odds (word, char, vector blocks).

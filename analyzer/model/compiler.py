@@ -59,6 +59,11 @@ def compile_pipeline(pipeline: Any) -> CompiledModel:
     char, char_coef = parts["char"]
     lexicon, lexicon_coef = parts.get("lexicon", (None, np.zeros((n_heads, 0), dtype=np.float32)))
     cues, cue_coef = parts.get("cues", (None, np.zeros((n_heads, len(CUE_FEATURES)), dtype=np.float32)))
+    if cues is not None and getattr(cues, "mention_free", False):  # those columns are never set: zero weights
+        from analyzer.model.targeting import MENTION_COLUMNS
+
+        cue_coef = cue_coef.copy()
+        cue_coef[:, list(MENTION_COLUMNS)] = 0.0
     if IDENTITY_KEY in word.unigrams_:  # its column is never set (KeyNgrams), so its weight is zero by design
         word_coef = word_coef.copy()
         word_coef[:, word.unigrams_.index(IDENTITY_KEY)] = 0.0

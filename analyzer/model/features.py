@@ -78,7 +78,8 @@ __all__ = [
     "with_sexist_label",
 ]
 
-IDENTITY_ABSTRACTION = True  # identity words weigh nothing in n-grams (see KeyNgrams); False: plain n-grams
+MENTION_FREE_CUES = False  # True: the cue columns that only count references to women stay zero (CueCounts)
+IDENTITY_ABSTRACTION = False  # True: identity words weigh nothing in n-grams (see KeyNgrams); measured, not shipped
 DEFAULT_C = 0.03  # inverse regularization of every head: n-gram counts weighted by idf need a strong prior
 
 
@@ -498,7 +499,7 @@ def build_features(
     ]
     if categories:
         parts.append(("lexicon", LexiconHits(sorted(categories))))
-    parts.append(("targeting", CueCounts(cues)))
+    parts.append(("targeting", CueCounts(cues, mention_free=MENTION_FREE_CUES)))
     if word_vectors:
         # last: the heads leave its columns unscaled
         parts.append(("vectors", WordVectors(scale=word_vectors, sif=vector_sif)))

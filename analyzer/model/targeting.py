@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from analyzer.model.inputs import Unit
 
 KINDS = CUE_KINDS
+MENTION_ONLY = ("target", "target_only")  # cue features that only say women are named
+MENTION_COLUMNS = tuple(CUE_FEATURES.index(name) for name in MENTION_ONLY)
 __all__ = ["CUES_FILE", "KINDS", "CueCounts", "is_cue", "load_cues"]
 
 
@@ -43,10 +45,14 @@ class CueCounts(TransformerMixin, BaseEstimator):
 
     A token is a cue of a kind when its key (lemma, de-obfuscated) or its
     lowercase form is in that kind's list, plurals included ("femoids" as "femoid").
+    With ``mention_free``, the columns that count a mention alone (:data:`MENTION_ONLY`:
+    how many references to women, and "women named, nothing hostile") stay zero, so the
+    model cannot learn that naming women is itself a sign; the co-occurrence columns stay.
     """
 
-    def __init__(self, cues: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(self, cues: Mapping[str, Sequence[str]] | None = None, mention_free: bool = False) -> None:
         self.cues = cues
+        self.mention_free = mention_free
 
     def fit(self, X: Sequence[Unit], y: object = None) -> CueCounts:
         self.words_ = cue_sets(dict(self.cues or load_cues()))
@@ -64,6 +70,10 @@ class CueCounts(TransformerMixin, BaseEstimator):
                 for position in set(index.get(key, ())) | set(index.get(word, ())):
                     totals[position] += 1
             rows.append(cue_features(totals))
+        if getattr(self, "mention_free", False) and rows:
+            for row in rows:
+                for column in MENTION_COLUMNS:
+                    row[column] = 0
         return sparse.csr_matrix(np.log1p(np.asarray(rows, dtype=np.float32)).reshape(len(rows), len(CUE_FEATURES)))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:

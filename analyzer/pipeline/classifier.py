@@ -150,10 +150,10 @@ class ClassifierComponent(BatchComponent):
         sexist = model.labels.index(SEXIST_LABEL) if SEXIST_LABEL in model.labels else None
         if sexist is not None:
             cut = _cut(model.thresholds.get(SEXIST_LABEL, 0.5))
-            for (doc, first, end), whole in zip(wholes, whole_rows, strict=True):
+            for j, ((doc, first, end), whole) in enumerate(zip(wholes, whole_rows, strict=True)):
                 if whole[sexist] >= cut:  # sexist as a whole: place it on its most suspect sentence
                     best = first + int(np.argmax(probabilities[first:end, sexist]))
-                    self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole, scores)
+                    self._decide_whole(doc, doc[units[best][1] : units[best][2]], best, whole, scores, len(units) + j)
                 elif end - first > 1:
                     # Not as a whole, but a sentence on its own may be: an unrelated sentence before or after
                     # it ("... Thanks for the review.") dilutes the whole text's score, never the sentence's.
@@ -162,13 +162,16 @@ class ClassifierComponent(BatchComponent):
                             sent = doc[units[unit][1] : units[unit][2]]
                             self._decide_alone(doc, sent, unit, probabilities[unit], scores)
 
-    def _decide_whole(self, doc: Doc, sent: Span, unit: int, row: np.ndarray, scores: BatchScores) -> None:
-        """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence."""
+    def _decide_whole(
+        self, doc: Doc, sent: Span, unit: int, row: np.ndarray, scores: BatchScores, whole_unit: int
+    ) -> None:
+        """A short post can be sexist as a whole though no sentence is alone: flag its most suspect sentence
+        (``unit``); ``whole_unit`` is the whole text's row, which the evidence check reads."""
         found = candidates(doc)
         if any(c.source == "classifier" or c.suppressed_by is None for c in found):
             return  # already flagged (or a sentence-level decision stands)
         lexical = [c for c in found if c.source == "lexicon"]
-        self._sexist_head(sent, unit, row, lexical, found, scores, whole=True)
+        self._sexist_head(sent, unit, row, lexical, found, scores, whole_unit=whole_unit)
 
     def _decide_alone(self, doc: Doc, sent: Span, unit: int, row: np.ndarray, scores: BatchScores) -> None:
         """A sentence of a short text that the sexist head flags on its own: flag it unless already flagged."""
@@ -235,7 +238,7 @@ class ClassifierComponent(BatchComponent):
         in_sentence: list[Candidate],
         found: list[Candidate],
         scores: BatchScores,
-        whole: bool = False,
+        whole_unit: int | None = None,
     ) -> None:
         """The head trained on "is anything sexist here": it flags under the category its peers rank highest."""
         model = self.model
@@ -258,11 +261,20 @@ class ClassifierComponent(BatchComponent):
             f"classifier: p={probability:.2f} that the sentence is sexist (threshold {threshold:.2f}); "
             f"closest category {label}"
         )
-        if whole:
+        if whole_unit is not None:
             note += "; judged on the whole text, shown on its most suspect sentence"
         found.append(
             self._candidate(
-                sent, scores, unit, label, label_index, score, note, in_sentence, scope=sent.doc[:] if whole else None
+                sent,
+                scores,
+                unit,
+                label,
+                label_index,
+                score,
+                note,
+                in_sentence,
+                scope=sent.doc[:] if whole_unit is not None else None,
+                decided_by=(index, unit if whole_unit is None else whole_unit),
             )
         )
 
@@ -277,6 +289,7 @@ class ClassifierComponent(BatchComponent):
         note: str,
         in_sentence: list[Candidate],
         scope: Span | None = None,
+        decided_by: tuple[int, int] | None = None,
     ) -> Candidate:
         """A classifier finding on ``sent``, through the context step; ``scope`` is where it looks for a target
         (the whole text for a whole-text decision: a post that names women in another sentence still has one)."""
@@ -303,7 +316,14 @@ class ClassifierComponent(BatchComponent):
         judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES)
         if judged is None:
             cand.top_words = scores.top_words(unit, index)
-            return cand
+            head, row_unit = (index, unit) if decided_by is None else decided_by  # the head and row that decided
+            cut = _cut(model.thresholds.get(model.labels[head], 0.5))
+            gendered = label in SEXIST_CATEGORIES or model.labels[head] == SEXIST_LABEL
+            span = scope if row_unit != unit else sent
+            verdict = context.evidence(span, scores.without_mentions(row_unit, head), cut, gendered)
+            if verdict is None:
+                return cand
+            judged = verdict, context.finding_multipliers["identity_only"]
         verdict, multiplier = judged
         cand.step(f"context:{verdict.check}", score * multiplier, verdict.note)
         cand.verdicts.append(verdict)

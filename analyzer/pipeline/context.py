@@ -135,6 +135,8 @@ class ContextRules:
         self.harms = {w for v in praise.get("harms", ()) for w in tokenize(v)}
         findings = raw["findings"]
         self.finding_multipliers = {str(k): float(v) for k, v in findings["multipliers"].items()}
+        self.evidence_floor = float(findings["evidence_floor"])
+        self.evidence_floor_other = float(findings.get("evidence_floor_other", self.evidence_floor))
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -491,6 +493,8 @@ class ContextRules:
         guards women against a harm. Needs a reference to women, a protective cue (``praise.protective``),
         a harm or hostile word after it in its clause, and no hostile word before it."""
         words = [t.norm_ for t in sent if not t.is_space]
+        if self.protective.find(words) is None:
+            return Verdict(False, "no protective words")
         if not any(self.refers_to_women(t.lower_.replace("'", "")) for t in sent):
             return Verdict(False, "no reference to women")
         clause: list[str] = []
@@ -545,6 +549,27 @@ class ContextRules:
         if denial.applies:
             return denial.named("negation"), multipliers["denial"]
         return None
+
+    def evidence(
+        self, span: Span, without_mentions: float | None, threshold: float, gendered: bool = True
+    ) -> Verdict | None:
+        """Is a classifier finding on ``span`` more than the mention of someone? ``without_mentions`` is the
+        head's probability with what its identity words ("woman", "wife", "Sarah") and the cue features that
+        only count references to women added taken back out; below ``findings.evidence_floor`` times the
+        head's ``threshold`` the mention carried the finding, and naming women is no evidence: ruled out.
+        A derogation or threat word in ``span`` ("should be shot", "waiting in the parking lot") is evidence
+        of its own: such a finding stands. ``gendered``: a finding of gendered hostility, a stereotype or
+        the sexist head (``findings.evidence_floor``); the other categories use ``evidence_floor_other``."""
+        floor = threshold * (self.evidence_floor if gendered else self.evidence_floor_other)
+        if without_mentions is None or without_mentions >= floor:
+            return None
+        if any(self.hostile(t.lower_.replace("'", "")) or self.hostile(t.lemma_) for t in span):
+            return None
+        note = (
+            f"without the words that name someone the model gives p={without_mentions:.2f} "
+            f"(needs {floor:.2f}): the mention carried the finding"
+        )
+        return Verdict(True, note, check="identity_only")
 
     # -- the step ------------------------------------------------------------
 

@@ -1,0 +1,88 @@
+"""Identity words in the model: weightless when the recipe says so, and taken out to test a finding's evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.model import compiled
+from analyzer.model.category_model import CategoryClassifier
+from analyzer.model.features import CharNgrams, KeyNgrams, build_estimator
+from analyzer.model.inputs import Unit, doc_unit
+from analyzer.model.word_features import IDENTITY_KEY, load_identity_terms
+
+TEXTS = [
+    "Women are vile creatures and should be silenced.",
+    "Our new tax adviser is a woman.",
+    "Sarah is the best engineer on the team.",
+    "Men are trash and so are their jokes.",
+    "His wife fixed the boiler.",
+    "Calm down, it was just a joke.",
+    "The quarterly report is late again.",
+    "Females belong in the kitchen, not in the boardroom.",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from analyzer.pipeline.build import build_pipeline
+
+    return build_pipeline(load_lexicon([]))
+
+
+def _fit(nlp, identity: bool, mention_free: bool):
+    import analyzer.model.features as features
+
+    before = features.IDENTITY_ABSTRACTION, features.MENTION_FREE_CUES
+    features.IDENTITY_ABSTRACTION, features.MENTION_FREE_CUES = identity, mention_free
+    try:
+        estimator = build_estimator(sorted(load_lexicon([]).categories), n_jobs=1, word_min_df=1, char_min_df=1)
+    finally:
+        features.IDENTITY_ABSTRACTION, features.MENTION_FREE_CUES = before
+    texts = TEXTS * 3
+    y = np.asarray([[("vile" in t or "trash" in t or "kitchen" in t)] for t in texts], dtype=np.int8)
+    return estimator.fit([doc_unit(doc) for doc in nlp.pipe(texts)], y)
+
+
+def test_identity_words_read_as_one_weightless_key() -> None:
+    units = [
+        Unit(("woman", "be", "great"), ("women", "are", "great"), ()),
+        Unit(("man", "be", "great"), ("men", "are", "great"), ()),
+    ]
+    words = KeyNgrams(min_df=1, identity=("woman", "man")).fit(units)
+    assert IDENTITY_KEY in words.unigrams_ and "woman" not in words.unigrams_
+    matrix = words.transform(units).toarray()
+    assert matrix[:, words.unigrams_.index(IDENTITY_KEY)].sum() == 0  # never set: its weight stays zero
+    assert np.allclose(matrix[0], matrix[1])  # "women are great" and "men are great" read alike
+    chars = CharNgrams((2, 5), min_df=1, identity=("women", "men")).fit(units)
+    assert not any("wom" in gram for gram in chars.vocabulary_)
+    rows = chars.transform(units).toarray()
+    assert (rows[0] > 0).tolist() == (rows[1] > 0).tolist()  # the same n-grams; the length divisor still counts them
+
+
+@pytest.mark.parametrize(("identity", "mention_free"), [(True, False), (True, True), (False, True)])
+def test_the_compiled_copy_matches_with_identity_words_and_mention_free_cues(nlp, identity, mention_free) -> None:
+    pipeline = _fit(nlp, identity, mention_free)
+    model = compiled.compile_pipeline(pipeline)
+    units = [doc_unit(doc) for doc in nlp.pipe([*TEXTS, "Her dentist Olivia is a woman.", "Girls, the bus is late."])]
+    assert compiled.check_parity(pipeline, model, units) < 1e-5
+    assert bool(model.identity) == identity
+
+
+def test_identity_words_survive_saving(nlp, tmp_path: Path) -> None:
+    model = compiled.compile_pipeline(_fit(nlp, True, False))
+    compiled.save(model, tmp_path / compiled.COMPILED_FILE)
+    assert compiled.load(tmp_path / compiled.COMPILED_FILE).identity == sorted(load_identity_terms())
+
+
+def test_probability_without_mentions_takes_the_identity_words_out(nlp) -> None:
+    pipeline = _fit(nlp, False, False)
+    classifier = CategoryClassifier(compiled.compile_pipeline(pipeline), ["hostile"], {"hostile": 0.5})
+    units = [doc_unit(doc) for doc in nlp.pipe(["Women are vile.", "Tables are vile."])]
+    probabilities = classifier.predict_units(units)
+    without = [classifier.without_mentions(i, 0) for i in range(2)]
+    assert without[1] == pytest.approx(probabilities[1, 0])  # nothing to take out
+    assert without[0] != pytest.approx(probabilities[0, 0])  # "women" and the target cues weighed in
