@@ -10,7 +10,7 @@ import pytest
 
 from analyzer.errors import ModelError
 from analyzer.lexicon.loader import load_lexicon
-from analyzer.model import compiled, embeddings
+from analyzer.model import compiled, compiler, embeddings
 from analyzer.model.features import WordVectors, build_estimator
 from analyzer.model.inputs import doc_unit
 
@@ -88,11 +88,11 @@ def test_a_missing_package_is_named_with_its_install_command(monkeypatch: pytest
 
 
 def test_compiled_vector_block_gives_the_pipelines_probabilities(fitted, nlp) -> None:
-    model = compiled.compile_pipeline(fitted)
+    model = compiler.compile_pipeline(fitted)
     assert model.vector_words and model.vector_coef.shape == (2, len(model.vector_words))
     units = [doc_unit(doc) for doc in nlp.pipe(TEXTS + UNSEEN)]
     assert any(not u.keys for u in units)
-    assert compiled.check_parity(fitted, model, units) < 1e-5
+    assert compiler.check_parity(fitted, model, units) < 1e-5
 
 
 def test_frequency_weighted_vectors_compile_to_the_same_probabilities(nlp) -> None:
@@ -106,14 +106,14 @@ def test_frequency_weighted_vectors_compile_to_the_same_probabilities(nlp) -> No
     block = estimator.named_steps["features"].transformer_list[-1][1]
     weights = dict(zip(block.vocabulary_, block.word_weights(), strict=True))
     assert "," not in weights and weights["the"] < weights["boardroom"] <= 1.0  # frequent words weigh less
-    model = compiled.compile_pipeline(estimator)
+    model = compiler.compile_pipeline(estimator)
     probe = [doc_unit(doc) for doc in nlp.pipe(TEXTS + UNSEEN)]
-    assert compiled.check_parity(estimator, model, probe) < 1e-5
+    assert compiler.check_parity(estimator, model, probe) < 1e-5
 
 
 def test_the_vector_block_moves_scores_and_explanations(fitted, nlp) -> None:
     """Without the block the compiled copy scores differently: the block is really used, token by token."""
-    model = compiled.compile_pipeline(fitted)
+    model = compiler.compile_pipeline(fitted)
     units = [doc_unit(doc) for doc in nlp.pipe(UNSEEN[:2])]
     batch = compiled.TokenBatch.from_units(units)
     scored = model.score(batch)
@@ -125,7 +125,7 @@ def test_the_vector_block_moves_scores_and_explanations(fitted, nlp) -> None:
 
 
 def test_a_model_with_vectors_saves_and_loads_without_pickle(fitted, nlp, tmp_path: Path) -> None:
-    model = compiled.compile_pipeline(fitted)
+    model = compiler.compile_pipeline(fitted)
     path = tmp_path / compiled.COMPILED_FILE
     compiled.save(model, path)
     with np.load(path, allow_pickle=False) as data:
