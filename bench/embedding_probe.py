@@ -124,11 +124,11 @@ def best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
 
 def compiled_figures(estimator, units) -> tuple[float, float, float]:
     """Largest pipeline/compiled difference, compiled scoring ms per 1,000 tokens, and the file's MB."""
-    from analyzer.model import compiled
+    from analyzer.model import compiled, compiler
     from analyzer.model.inputs import TokenBatch
 
-    model = compiled.compile_pipeline(estimator)
-    difference = compiled.check_parity(estimator, model, units[:2000])
+    model = compiler.compile_pipeline(estimator)
+    difference = compiler.check_parity(estimator, model, units[:2000])
     batch = TokenBatch.from_units(units[:2000])
     model.score(batch)  # warm the word cache
     times = []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from analyzer.errors import ModelError
 from analyzer.lexicon.loader import load_lexicon
-from analyzer.model import compiled
+from analyzer.model import compiled, compiler
 from analyzer.model.category_model import load_model
 from analyzer.model.compiler import check_parity, compile_pipeline
 from analyzer.model.features import build_estimator
@@ -133,7 +133,7 @@ def trained_folder(pipeline, tmp_path_factory) -> Path:
     """A model folder as 'allyship train' writes it (pickle, compiled copy, metadata), from the small pipeline."""
     from analyzer.model.folders import write_model_folder
 
-    model = compiled.compile_pipeline(pipeline)
+    model = compiler.compile_pipeline(pipeline)
     folder = tmp_path_factory.mktemp("trained") / "model"
     metadata = {"labels": ["dismissive", "toxic_masculinity"], "thresholds": {"dismissive": 0.5}, "compiled": {}}
     write_model_folder(

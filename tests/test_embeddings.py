@@ -12,7 +12,7 @@ from analyzer.errors import ModelError
 from analyzer.lexicon.loader import load_lexicon
 from analyzer.model import compiled, compiler, embeddings
 from analyzer.model.features import WordVectors, build_estimator
-from analyzer.model.inputs import doc_unit
+from analyzer.model.inputs import TokenBatch, doc_unit
 
 TEXTS = [
     "She belongs in the kitchen, not in the boardroom.",
@@ -115,7 +115,7 @@ def test_the_vector_block_moves_scores_and_explanations(fitted, nlp) -> None:
     """Without the block the compiled copy scores differently: the block is really used, token by token."""
     model = compiler.compile_pipeline(fitted)
     units = [doc_unit(doc) for doc in nlp.pipe(UNSEEN[:2])]
-    batch = compiled.TokenBatch.from_units(units)
+    batch = TokenBatch.from_units(units)
     scored = model.score(batch)
     assert scored.vector is not None and np.abs(scored.vector).sum() > 0
     total = sum(model.contributions(scored, u, 0).sum() for u in range(len(units)))
@@ -133,7 +133,7 @@ def test_a_model_with_vectors_saves_and_loads_without_pickle(fitted, nlp, tmp_pa
     again = compiled.load(path)
     units = [doc_unit(doc) for doc in nlp.pipe(TEXTS + UNSEEN)]
     assert np.allclose(
-        again.predict_proba(compiled.TokenBatch.from_units(units)), fitted.predict_proba(units), atol=1e-5
+        again.predict_proba(TokenBatch.from_units(units)), fitted.predict_proba(units), atol=1e-5
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analyzer.lexicon.loader import load_lexicon
-from analyzer.model import compiled
+from analyzer.model import compiled, compiler
 from analyzer.model.category_model import CategoryClassifier
 from analyzer.model.features import CharNgrams, KeyNgrams, build_estimator
 from analyzer.model.inputs import Unit, doc_unit
@@ -66,21 +66,21 @@ def test_identity_words_read_as_one_weightless_key() -> None:
 @pytest.mark.parametrize(("identity", "mention_free"), [(True, False), (True, True), (False, True)])
 def test_the_compiled_copy_matches_with_identity_words_and_mention_free_cues(nlp, identity, mention_free) -> None:
     pipeline = _fit(nlp, identity, mention_free)
-    model = compiled.compile_pipeline(pipeline)
+    model = compiler.compile_pipeline(pipeline)
     units = [doc_unit(doc) for doc in nlp.pipe([*TEXTS, "Her dentist Olivia is a woman.", "Girls, the bus is late."])]
-    assert compiled.check_parity(pipeline, model, units) < 1e-5
+    assert compiler.check_parity(pipeline, model, units) < 1e-5
     assert bool(model.identity) == identity
 
 
 def test_identity_words_survive_saving(nlp, tmp_path: Path) -> None:
-    model = compiled.compile_pipeline(_fit(nlp, True, False))
+    model = compiler.compile_pipeline(_fit(nlp, True, False))
     compiled.save(model, tmp_path / compiled.COMPILED_FILE)
     assert compiled.load(tmp_path / compiled.COMPILED_FILE).identity == sorted(load_identity_terms())
 
 
 def test_probability_without_mentions_takes_the_identity_words_out(nlp) -> None:
     pipeline = _fit(nlp, False, False)
-    classifier = CategoryClassifier(compiled.compile_pipeline(pipeline), ["hostile"], {"hostile": 0.5})
+    classifier = CategoryClassifier(compiler.compile_pipeline(pipeline), ["hostile"], {"hostile": 0.5})
     units = [doc_unit(doc) for doc in nlp.pipe(["Women are vile.", "Tables are vile."])]
     probabilities = classifier.predict_units(units)
     without = [classifier.without_mentions(i, 0) for i in range(2)]
