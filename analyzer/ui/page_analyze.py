@@ -44,8 +44,12 @@ def render() -> None:
     )
     if st.button("Analyze", type="primary", key=Keys.ANALYZE):
         st.session_state[Keys.OUTCOME] = run_analysis(loaded.analyzer, text)
+        st.session_state[Keys.OUTCOME_MODEL] = loaded.model
     outcome: AnalysisOutcome | None = st.session_state.get(Keys.OUTCOME)
     if outcome is None:
+        return
+    if st.session_state.get(Keys.OUTCOME_MODEL) != loaded.model:
+        st.info("The model has changed since this text was analyzed; click Analyze to see its flags.")
         return
     if outcome.error is not None or outcome.result is None:
         st.error(outcome.error or "The text could not be analyzed.")

@@ -23,6 +23,7 @@ class Keys:
     PASTE = "paste"
     ANALYZE = "analyze"
     OUTCOME = "outcome"
+    OUTCOME_MODEL = "outcome_model"  # the model folder the outcome was analyzed with
     SENSITIVITY = "sensitivity"
     CATEGORIES_ = "cats-"
     VERDICT_ = "verdict-"
