@@ -34,6 +34,9 @@ def render() -> None:
     chosen = session_model()
     if chosen is not None:
         st.caption(f"Using {chosen.label}, trained on the Retraining page for this session only.")
+    if Keys.PASTE not in st.session_state and Keys.PASTE_KEPT in st.session_state:
+        # Streamlit forgets a widget's value while another page is open: bring the paste back.
+        st.session_state[Keys.PASTE] = st.session_state[Keys.PASTE_KEPT]
     text = st.text_area(
         "Text to analyze",
         key=Keys.PASTE,
@@ -42,6 +45,7 @@ def render() -> None:
         help=f"Up to {MAX_PASTE_CHARS:,} characters. The text is analyzed on this machine and not stored; only "
         "the feedback you give is kept.",
     )
+    st.session_state[Keys.PASTE_KEPT] = text
     if st.button("Analyze", type="primary", key=Keys.ANALYZE):
         st.session_state[Keys.OUTCOME] = run_analysis(loaded.analyzer, text)
         st.session_state[Keys.OUTCOME_MODEL] = loaded.model

@@ -21,6 +21,7 @@ class Keys:
 
     # Analyze
     PASTE = "paste"
+    PASTE_KEPT = "paste_kept"  # the paste, kept while another page is open
     ANALYZE = "analyze"
     OUTCOME = "outcome"
     OUTCOME_MODEL = "outcome_model"  # the model folder the outcome was analyzed with
