@@ -105,6 +105,7 @@ def retrain_to_clean(browser: Any, url: str) -> float:
     page.get_by_role("button", name="Use this model for this session").click()
     page.get_by_text("This session uses session model").wait_for()
     page.get_by_role("link", name="Analyze", exact=True).first.click()
+    page.get_by_text("The model has changed since this text was analyzed").wait_for()
     page.get_by_role("button", name="Analyze", exact=True).click()
     page.locator(CARDS).first.wait_for()
     elapsed = time.monotonic() - started

@@ -354,6 +354,7 @@ def test_a_reviewer_unflags_a_false_flag_by_retraining(page: Any, feedback_db: P
     page.get_by_role("button", name="Use this model for this session").click()
     page.get_by_text("This session uses session model").wait_for()
     _nav(page, "Analyze")
+    page.get_by_text("The model has changed since this text was analyzed").wait_for()  # no stale flags shown
     page.get_by_role("button", name="Analyze", exact=True).click()
     page.locator(".allyship-card-header").first.wait_for()  # the lexicon's own flag ("bossy") stays
     elapsed = time.monotonic() - started

@@ -34,6 +34,9 @@ def render() -> None:
     chosen = session_model()
     if chosen is not None:
         st.caption(f"Using {chosen.label}, trained on the Retraining page for this session only.")
+    if Keys.PASTE not in st.session_state and Keys.PASTE_KEPT in st.session_state:
+        # Streamlit forgets a widget's value while another page is open: bring the paste back.
+        st.session_state[Keys.PASTE] = st.session_state[Keys.PASTE_KEPT]
     text = st.text_area(
         "Text to analyze",
         key=Keys.PASTE,
@@ -42,10 +45,15 @@ def render() -> None:
         help=f"Up to {MAX_PASTE_CHARS:,} characters. The text is analyzed on this machine and not stored; only "
         "the feedback you give is kept.",
     )
+    st.session_state[Keys.PASTE_KEPT] = text
     if st.button("Analyze", type="primary", key=Keys.ANALYZE):
         st.session_state[Keys.OUTCOME] = run_analysis(loaded.analyzer, text)
+        st.session_state[Keys.OUTCOME_MODEL] = loaded.model
     outcome: AnalysisOutcome | None = st.session_state.get(Keys.OUTCOME)
     if outcome is None:
+        return
+    if st.session_state.get(Keys.OUTCOME_MODEL) != loaded.model:
+        st.info("The model has changed since this text was analyzed; click Analyze to see its flags.")
         return
     if outcome.error is not None or outcome.result is None:
         st.error(outcome.error or "The text could not be analyzed.")
@@ -113,7 +121,7 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
         st.caption(f"The first {cards.MAX_CARDS} of {len(shown)} cards are shown; narrow the filters to see others.")
     entries = review.strategy_entries(shown)
     if entries:
-        with st.container(key="ally_strategies"):
+        with st.container(key=Keys.STRATEGIES):
             st.markdown("**What an ally can do**")
             st.markdown(review.strategies_markdown(entries))
     show_exports(outcome, above, threshold, loaded)
@@ -126,7 +134,7 @@ def flag_key(outcome: AnalysisOutcome, flag: Flag) -> str:
 
 def show_card(card: cards.FlagCard, flag: Flag, outcome: AnalysisOutcome) -> None:
     key = flag_key(outcome, flag)
-    with st.container(key=f"flag-card-{card.number}"):
+    with st.container(key=f"{Keys.FLAG_CARD_}{card.number}"):
         left, right = st.columns([5, 1.3], vertical_alignment="center", gap="small")
         left.markdown(review.compact_card_html(card), unsafe_allow_html=True)
         saved = (st.session_state.get(Keys.VERDICTS) or {}).get(key)
@@ -184,13 +192,13 @@ def show_exports(
 ) -> None:
     """One row: the JSON and CSV downloads, copy as Markdown, the draft, and the feedback settings."""
     drafted = review.draft(outcome.text, items, loaded.analyzer.lexicon.rules)
-    row = st.container(horizontal=True, key="analyze_actions")
+    row = st.container(horizontal=True, key=Keys.ACTIONS)
     row.download_button(
         "Download JSON",
         review.result_json(items, threshold),
         file_name="allyship-flags.json",
         mime="application/json",
-        key="analyze_json",
+        key=Keys.DOWNLOAD_JSON,
         on_click="ignore",
         help="The flags at this sensitivity, all categories.",
     )
@@ -199,13 +207,13 @@ def show_exports(
         review.result_csv(items),
         file_name="allyship-flags.csv",
         mime="text/csv",
-        key="analyze_csv",
+        key=Keys.DOWNLOAD_CSV,
         on_click="ignore",
         help="The flags at this sensitivity, all categories, one row each.",
     )
-    with row.popover("Copy as Markdown", key="analyze_markdown"):
+    with row.popover("Copy as Markdown", key=Keys.COPY_MARKDOWN):
         st.code(review.markdown_report(items, threshold), language="markdown", wrap_lines=True)
-    with row.popover(f"Draft with suggested words ({len(drafted.replaced)})", key="analyze_draft"):
+    with row.popover(f"Draft with suggested words ({len(drafted.replaced)})", key=Keys.DRAFT):
         if drafted.replaced:
             numbers = ", ".join(str(n) for n in drafted.replaced)
             st.caption(
@@ -215,7 +223,7 @@ def show_exports(
             st.code(drafted.text, language=None, wrap_lines=True)
         else:
             st.caption("None of these flags has a rule with plain replacement words; their cards say what to do.")
-    with row.popover("Feedback settings", key="analyze_feedback_settings"):
+    with row.popover("Feedback settings", key=Keys.FEEDBACK_SETTINGS):
         feedback_settings()
 
 

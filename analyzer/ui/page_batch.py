@@ -151,7 +151,7 @@ def show_document(outcome: batch_view.BatchOutcome, indices: list[int]) -> None:
         )
     st.markdown(view.html, unsafe_allow_html=True)
     for number, card in enumerate(view.cards, start=1):
-        with st.container(border=True, key=f"batch-card-{number}"):
+        with st.container(border=True, key=f"{Keys.BATCH_CARD_}{number}"):
             st.markdown(card, unsafe_allow_html=True)
     if view.hidden_flags:
         st.caption(f"{view.hidden_flags} more flag{'s' if view.hidden_flags != 1 else ''} in the downloads.")
@@ -165,9 +165,9 @@ def show_downloads(downloads: batch_view.Downloads) -> None:
     )
     columns = st.columns(3)
     files = [
-        ("Results (JSON Lines)", downloads.jsonl, "allyship-results.jsonl", "application/jsonl", "batch_jsonl"),
-        ("Results (CSV)", downloads.csv, "allyship-results.csv", "text/csv", "batch_csv"),
-        ("Report (HTML)", downloads.html, "allyship-report.html", "text/html", "batch_html"),
+        ("Results (JSON Lines)", downloads.jsonl, "allyship-results.jsonl", "application/jsonl", Keys.BATCH_JSONL),
+        ("Results (CSV)", downloads.csv, "allyship-results.csv", "text/csv", Keys.BATCH_CSV),
+        ("Report (HTML)", downloads.html, "allyship-report.html", "text/html", Keys.BATCH_HTML),
     ]
     for column, (label, data, name, mime, key) in zip(columns, files, strict=True):
         column.download_button(label, data, file_name=name, mime=mime, key=key, on_click="ignore")

@@ -21,8 +21,10 @@ class Keys:
 
     # Analyze
     PASTE = "paste"
+    PASTE_KEPT = "paste_kept"  # the paste, kept while another page is open
     ANALYZE = "analyze"
     OUTCOME = "outcome"
+    OUTCOME_MODEL = "outcome_model"  # the model folder the outcome was analyzed with
     SENSITIVITY = "sensitivity"
     CATEGORIES_ = "cats-"
     VERDICT_ = "verdict-"
@@ -32,6 +34,14 @@ class Keys:
     MISSED_PHRASE = "missed_phrase"
     MISSED_CATEGORY = "missed_category"
     MISSED_SAVE = "missed_save"
+    FLAG_CARD_ = "flag-card-"
+    STRATEGIES = "ally_strategies"
+    ACTIONS = "analyze_actions"
+    DOWNLOAD_JSON = "analyze_json"
+    DOWNLOAD_CSV = "analyze_csv"
+    COPY_MARKDOWN = "analyze_markdown"
+    DRAFT = "analyze_draft"
+    FEEDBACK_SETTINGS = "analyze_feedback_settings"
     # Batch
     BATCH_UPLOAD = "batch_upload"
     BATCH_RUN = "batch_run"
@@ -42,6 +52,10 @@ class Keys:
     BATCH_CATEGORIES_ = "batch_categories-"
     BATCH_SHOW_ = "batch_show-"
     BATCH_DOCUMENT_ = "batch_document-"
+    BATCH_CARD_ = "batch-card-"
+    BATCH_JSONL = "batch_jsonl"
+    BATCH_CSV = "batch_csv"
+    BATCH_HTML = "batch_html"
     # Lexicons
     RULE_SEARCH = "rule_search"
     RULE_CATEGORIES = "rule_categories"
