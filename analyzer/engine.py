@@ -18,17 +18,16 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from analyzer.chunking import DEFAULT_PIECE_CHARS, pieces
-from analyzer.docdata import candidates
 from analyzer.errors import AnalyzerError, InputTooLargeError
 from analyzer.flags import AnalysisResult, Candidate, Flag, Suppressed
-from analyzer.lexicon import Lexicon, load_lexicon
-from analyzer.pipeline import build_pipeline
+from analyzer.lexicon.loader import Lexicon, load_lexicon
+from analyzer.pipeline.build import build_pipeline
+from analyzer.pipeline.chunking import DEFAULT_PIECE_CHARS, pieces
+from analyzer.resources import DEFAULT_MODEL, MODELS_DIR
+from analyzer.tokens.doc_state import candidates
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
-DEFAULT_MODEL = "default"  # the shipped model in models/, when it exists
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 GC_YOUNG_THRESHOLD = 10_000  # allocations between two young-generation collections while a batch runs
 
 
@@ -241,7 +240,7 @@ def _load_classifier(model: str | Path | None, lexicon: Lexicon) -> Any:
             return None
     else:
         path = Path(model)
-    from analyzer.model import load_model
+    from analyzer.model.category_model import load_model
 
     return load_model(path, lexicon)
 

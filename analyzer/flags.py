@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.references import Reference
+from analyzer.lexicon.references import Reference
 
 
 @dataclass(frozen=True)

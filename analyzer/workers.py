@@ -16,16 +16,17 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from analyzer.resources import DEFAULT_MODEL
 
 _ANALYZER: Any = None  # the analyzer of this worker process
 
 
 def worker_settings(analyzer: Any) -> dict[str, Any]:
     """``Analyzer.settings()`` with folders made absolute, for processes that may not share our directory."""
-    from analyzer.engine import DEFAULT_MODEL
-
     settings = dict(analyzer.settings())
     settings["lexicons"] = [os.path.abspath(p) for p in settings.get("lexicons", [])]
     model = settings.get("model")
@@ -38,7 +39,7 @@ def start_pool(analyzer: Any, jobs: int) -> ProcessPoolExecutor:
     """``jobs`` processes, each holding an analyzer equal to ``analyzer`` (see :func:`current`)."""
     fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    initargs = (analyzer, None) if fork else (None, worker_settings(analyzer))
+    initargs = (analyzer, None, None) if fork else (None, type(analyzer), worker_settings(analyzer))
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialize, initargs=initargs)
 
 
@@ -49,11 +50,10 @@ def current() -> Any:
     return _ANALYZER
 
 
-def _initialize(analyzer: Any, settings: dict[str, Any] | None) -> None:
+def _initialize(analyzer: Any, factory: Callable[..., Any] | None, settings: dict[str, Any] | None) -> None:
+    """Keep the forked ``analyzer``, or build one with ``factory(**settings)`` in a spawned worker."""
     global _ANALYZER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, not a traceback per worker
-    if analyzer is None:
-        from analyzer.engine import Analyzer
-
-        analyzer = Analyzer(**(settings or {}))
+    if analyzer is None and factory is not None:
+        analyzer = factory(**(settings or {}))
     _ANALYZER = analyzer

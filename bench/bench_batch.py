@@ -110,7 +110,7 @@ class TreeSampler(threading.Thread):
 
 def run_batch(data: Path, jobs: int, out: Path, no_model: bool) -> Run:
     command = [
-        sys.executable, "-m", "analyzer.cli", "batch", str(data), "--out", str(out), "--force",
+        sys.executable, "-m", "analyzer.cli.main", "batch", str(data), "--out", str(out), "--force",
         "--jobs", str(jobs), "--id-column", "rewire_id",
     ]  # fmt: skip
     if no_model:

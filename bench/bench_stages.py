@@ -41,7 +41,7 @@ TARGET_SHARE = 0.25  # issue 7: analyze_many at least 25% of the tokenizer's thr
 
 def stage_times(analyzer: Any, texts: list[str], repeat: int) -> dict[str, float]:
     """Seconds per stage over ``texts`` (median of ``repeat`` runs), in pipeline order."""
-    from analyzer.docdata import candidates
+    from analyzer.tokens.doc_state import candidates
 
     nlp = analyzer.nlp
     runs: dict[str, list[float]] = {}

@@ -33,14 +33,14 @@ STEPS = """
 import json, time
 start = time.perf_counter()
 marks = {}
-from analyzer.lexicon import load_lexicon
-from analyzer.pipeline import build_pipeline
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.pipeline.build import build_pipeline
 marks["imports"] = time.perf_counter()
 lexicon = load_lexicon([])
 marks["load lexicons"] = time.perf_counter()
 classifier = None
 if MODEL:
-    from analyzer.model import load_model
+    from analyzer.model.category_model import load_model
     classifier = load_model(MODELS / "default", lexicon)
 marks["load model"] = time.perf_counter()
 nlp = build_pipeline(lexicon, classifier)
@@ -57,7 +57,7 @@ print(json.dumps(out))
 
 def cold_run(model: bool) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one ``allyship analyze`` process."""
-    command = [sys.executable, "-m", "analyzer.cli", "analyze", TEXT]
+    command = [sys.executable, "-m", "analyzer.cli.main", "analyze", TEXT]
     if not model:
         command.append("--no-model")
     timed = os.path.exists(TIME)

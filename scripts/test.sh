@@ -11,5 +11,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
 .venv/bin/ruff check .
+.venv/bin/lint-imports
 .venv/bin/allyship lexicon validate lexicons
 .venv/bin/python -m pytest -q "$@"

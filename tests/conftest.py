@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("ALLYSHIP_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -65,7 +67,32 @@ def user_lexicon(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def context_rules(lexicon_analyzer):
     """The context step's rules, built on the pipeline's own tokenizer (as ``allyship_context`` builds them)."""
-    from analyzer.context import ContextRules
+    from analyzer.pipeline.context import ContextRules
 
     tokenizer = lexicon_analyzer.nlp.tokenizer
     return ContextRules(lambda text: [t.norm_ for t in tokenizer(text)])
+
+
+@dataclass
+class CliRun:
+    """What ``allyship ARGS`` did: exit code and the bytes it wrote."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_cli(*args: str | Path, stdin: bytes | None = None) -> CliRun:
+    """Run ``allyship ARGS`` in this process, through the real entry point (its one-line errors and exit codes).
+
+    Typer's CliRunner swaps standard input and output for the call; no subprocess is started.
+    """
+    from analyzer.cli.main import main
+
+    with CliRunner().isolation(input=stdin) as (out, err, _):
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        return CliRun(code, out.getvalue(), err.getvalue())

@@ -20,7 +20,8 @@ import streamlit as st
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from analyzer import cli, cli_app
+from analyzer.cli import main as cli
+from analyzer.cli import ui as cli_app
 from analyzer.ui import batch_view
 from analyzer.ui.cards import md_escape
 
@@ -102,7 +103,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     shutil.copy(REPO / "lexicons" / "strategies.yml", folder / "strategies.yml")
     for name, text in TEST_LEXICONS.items():
         (folder / name).write_text(text, encoding="utf-8")
-    monkeypatch.setattr("analyzer.lexicon.BUILTIN_DIR", folder)
+    monkeypatch.setattr("analyzer.lexicon.loader.BUILTIN_DIR", folder)
     monkeypatch.setattr("analyzer.engine.MODELS_DIR", tmp_path / "no-models")
     st.cache_resource.clear()  # the analyzer is cached per process: never reuse another test's
     at = AppTest.from_file(str(APP), default_timeout=120)
@@ -306,7 +307,7 @@ def test_lexicons_page_shows_upload_errors_with_the_file_name_and_line(app: AppT
 def test_lexicons_page_shows_broken_builtin_lexicons_instead_of_crashing(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from analyzer import lexicon
+    from analyzer.lexicon import loader as lexicon
 
     (lexicon.BUILTIN_DIR / "dismissive.yml").write_text("category: [unclosed\n", encoding="utf-8")
     st.cache_resource.clear()
@@ -480,7 +481,7 @@ def test_batch_file_names_with_markup_are_shown_as_text(app: AppTest) -> None:
 # -- Retraining ----------------------------------------------------------------
 #
 # The uploads go through AppTest's file_uploader. Most tests stub the training
-# (analyzer.training.train) so they take seconds; one trains a real model on
+# (analyzer.training.trainer.train) so they take seconds; one trains a real model on
 # the tiny test lexicons without the corpus (a few seconds) and uses it.
 
 EXAMPLES = b'text,categories\n"As I was saying before she interrupted, her idea is mine.",talking_over\nGreat point.,\n'
@@ -552,7 +553,7 @@ def test_retraining_page_shows_markdown_from_an_upload_as_text(app: AppTest, mod
 def test_retraining_page_trains_with_progress_and_compares(
     app: AppTest, models_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("analyzer.training.train", stub_train)
+    monkeypatch.setattr("analyzer.training.trainer.train", stub_train)
     retrain_uploads(app, [("talking_over.yml", UPLOAD_OK)], [("examples.csv", EXAMPLES)])
     app.button(key="retrain").click().run()
     assert not app.exception, app.exception
@@ -579,7 +580,7 @@ def test_retraining_page_shows_a_failed_training(
     def failing(out: Path, **kwargs: Any) -> dict[str, Any]:
         raise DataError(f"{kwargs['data_files'][0]} row 2: unknown category 'x'")
 
-    monkeypatch.setattr("analyzer.training.train", failing)
+    monkeypatch.setattr("analyzer.training.trainer.train", failing)
     retrain_uploads(app, [("talking_over.yml", UPLOAD_OK)], [("examples.csv", EXAMPLES)])
     app.button(key="retrain").click().run()
     assert not app.exception

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sklearn.dummy import DummyClassifier
 
-from analyzer.artifacts import METADATA_FILE, MODEL_FILE, load_verified, write_model_folder
 from analyzer.errors import ModelError
+from analyzer.model.folders import METADATA_FILE, MODEL_FILE, load_verified, write_model_folder
 from tests.conftest import REPO
 
 
@@ -78,7 +78,7 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, folder: Path) -> N
 def test_cli_refuses_a_tampered_model_with_one_line(folder: Path) -> None:
     (folder / MODEL_FILE).write_bytes(b"not a model")
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", "analyze", "--model", str(folder), "man up"],
+        [sys.executable, "-m", "analyzer.cli.main", "analyze", "--model", str(folder), "man up"],
         capture_output=True,
         cwd=REPO,
         timeout=120,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.batch import BatchConfig, run_batch
-from analyzer.cli import main
+from analyzer.cli.main import main
 from analyzer.errors import AnalyzerError
+from analyzer.io.batch import BatchConfig, run_batch
 from tests.conftest import REPO
 from tests.messy import CLEAN, FLAGGED, make_messy_folder, put
 
@@ -43,7 +43,7 @@ def records(path: Path) -> list[dict]:
 
 def subprocess_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", *map(str, args)],
+        [sys.executable, "-m", "analyzer.cli.main", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -332,7 +332,7 @@ def test_sigkill_mid_run_then_resume_gives_every_document_exactly_once(
     args = [
         sys.executable,
         "-m",
-        "analyzer.cli",
+        "analyzer.cli.main",
         "batch",
         str(source),
         "--out",
@@ -385,7 +385,7 @@ class _DiesOn:
 def test_a_worker_that_dies_stops_the_run_with_advice_and_resume_finishes(
     lexicon_analyzer: object, tmp_path: Path
 ) -> None:
-    from analyzer.batch import PoolRunner
+    from analyzer.io.batch import PoolRunner
 
     texts = ["calm down"] * 6 + ["die"] + [CLEAN] * 6
     source = put(tmp_path / "t.jsonl", "".join(json.dumps({"text": t}) + "\n" for t in texts))
@@ -403,9 +403,9 @@ def test_a_worker_that_dies_stops_the_run_with_advice_and_resume_finishes(
 
 def test_help_lists_batch_and_report_with_examples_and_loads_nothing_heavy() -> None:
     code = (
-        "import sys, analyzer.cli as c\n"
-        "heavy = [m for m in ('spacy', 'analyzer.batch', 'analyzer.readers', 'analyzer.report', 'docx', 'pypdf',"
-        " 'distributed') if m in sys.modules]\n"
+        "import sys, analyzer.cli.main as c\n"
+        "heavy = [m for m in ('spacy', 'analyzer.io.batch', 'analyzer.io.readers', 'analyzer.io.report',"
+        " 'docx', 'pypdf', 'distributed') if m in sys.modules]\n"
         "print(heavy)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)

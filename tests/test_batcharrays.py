@@ -7,8 +7,8 @@ import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.batcharrays import DocArrays, HashCache, WordSet
-from analyzer.lexicon_matcher import _longest_first
+from analyzer.pipeline.matcher import _longest_first
+from analyzer.tokens.arrays import DocArrays, HashCache, WordSet
 
 HASHES = st.integers(min_value=0, max_value=2**64 - 1)
 

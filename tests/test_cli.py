@@ -1,22 +1,14 @@
-"""The command line as a user runs it: output, exit codes, one-line errors."""
+"""The command line as a user runs it: output, exit codes, one-line errors (in process, through the entry point)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import run_cli as run
 
 EXAMPLE = "Man up, and calm down, it was just a joke."
-
-
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", *args], input=stdin, capture_output=True, cwd=REPO, timeout=120
-    )
 
 
 def test_analyze_prints_linter_style_lines() -> None:

@@ -12,13 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer import compiled
-from analyzer.artifacts import METADATA_FILE, load_verified, load_verified_compiled
 from analyzer.errors import ModelError
-from analyzer.features import build_estimator
-from analyzer.lexicon import load_lexicon
-from analyzer.model import load_model
-from analyzer.units import doc_unit, read_batch, text_units
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.model import compiled
+from analyzer.model.category_model import load_model
+from analyzer.model.compiler import check_parity, compile_pipeline
+from analyzer.model.features import build_estimator
+from analyzer.model.folders import METADATA_FILE, load_verified, load_verified_compiled
+from analyzer.model.inputs import TokenBatch, doc_unit, read_batch
+from analyzer.training.parsing import text_units
 from tests.conftest import REPO
 
 TEXTS = [
@@ -39,7 +41,7 @@ EXTRA = ["Nobody here will tell you to toughen up.", "She should know her place.
 @pytest.fixture(scope="module")
 def nlp():
     """The analyzer's pipeline without a classifier: what training reads examples with."""
-    from analyzer.pipeline import build_pipeline
+    from analyzer.pipeline.build import build_pipeline
 
     return build_pipeline(load_lexicon([]))
 
@@ -58,15 +60,15 @@ def pipeline(nlp):
 
 
 def test_compiled_probabilities_equal_the_pipeline(pipeline, nlp) -> None:
-    model = compiled.compile_pipeline(pipeline)
+    model = compile_pipeline(pipeline)
     texts = TEXTS + EXTRA + ["an unseen sentence with unseen wordz", "MAN UP!!!", "m3n, c@lm d0wn"]
     units = [doc_unit(doc) for doc in nlp.pipe(texts)]
     assert any(u.lexicon for u in units) and any(not u.keys for u in units)  # lexicon hits and empty texts
-    assert compiled.check_parity(pipeline, model, units) < 1e-5
+    assert check_parity(pipeline, model, units) < 1e-5
 
 
 def test_save_and_load_round_trip_without_pickle(pipeline, nlp, tmp_path: Path) -> None:
-    model = compiled.compile_pipeline(pipeline)
+    model = compile_pipeline(pipeline)
     path = tmp_path / compiled.COMPILED_FILE
     compiled.save(model, path)
     with np.load(path, allow_pickle=False) as data:  # nothing in the file needs pickle
@@ -74,7 +76,7 @@ def test_save_and_load_round_trip_without_pickle(pipeline, nlp, tmp_path: Path) 
     units = [doc_unit(doc) for doc in nlp.pipe(TEXTS)]
     again = compiled.load(path)
     assert np.allclose(
-        again.predict_proba(compiled.TokenBatch.from_units(units)), pipeline.predict_proba(units), atol=1e-5
+        again.predict_proba(TokenBatch.from_units(units)), pipeline.predict_proba(units), atol=1e-5
     )
 
 
@@ -100,7 +102,7 @@ def test_an_unknown_feature_block_is_refused_not_approximated(pipeline) -> None:
     changed = copy.deepcopy(pipeline)
     changed.named_steps["features"].transformer_list.append(("extra", FunctionTransformer()))
     with pytest.raises(compiled.CompileError, match="extra: no compiled form for FunctionTransformer"):
-        compiled.compile_pipeline(changed)
+        compile_pipeline(changed)
 
 
 @settings(max_examples=40, deadline=None)
@@ -114,7 +116,7 @@ def test_an_unknown_feature_block_is_refused_not_approximated(pipeline) -> None:
 def test_a_batch_of_docs_scores_as_each_sentence_and_text_alone(pipeline, nlp, posts: list[list[str]]) -> None:
     """The analyzer scores all sentences and short texts of a batch from token arrays at once: each unit must
     score as the scikit-learn pipeline scores that sentence (or text) read on its own."""
-    model = compiled.compile_pipeline(pipeline)
+    model = compile_pipeline(pipeline)
     docs = list(nlp.pipe([" ".join(post) for post in posts]))
     batch, sentences, wholes = read_batch(docs, 3, 160)
     units = [doc_unit(doc, a, b) for doc, a, b in sentences] + [doc_unit(doc) for doc, _, _ in wholes]
@@ -208,9 +210,9 @@ def test_threads_sharing_one_model_get_the_probabilities_of_a_fresh_one(pipeline
     words = [f"word{i}x" for i in range(400)]
     texts = [" ".join(words[i : i + 7]) + " man up" for i in range(0, 400, 3)]
     units = [doc_unit(doc) for doc in nlp.pipe(texts)]
-    batches = [compiled.TokenBatch.from_units(units[i::4]) for i in range(4)]
-    expected = [compiled.compile_pipeline(pipeline).predict_proba(b) for b in batches]
-    shared = compiled.compile_pipeline(pipeline)
+    batches = [TokenBatch.from_units(units[i::4]) for i in range(4)]
+    expected = [compile_pipeline(pipeline).predict_proba(b) for b in batches]
+    shared = compile_pipeline(pipeline)
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(shared.predict_proba, batches))
     assert all(np.allclose(g, e) for g, e in zip(got, expected, strict=True))
@@ -218,7 +220,7 @@ def test_threads_sharing_one_model_get_the_probabilities_of_a_fresh_one(pipeline
 
 def test_a_model_with_empty_vocabularies_scores_its_intercepts(pipeline, nlp) -> None:
     """A trainer's tiny dataset can leave a block without a single feature: scoring still works."""
-    model = compiled.compile_pipeline(pipeline)
+    model = compile_pipeline(pipeline)
     bare = compiled.CompiledModel(
         unigrams=[],
         bigrams=np.zeros((0, 2)),
@@ -232,7 +234,7 @@ def test_a_model_with_empty_vocabularies_scores_its_intercepts(pipeline, nlp) ->
         cue_coef=np.zeros((model.n_labels, len(model.cue_coef[0]))),
         intercept=model.intercept,
     )
-    batch = compiled.TokenBatch.from_units([doc_unit(doc) for doc in nlp.pipe(TEXTS)])
+    batch = TokenBatch.from_units([doc_unit(doc) for doc in nlp.pipe(TEXTS)])
     assert np.allclose(bare.score(batch).logits, model.intercept)
 
 
@@ -240,13 +242,13 @@ def test_a_model_from_another_analyzer_version_asks_for_retraining(tmp_path: Pat
     """A pickled pipeline naming a class this analyzer no longer has: one line that says to retrain."""
     import joblib
 
-    from analyzer import features
-    from analyzer.artifacts import sha256_file
+    from analyzer.model import features
+    from analyzer.model.folders import sha256_file
 
     class Gone:
         pass
 
-    Gone.__module__, Gone.__qualname__ = "analyzer.features", "GoneTransformer"
+    Gone.__module__, Gone.__qualname__ = "analyzer.model.features", "GoneTransformer"
     features.GoneTransformer = Gone  # only while writing the file
     folder = _copy_model(tmp_path)
     try:

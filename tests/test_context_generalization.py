@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.normalize import Normalizer
-from analyzer.textprep import is_cue, load_cues
+from analyzer.model.word_features import is_cue, load_cues
+from analyzer.pipeline.spelling import Normalizer
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Negation that bears on the hostile words, and negation that does not.
 
-Two rules of analyzer/context.py, table-driven:
+Two rules of analyzer/pipeline/context.py, table-driven:
 
 - ``ContextRules.denial``: a classifier finding (no listed phrase) is ruled
   out when the sentence denies every hostile word it contains ("I don't hate
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.targeting import is_cue, load_cues
+from analyzer.model.targeting import is_cue, load_cues
 
 DENIED = [
     "I don't hate women.",

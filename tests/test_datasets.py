@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.datasets import LABEL_MAP, Example, detect_format, load_labeled
 from analyzer.errors import DataError
+from analyzer.training.datasets import LABEL_MAP, Example, detect_format, load_labeled
 from tests.conftest import SHARED_DATA
 
 KNOWN = {

@@ -11,7 +11,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer
 
-from analyzer.features import (
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.model.features import (
     SEXIST_LABEL,
     CharNgrams,
     KeyNgrams,
@@ -23,8 +24,8 @@ from analyzer.features import (
     flag_features,
     with_sexist_label,
 )
-from analyzer.lexicon import load_lexicon
-from analyzer.units import Unit, text_units
+from analyzer.model.inputs import Unit
+from analyzer.training.parsing import text_units
 
 POSITIVE_TM = ["Man up and deal with it.", "Real men don't cry, son.", "Just man-up already.", "man up, bro"]
 POSITIVE_DI = ["Calm down, it was just a joke.", "Calm down please.", "It was just a joke!", "calm DOWN"]
@@ -103,8 +104,8 @@ def test_estimator_fits_predicts_pickles_and_clones(lexicon) -> None:
 
 @pytest.mark.filterwarnings("ignore:label column")
 def test_top_words_point_at_the_phrase(lexicon) -> None:
-    from analyzer.compiled import compile_pipeline
-    from analyzer.model import CategoryClassifier
+    from analyzer.model.category_model import CategoryClassifier
+    from analyzer.model.compiler import compile_pipeline
 
     units, y, labels = training_set(lexicon)
     estimator = build_estimator(sorted(lexicon.categories), labels, n_jobs=1).fit(units, y)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import LexiconError
-from analyzer.lexicon import load_lexicon
-from analyzer.validate import validate_lexicons
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.training.validate import validate_lexicons
 from tests.conftest import MINIMAL_RULE, write
 
 

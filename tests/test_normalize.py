@@ -70,13 +70,13 @@ def test_ordinary_text_is_not_rewritten_into_a_flag(lexicon_analyzer, text) -> N
     [("sims", True), ("shill", True), ("hae", True), ("bicth", False), ("btch", False), ("wmen", False)],
 )
 def test_a_common_word_is_never_taken_for_a_typo(word, common) -> None:
-    from analyzer.normalize import common_word
+    from analyzer.pipeline.spelling import common_word
 
     assert common_word(word) is common
 
 
 def test_rewrites_only_produce_lexicon_words() -> None:
-    from analyzer.normalize import Normalizer
+    from analyzer.pipeline.spelling import Normalizer
 
     normalizer = Normalizer(["bitch", "calm", "man"])
     assert normalizer.clean("b*tch") == "bitch"
@@ -186,7 +186,7 @@ def test_batched_pipeline_gives_what_one_doc_at_a_time_gives(lexicon_analyzer, b
 
 def test_the_candidate_shortcut_is_spacys_own_extension_value(lexicon_analyzer) -> None:
     """candidates() reads doc.user_data where spaCy keeps doc._ values: if spaCy moves them, this fails."""
-    from analyzer.docdata import candidates
+    from analyzer.tokens.doc_state import candidates
 
     doc = lexicon_analyzer.nlp("Man up, it was just a joke.")
     assert candidates(doc) and candidates(doc) is doc._.allyship_candidates

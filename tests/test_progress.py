@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.batch import BatchConfig, run_batch
-from analyzer.progress import Progress, format_duration, should_show
+from analyzer.io.batch import BatchConfig, run_batch
+from analyzer.io.progress import Progress, format_duration, should_show
 from tests.messy import FLAGGED, put
 
 

@@ -116,7 +116,7 @@ lexicon_like = st.fixed_dictionaries(
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(lexicon_like, yaml_values), raw=st.text(max_size=200))
 def test_lexicon_loader_raises_only_its_own_error(tmp_path_factory, data, raw: str) -> None:
-    from analyzer.lexicon import load_lexicon
+    from analyzer.lexicon.loader import load_lexicon
 
     folder = tmp_path_factory.mktemp("lex")
     (folder / "a.yml").write_text(yaml.safe_dump(data), encoding="utf-8")

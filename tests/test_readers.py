@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import AnalyzerError
-from analyzer.readers import (
+from analyzer.io.readers import (
     CP1252_NOTE,
     ReadOptions,
     count_documents,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.batch import BatchConfig, run_batch
-from analyzer.cli import main
-from analyzer.report import collect, highlight, read_records, render
+from analyzer.cli.main import main
+from analyzer.io.batch import BatchConfig, run_batch
+from analyzer.io.report import collect, highlight, read_records, render
 from tests.messy import FLAGGED, make_messy_folder, put
 
 EVIL = '<script>alert("x")</script> Calm down, you are overreacting. <img src=x onerror=alert(1)>'

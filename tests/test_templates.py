@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from analyzer.errors import LexiconError
-from analyzer.lexicon import load_lexicon
-from analyzer.templates import TemplateError, builtin_slots, check_size, parse
-from analyzer.validate import validate_lexicons
+from analyzer.lexicon.loader import load_lexicon
+from analyzer.lexicon.templates import TemplateError, builtin_slots, check_size, parse
+from analyzer.training.validate import validate_lexicons
 from tests.conftest import write
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "rule_generalization.yml").read_text(encoding="utf-8"))
@@ -55,7 +55,7 @@ def test_malformed_templates_say_what_is_wrong(template, message) -> None:
 
 def test_a_template_compiles_to_bounded_patterns_only() -> None:
     """No REGEX, FUZZY or unbounded '*' / '+': a user's template cannot make matching blow up."""
-    from analyzer.templates import WordsAsKeys, compile_template
+    from analyzer.lexicon.templates import WordsAsKeys, compile_template
 
     patterns = compile_template("{other} {be}? {adv}* overreacting ...", builtin_slots(), WordsAsKeys())
     assert any(p.question for p in patterns) and any(not p.question for p in patterns)

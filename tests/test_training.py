@@ -39,7 +39,7 @@ rules:
 
 def allyship(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli", *args], capture_output=True, text=True, cwd=REPO, timeout=timeout
+        [sys.executable, "-m", "analyzer.cli.main", *args], capture_output=True, text=True, cwd=REPO, timeout=timeout
     )
 
 

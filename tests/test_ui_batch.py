@@ -14,9 +14,9 @@ import pytest
 
 from analyzer.engine import Analyzer
 from analyzer.errors import AnalyzerError
+from analyzer.io.writers import CSV_COLUMNS
 from analyzer.ui import batch_view, cards, highlight
 from analyzer.ui.analysis import ANALYZE_LOCK, LoadedAnalyzer, build_analyzer
-from analyzer.writers import CSV_COLUMNS
 from tests.messy import tiny_docx, tiny_pdf
 from tests.test_ui_helpers import write_test_lexicons
 
@@ -47,7 +47,7 @@ def lexicon_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = write_test_lexicons(base / "lexicons")
     (folder / "derailing.yml").write_text(WEAK_RULE, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("analyzer.lexicon.BUILTIN_DIR", folder)
+        patch.setattr("analyzer.lexicon.loader.BUILTIN_DIR", folder)
         patch.setattr("analyzer.engine.MODELS_DIR", base / "no-models")
         yield folder
 
@@ -220,7 +220,7 @@ def test_records_are_those_of_the_command_line_at_the_chosen_threshold(
     floor: Analyzer, lexicon_folder: Path, tmp_path: Path
 ) -> None:
     """The page runs at the sensitivity floor and cuts afterwards; `allyship batch --threshold` cuts in the engine."""
-    from analyzer.batch import BatchConfig, run_batch
+    from analyzer.io.batch import BatchConfig, run_batch
 
     uploads = [
         ("a.txt", b"But what about men? Man up, and calm down."),

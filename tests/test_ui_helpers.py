@@ -12,7 +12,7 @@ import pytest
 
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.flags import Flag, ScoreStep
-from analyzer.references import Reference
+from analyzer.lexicon.references import Reference
 from analyzer.ui import about, analysis, cards, highlight, lexicon_view
 
 REPO = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def write_test_lexicons(folder: Path) -> Path:
 def test_lexicons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the built-in lexicons at the test folder and hide any shipped model."""
     folder = write_test_lexicons(tmp_path / "lexicons")
-    monkeypatch.setattr("analyzer.lexicon.BUILTIN_DIR", folder)
+    monkeypatch.setattr("analyzer.lexicon.loader.BUILTIN_DIR", folder)
     monkeypatch.setattr("analyzer.engine.MODELS_DIR", tmp_path / "no-models")
     return folder
 
@@ -447,7 +447,7 @@ def test_build_analyzer_falls_back_to_lexicons_when_the_model_fails(monkeypatch:
 def test_build_analyzer_reports_lexicon_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = write_test_lexicons(tmp_path / "lexicons")
     (folder / "broken.yml").write_text("category: [unclosed\n", encoding="utf-8")
-    monkeypatch.setattr("analyzer.lexicon.BUILTIN_DIR", folder)
+    monkeypatch.setattr("analyzer.lexicon.loader.BUILTIN_DIR", folder)
     from analyzer.errors import LexiconError
 
     with pytest.raises(LexiconError) as caught:
@@ -460,7 +460,7 @@ def test_build_analyzer_reports_lexicon_problems(tmp_path: Path, monkeypatch: py
 
 
 def test_rules_table_and_search(test_lexicons: Path) -> None:
-    from analyzer.lexicon import load_lexicon
+    from analyzer.lexicon.loader import load_lexicon
 
     rows = lexicon_view.rules_table(load_lexicon())
     assert [r["rule"] for r in rows] == ["di.calm-down", "di.just-a-joke", "tm.man-up"]

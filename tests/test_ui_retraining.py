@@ -4,7 +4,7 @@ The one real training run of the page is in ``tests/test_app.py``
 (``test_retraining_page_trains_compares_and_switches_the_session_model``), on
 a tiny lexicon and without the corpus; ``tests/test_training.py`` covers
 ``allyship train`` itself. Here ``train_fn`` is a stub that writes a model
-folder the way :func:`analyzer.artifacts.write_model_folder` does (a
+folder the way :func:`analyzer.model.folders.write_model_folder` does (a
 ``metadata.json`` with the model's sha256), so the flow around it is tested
 in milliseconds.
 """
@@ -33,7 +33,7 @@ GOOD_DATA = b'text,categories\n"What she means is, the plan is late.",talking_ov
 @pytest.fixture
 def test_lexicons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = write_test_lexicons(tmp_path / "lexicons")
-    monkeypatch.setattr("analyzer.lexicon.BUILTIN_DIR", folder)
+    monkeypatch.setattr("analyzer.lexicon.loader.BUILTIN_DIR", folder)
     monkeypatch.setattr("analyzer.engine.MODELS_DIR", tmp_path / "no-models")
     return folder
 
@@ -59,7 +59,7 @@ def write_metadata(folder: Path, **extra: Any) -> dict[str, Any]:
 
 
 class StubTrain:
-    """Stands in for :func:`analyzer.training.train`: records its call, reports progress, writes metadata."""
+    """Stands in for :func:`analyzer.training.trainer.train`: records its call, reports progress, writes metadata."""
 
     def __init__(self, error: BaseException | None = None, message_with_path: bool = False) -> None:
         self.error = error

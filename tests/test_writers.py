@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import AnalyzerError
-from analyzer.writers import CSV_COLUMNS, neutralize, open_writer, output_format, scan_existing
+from analyzer.io.writers import CSV_COLUMNS, neutralize, open_writer, output_format, scan_existing
 
 FLAG = {
     "start": 0,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.references import Reference, References, load_references
+from analyzer.lexicon.references import Reference, References, load_references
 
 # Shown in this order, with a heading of our own and the article's section name.
 KIND_HEADINGS: tuple[tuple[str, str], ...] = (
@@ -84,10 +84,10 @@ PRIVACY: tuple[str, ...] = (
 def load_article_references(lexicon_dir: str | Path | None = None) -> References:
     """The references of ``strategies.yml`` in the built-in lexicon folder (or another folder)."""
     if lexicon_dir is None:
-        from analyzer import lexicon
+        from analyzer.lexicon import loader as lexicon
 
         lexicon_dir = lexicon.BUILTIN_DIR  # read at call time, so tests can point it elsewhere
-    from analyzer.lexicon import REFERENCES_FILE
+    from analyzer.lexicon.loader import REFERENCES_FILE
 
     return load_references(Path(lexicon_dir) / REFERENCES_FILE)
 

@@ -1,10 +1,10 @@
 """The Batch page: uploads in, one record per document out, with a table, a chart, a view and downloads.
 
 Nothing here re-implements the batch engine. The uploads are written to a
-fresh temporary folder and handed to :func:`analyzer.batch.run_batch`, which
-reads them (:mod:`analyzer.readers`: a bad file becomes an error record, never
+fresh temporary folder and handed to :func:`analyzer.io.batch.run_batch`, which
+reads them (:mod:`analyzer.io.readers`: a bad file becomes an error record, never
 an exception) and analyzes them in chunks; the downloads are written by
-:mod:`analyzer.writers` and :mod:`analyzer.report`. What this module adds is
+:mod:`analyzer.io.writers` and :mod:`analyzer.io.report`. What this module adds is
 what a browser upload needs and a command line does not:
 
 - limits stated up front and checked before anything is read
@@ -38,8 +38,8 @@ from typing import Any
 
 from analyzer.errors import AnalyzerError
 from analyzer.flags import Flag, ScoreStep
-from analyzer.readers import KINDS, TABLE_SUFFIXES, decode
-from analyzer.references import Reference
+from analyzer.io.readers import KINDS, TABLE_SUFFIXES, decode
+from analyzer.lexicon.references import Reference
 from analyzer.ui import cards, highlight
 from analyzer.ui.analysis import ANALYZE_LOCK, MAX_PASTE_CHARS
 from analyzer.ui.lexicon_view import shown_name, write_uploads
@@ -252,7 +252,7 @@ def uploads_key(uploads: Sequence[Upload], options: BatchOptions, model: str | N
 
 
 class _TakingTurns:
-    """The shared analyzer, shaped for :func:`analyzer.batch.run_batch`, locked one chunk at a time.
+    """The shared analyzer, shaped for :func:`analyzer.io.batch.run_batch`, locked one chunk at a time.
 
     The batch engine calls ``analyze_many`` once per chunk; taking the lock
     there (and not around the whole run) lets other sessions' pastes through
@@ -298,9 +298,9 @@ def run_batch(
     and after every chunk. Raises :class:`AnalyzerError` when the uploads break
     a limit; an unreadable file is an error record, not an exception.
     """
-    from analyzer.batch import BatchConfig
-    from analyzer.batch import run_batch as engine_run_batch
-    from analyzer.readers import count_documents, discover
+    from analyzer.io.batch import BatchConfig
+    from analyzer.io.batch import run_batch as engine_run_batch
+    from analyzer.io.readers import count_documents, discover
 
     problems = upload_problems(uploads)
     if problems:
@@ -386,8 +386,8 @@ def build_downloads(
     folder (so they are byte for byte what the command line writes); the
     report is rendered from the records, naming ``source`` and not that folder.
     """
-    from analyzer.report import collect, render
-    from analyzer.writers import open_writer
+    from analyzer.io.report import collect, render
+    from analyzer.io.writers import open_writer
 
     contents: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="allyship-export-") as tmp:

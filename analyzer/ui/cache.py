@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from analyzer.engine import DEFAULT_MODEL
-from analyzer.references import References
+from analyzer.lexicon.references import References
 from analyzer.ui import about
 from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
 
@@ -53,6 +53,6 @@ def builtin_categories() -> dict[str, str]:
     What labeled examples on the Retraining page may name when no lexicon is
     uploaded: the built-ins, whatever model this session's analyzer uses.
     """
-    from analyzer.lexicon import load_lexicon
+    from analyzer.lexicon.loader import load_lexicon
 
     return {cid: category.label for cid, category in load_lexicon(()).categories.items()}

@@ -23,7 +23,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from analyzer.references import Reference
+    from analyzer.lexicon.references import Reference
     from analyzer.ui.cards import FlagCard
 
 # One fixed color per built-in category id (SPEC.md), light enough for dark text.

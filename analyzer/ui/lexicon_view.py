@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError, LexiconError, Problem
-from analyzer.lexicon import MAX_FILE_BYTES, REFERENCES_FILE, Lexicon
+from analyzer.lexicon.loader import MAX_FILE_BYTES, REFERENCES_FILE, Lexicon
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LEXICON_SUFFIXES = (".yml", ".yaml")
@@ -105,8 +105,8 @@ def validate_upload(
 ) -> UploadReport:
     """Validate one uploaded lexicon file together with the built-in lexicons.
 
-    ``validate`` and ``load`` default to :func:`analyzer.validate.validate_lexicons`
-    and :func:`analyzer.lexicon.load_lexicon`; tests may pass others.
+    ``validate`` and ``load`` default to :func:`analyzer.training.validate.validate_lexicons`
+    and :func:`analyzer.lexicon.loader.load_lexicon`; tests may pass others.
     """
     return validate_uploads([(name, data)], validate=validate, load=load, max_bytes=max_bytes)
 
@@ -182,9 +182,9 @@ def validate_uploads(
     refusal is one of its problem lines.
     """
     if validate is None:
-        from analyzer.validate import validate_lexicons as validate
+        from analyzer.training.validate import validate_lexicons as validate
     if load is None:
-        from analyzer.lexicon import load_lexicon as load
+        from analyzer.lexicon.loader import load_lexicon as load
     shown = [shown_name(name) for name, _ in files]
     label = shown[0] if len(shown) == 1 else f"{len(shown)} files"
     if not files:

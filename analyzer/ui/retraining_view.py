@@ -4,9 +4,9 @@ The flow is the one of ``allyship lexicon validate`` and ``allyship train``,
 run over uploads: lexicon files are checked together with the built-ins
 (:func:`analyzer.ui.lexicon_view.validate_uploads`, problems as
 ``name.yml:line: message``), labeled files are read by
-:func:`analyzer.datasets.load_labeled` against the categories those lexicons
+:func:`analyzer.training.datasets.load_labeled` against the categories those lexicons
 define (:func:`check_data`), and :func:`retrain` calls
-:func:`analyzer.training.train` into a new folder of this session.
+:func:`analyzer.training.trainer.train` into a new folder of this session.
 
 What is never done: unpickling anything a user sent. Uploads are YAML (read
 by the safe loader) and CSV or JSONL (read as text). The only model folders
@@ -46,7 +46,7 @@ DATA_TYPES = ("csv", "tsv", "jsonl")
 # The project's corpus is part of every real retraining (as ``allyship train``
 # does by default); tests switch it off to train on a tiny lexicon in seconds.
 INCLUDE_CORPUS = True
-SEXIST_HEAD = "__sexist__"  # analyzer.features.SEXIST_LABEL, named here so this module imports no scikit-learn
+SEXIST_HEAD = "__sexist__"  # analyzer.model.features.SEXIST_LABEL, named here so this module imports no scikit-learn
 SEXIST_HEAD_LABEL = "Sexist content, any category (document level)"
 METRIC_COLUMNS = (
     "category",
@@ -140,8 +140,8 @@ def check_data(
     lexicons: a label outside them is refused here, as training would refuse
     it, so the trainer fixes it before waiting for a run.
     """
-    from analyzer.datasets import load_labeled
-    from analyzer.training import TRAIN_SPLITS
+    from analyzer.training.datasets import load_labeled
+    from analyzer.training.trainer import TRAIN_SPLITS
 
     shown = shown_name(name)
     refused = data_problem(name, data, max_bytes)
@@ -196,10 +196,10 @@ def default_model_folder() -> Path:
 def current_model(session_model: TrainedModel | None = None) -> ModelInfo:
     """The model the session's analyzer uses now: its own trained one, else ``models/default``, else none.
 
-    Only ``metadata.json`` is read (:func:`analyzer.artifacts.read_metadata`):
+    Only ``metadata.json`` is read (:func:`analyzer.model.folders.read_metadata`):
     comparing scores never loads a model.
     """
-    from analyzer.artifacts import read_metadata
+    from analyzer.model.folders import read_metadata
 
     if session_model is not None:
         return ModelInfo(session_model.label.capitalize(), session_model.metadata)
@@ -242,7 +242,7 @@ def register_trained(folder: str | Path) -> None:
 
 def _fingerprint(folder: str | Path) -> str:
     """The sha256 of the folder's ``metadata.json``, which holds the sha256 of every model file."""
-    from analyzer.artifacts import METADATA_FILE, sha256_file
+    from analyzer.model.folders import METADATA_FILE, sha256_file
 
     try:
         return sha256_file(Path(folder) / METADATA_FILE)
@@ -254,7 +254,7 @@ def is_trained_here(folder: str | Path) -> bool:
     """Whether ``folder`` was trained by this server process and still holds the model it wrote.
 
     Its ``metadata.json`` must be byte for byte the one written at training;
-    loading then checks every model file against it (:func:`analyzer.artifacts.verify_model_folder`).
+    loading then checks every model file against it (:func:`analyzer.model.folders.verify_model_folder`).
     """
     with _REGISTRY_LOCK:
         expected = _TRAINED.get(str(Path(folder).resolve()))
@@ -289,7 +289,7 @@ def retrain(
     second one gets a message. Every failure is a message, never a traceback.
     """
     if train_fn is None:
-        from analyzer.training import train as train_fn
+        from analyzer.training.trainer import train as train_fn
     include_corpus = INCLUDE_CORPUS if include_corpus is None else include_corpus
     baseline = baseline or ModelInfo("no model", None)
     if len(lexicon_files) > MAX_LEXICON_FILES:
@@ -368,7 +368,7 @@ def _train_run(
 
 def category_labels(lexicon_dirs: Sequence[str | Path] = ()) -> dict[str, str]:
     """Category id -> label of the built-in lexicons and these folders (YAML only: no pipeline is built)."""
-    from analyzer.lexicon import load_lexicon
+    from analyzer.lexicon.loader import load_lexicon
 
     try:
         return {cid: category.label for cid, category in load_lexicon(lexicon_dirs).categories.items()}

@@ -1,0 +1,1 @@
+"""The ``allyship`` command line: thin commands over the library."""

@@ -1,0 +1,114 @@
+"""``allyship batch`` and ``allyship report``: thin commands over :mod:`analyzer.io.batch` and its report.
+
+Importing this module registers both commands on :data:`analyzer.cli.root.app`.
+The engine, readers and report are imported inside the commands, so that
+``allyship --help`` does not pay for them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from analyzer.cli.root import LexiconsOpt, ModelOpt, NoModelOpt, ThresholdOpt, TrustedOpt, app, make_analyzer
+
+
+@app.command("batch")
+def batch_cli(
+    inputs: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively) to analyze.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write one record per document: .jsonl, or .csv by extension.")
+    ],
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Keep the records already in --out; analyze only the documents without one."),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (or Dask workers).")] = 1,
+    engine: Annotated[str, typer.Option("--engine", help="local, or dask (needs the 'dask' extra).")] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a Dask scheduler (default: a local cluster on 127.0.0.1)."),
+    ] = None,
+    text_column: Annotated[
+        str, typer.Option("--text-column", help="Column or field with the text, in CSV/TSV/JSON/JSONL.")
+    ] = "text",
+    id_column: Annotated[str, typer.Option("--id-column", help="Column or field with the document id.")] = "id",
+    lexicons: LexiconsOpt = None,
+    model: ModelOpt = None,
+    no_model: NoModelOpt = False,
+    trusted_lexicons: TrustedOpt = False,
+    threshold: ThresholdOpt = 0.5,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per chunk: written and flushed together.")
+    ] = 128,
+    max_file_mb: Annotated[
+        float, typer.Option("--max-file-mb", min=0.001, help="Larger files become error records.")
+    ] = 100.0,
+    no_text: Annotated[bool, typer.Option("--no-text", help="Leave each document's text out of the records.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+) -> None:
+    """Analyze many documents: one record per document (or table row), in input order.
+
+    Reads .txt .md .html .docx .pdf (one document per file) and .csv .tsv .jsonl .json
+    (one per row). Files that cannot be read become error records.
+
+    Example: allyship batch comments/ survey.csv --out results.jsonl --jobs 2
+    """
+    from analyzer.errors import AnalyzerError
+    from analyzer.io.batch import BatchConfig, run_batch
+
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("must be 'local' or 'dask'", param_hint="--engine")
+    if scheduler and engine != "dask":
+        raise AnalyzerError("--scheduler needs --engine dask")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise AnalyzerError("--engine dask needs Dask distributed: pip install 'allyship-analyzer[dask]'") from None
+    config = BatchConfig(
+        inputs=inputs,
+        out=out,
+        resume=resume,
+        force=force,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        batch_size=batch_size,
+        text_column=text_column,
+        id_column=id_column,
+        max_bytes=int(max_file_mb * 1024 * 1024),
+        include_text=not no_text,
+        quiet=quiet,
+    )
+    analyzer = make_analyzer(lexicons, model, no_model, trusted_lexicons, threshold)
+    stats = run_batch(analyzer, config, stream=sys.stderr)
+    if not quiet:
+        typer.echo(stats.summary(), err=True)
+
+
+@app.command("report")
+def report_cli(
+    results: Annotated[Path, typer.Argument(help="The JSONL output of 'allyship batch'.")],
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+    title: Annotated[str, typer.Option("--title", help="The page title.")] = "Allyship analysis report",
+    max_documents: Annotated[
+        int, typer.Option("--max-documents", min=0, help="Flagged documents shown in full (the counts cover all).")
+    ] = 200,
+) -> None:
+    """Write a self-contained HTML report: flags per category, most frequent rules, each flagged document.
+
+    Example: allyship report results.jsonl --html report.html
+    """
+    from analyzer.io.report import write_report
+
+    data = write_report(results, html, title=title, max_documents=max_documents)
+    typer.echo(
+        f"wrote {html}: {data.documents:,} documents, {data.flagged:,} flagged, {data.flags:,} flags, "
+        f"{data.errors:,} errors",
+        err=True,
+    )

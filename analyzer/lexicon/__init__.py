@@ -1,0 +1,1 @@
+"""Lexicon files: schema, loading, validation, and the article's references."""

@@ -1,0 +1,1 @@
+"""The classifier model: features, compiled scoring, and model folders."""

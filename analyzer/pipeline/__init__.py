@@ -1,0 +1,1 @@
+"""The spaCy pipeline: one module per component, and the one place that orders them."""

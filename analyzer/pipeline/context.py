@@ -1,0 +1,480 @@
+"""The context step: is the writer *using* a phrase, or talking *about* it?
+
+Word-list checkers are mostly wrong in the same few ways: a phrase inside a
+quotation that criticizes it, a negated sentence, a complaint that reports
+what someone else said. Each check here reads the tokens around a candidate
+(within its sentence and clause) against the cue lists of
+``analyzer/data/context.yml``, and writes one step into the candidate's score
+history, whether it changed the score or not. No statistical parse is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from analyzer.flags import Candidate
+from analyzer.resources import DATA_DIR
+
+CONTEXT_FILE = DATA_DIR / "context.yml"
+
+Seq = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one check found: whether it applies, and a note for the reader."""
+
+    applies: bool
+    note: str
+    endorsed: bool = False
+
+
+class Cues:
+    """Cue phrases indexed by their first word, so a search costs one dict lookup per word."""
+
+    def __init__(self, seqs: Iterable[Seq]) -> None:
+        self.by_first: dict[str, list[Seq]] = {}
+        for seq in sorted(set(seqs), key=len, reverse=True):
+            if seq:
+                self.by_first.setdefault(seq[0], []).append(seq)
+
+    def find(self, words: Sequence[str]) -> Seq | None:
+        """The longest cue starting at the earliest position in ``words``."""
+        n = len(words)
+        for i, word in enumerate(words):
+            for seq in self.by_first.get(word, ()):
+                if i + len(seq) <= n and tuple(words[i : i + len(seq)]) == seq:
+                    return seq
+        return None
+
+    def last(self, words: Sequence[str]) -> int | None:
+        """Where the last cue in ``words`` starts (its index), or None."""
+        for i in range(len(words) - 1, -1, -1):
+            for seq in self.by_first.get(words[i], ()):
+                if i + len(seq) <= len(words) and tuple(words[i : i + len(seq)]) == seq:
+                    return i
+        return None
+
+    def starts(self, words: Sequence[str]) -> Seq | None:
+        for seq in self.by_first.get(words[0], ()) if words else ():
+            if tuple(words[: len(seq)]) == seq:
+                return seq
+        return None
+
+
+def _check_strings(node: object, path: Path) -> None:
+    """YAML reads a bare ``no`` or ``on`` as a boolean: refuse it, loudly."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _check_strings(value, path)
+    elif isinstance(node, list):
+        for value in node:
+            _check_strings(value, path)
+    elif isinstance(node, bool) or node is None:
+        raise ValueError(f"{path}: a cue reads as {node!r}; put it in quotes")
+
+
+class ContextRules:
+    """The cue lists, tokenized once with the pipeline's own tokenizer."""
+
+    def __init__(self, tokenize: Callable[[str], list[str]], path: Path = CONTEXT_FILE) -> None:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _check_strings(raw, path)
+
+        def seqs(values: Iterable[str]) -> Cues:
+            return Cues(tuple(tokenize(v)) for v in values)
+
+        self.window: int = int(raw.get("window", 9))
+        self.separators = {s for s in raw["clause_separators"] if " " not in s}
+        neg = raw["negation"]
+        self.neg_multiplier = float(neg["multiplier"])
+        self.neg_cues = seqs(neg["cues"])
+        self.imperative_openers = seqs(neg["imperative_openers"])
+        self.speech_verbs = set(neg["speech_verbs"])
+        self.apophasis = seqs(neg["apophasis"])
+        self.insult_reach = set(neg["insult_reach"])
+        self.insult_categories = set(neg["insult_categories"])
+        den = raw["denial"]
+        self.denial_cues = seqs(den["cues"])
+        self.denial_except = set(den["except"])
+        self.attributive = set(den["attributive"])
+        self.continuers = set(den["continuers"])
+        self.referents = {w for v in den.get("referents", ()) for w in tokenize(v)}
+        praise = raw.get("praise") or {}
+        self.equality = seqs(praise.get("equality", ()))
+        self.weak_threats = {str(w).lower() for w in praise.get("weak_threats", ())}
+        self.comparatives = {tuple(tokenize(v)) for v in praise.get("comparatives", ())}
+        self.praise_negations = seqs([*praise.get("negations", ()), *praise.get("comparatives", ())])
+        self.comparative_cancel = {w for v in praise.get("comparative_cancel", ()) for w in tokenize(v)}
+        self.quote_multiplier = float(raw["quotation"]["multiplier"])
+        self.quote_pairs = [(a, b) for a, b in raw["quotation"]["pairs"]]
+        self.mention_multiplier = float(raw["mention"]["multiplier"])
+        self.mention_cues = seqs(raw["mention"]["cues"])
+        cs = raw["counter_speech"]
+        self.counter_multiplier = float(cs["multiplier"])
+        self.gerunds = set(cs["gerunds"])
+        self.counter_cues = seqs(cs["cues"])
+        self.judgements = seqs(cs["judgements"])
+        self.acts = set(cs.get("acts", ()))
+        self.speech_nouns = set(cs.get("speech_nouns", ()))
+        self.act_openers = {w for v in cs.get("openers", ()) for w in tokenize(v)}
+        self.condemnations = seqs(cs.get("condemnations", ()))
+        rs = raw["reported_speech"]
+        self.reported_multiplier = float(rs["multiplier"])
+        self.reported_verbs = set(rs["verbs"])
+        self.own_subjects = set(rs["own_subjects"])
+        self.reported_note = str(rs["note"])
+        self.reported_window = int(rs.get("window", 20))
+        self.reported_skip = {w for v in rs["skip_between"] for w in tokenize(v)}
+        self.not_subjects = {w for v in rs["not_subjects"] for w in tokenize(v)}
+        self.plural_subjects = {w for v in rs["plural_subjects"] for w in tokenize(v)}
+        self.endorsements = seqs(raw["endorsement"]["cues"])
+        self.self_quotes = seqs(raw["endorsement"]["self_quote"])
+        self.gendered_terms = frozenset(str(w).lower() for w in raw.get("gendered_terms", ()))
+
+    # -- helpers -----------------------------------------------------------
+
+    def clause_before(self, doc: Doc, cand: Candidate, sent: Span, window: int | None = None) -> list[str]:
+        """Norms of the tokens between the clause start and the phrase (at most ``window``)."""
+        start = max(sent.start, cand.start - (window or self.window))
+        words: list[str] = []
+        for token in doc[start : cand.start]:
+            if token.norm_ in self.separators or token.text in self.separators:
+                words = []
+            else:
+                words.append(token.norm_)
+        return words
+
+    def endorsed(self, words: Sequence[str]) -> Seq | None:
+        return self.endorsements.find(words)
+
+    def condemned_act(self, words: Sequence[str]) -> str | None:
+        """A sentence whose subject is a hostile act or someone's words, and which condemns it.
+
+        "Hating women is never acceptable", "Your comment about women being
+        stupid was out of line", "Statements that dehumanise women have no
+        place here": the subject (after a few opening words) is an act of
+        ``counter_speech.acts`` or a noun of ``speech_nouns``, and a cue of
+        ``condemnations`` follows it. Returns a note, or None.
+        """
+        for i, word in enumerate(words[:6]):
+            if word in self.acts or word in self.speech_nouns:
+                cue = self.condemnations.find(words[i + 1 :])
+                if cue:
+                    return f"'{word}' ... '{' '.join(cue)}'"
+                return None
+            if word not in self.act_openers:
+                return None
+        return None
+
+    def praises(self, words: Sequence[str], praise: Callable[[str], bool]) -> bool | None:
+        """Does the sentence give praise or equality (True), deny it (False), or neither (None)?
+
+        ``words`` are the sentence's norms; ``praise`` tells a praise word of
+        hostility_cues.yml. A praise word or equality phrase after a negation in
+        its clause ("women are not capable", "aren't smart enough") is denied.
+        """
+        clause: list[str] = []
+        given = False
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if word in self.separators:
+                clause = []
+                i += 1
+                continue
+            phrase = self.equality.starts(words[i:])
+            if phrase or praise(word.replace("'", "")):
+                recent = clause[-self.window :]
+                at = self.praise_negations.last(recent)
+                if at is not None and not (
+                    self.praise_negations.starts(recent[at:]) in self.comparatives
+                    and at > 0
+                    and recent[at - 1] in self.comparative_cancel
+                ):
+                    return False  # "not capable", "less capable"; but "no less capable" is praise
+                given = True
+            clause.append(word)
+            i += 1
+        return True if given else None
+
+    # -- the checks ----------------------------------------------------------
+
+    def quotation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
+        lo, hi = sent.start_char, sent.end_char
+        for open_q, close_q in self.quote_pairs:
+            left = text.rfind(open_q, lo, cand.start_char)
+            if left < 0:
+                continue
+            if open_q == close_q:
+                # A straight quote opens a quotation only after a space or start.
+                if left > 0 and text[left - 1].isalnum():
+                    continue
+                if text.count(open_q, lo, left) % 2:
+                    continue  # that quote closed an earlier quotation
+            elif text.rfind(close_q, left + 1, cand.start_char) >= 0:
+                continue
+            right = text.find(close_q, cand.end_char, hi + 1)
+            if right < 0:
+                continue
+            if open_q == close_q and right + 1 < len(text) and text[right + 1].isalnum():
+                continue  # an apostrophe, not a closing quote
+            outside = [t.norm_ for t in sent if t.idx < left or t.idx > right]
+            if sent.end < len(doc) and right + 2 >= sent.end_char:
+                outside += [t.norm_ for t in doc[sent.end].sent]  # '"Get back in the kitchen." Truest thing ...'
+
+            following = [t.norm_ for t in sent if t.idx > right and not t.is_punct][:4]
+            cue = self.endorsed(outside) or self.self_quotes.starts(following)
+            if cue:
+                return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
+            return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
+        return Verdict(False, "not inside a quotation")
+
+    def mention(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
+        words = self.clause_before(doc, cand, sent)
+        cue = self.mention_cues.find(words[-4:])
+        if cue:
+            endorsed = self.endorsed([t.norm_ for t in sent])
+            if endorsed:
+                return Verdict(False, f"named, but endorsed ('{' '.join(endorsed)}')", endorsed=True)
+            return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
+        return Verdict(False, "not introduced as a phrase or example")
+
+    def counter_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
+        clause = self.clause_before(doc, cand, sent)
+        before = [t.norm_ for t in doc[sent.start : cand.start]]
+        if clause and clause[0] in self.gerunds:
+            return Verdict(True, f"counter-speech: the sentence is about '{clause[0]}' it, not saying it")
+        cue = self.counter_cues.find(before[-self.window :])
+        if cue:
+            return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
+        after = [t.norm_ for t in doc[cand.end : sent.end]]
+        cue = self.judgements.find(after)
+        if cue:
+            return Verdict(True, f"counter-speech: the sentence judges the phrase ('{' '.join(cue)}')")
+        act = self.condemned_act([t.norm_ for t in sent if not t.is_space and not t.is_punct])
+        if act:
+            return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
+        return Verdict(False, "no counter-speech around it")
+
+    def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
+        clause = self.clause_before(doc, cand, sent)
+        cue = self.neg_cues.find(clause)
+        if not cue:
+            return Verdict(False, "not negated")
+        sentence_words = [t.norm_ for t in sent]
+        if self.apophasis.find(clause) and "but" in sentence_words[cand.end - sent.start :]:
+            return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
+        if (
+            cand.category in self.insult_categories
+            and cand.end - cand.start == 1
+            and not self._reaches(doc, cand, clause)
+        ):
+            return Verdict(False, "a negation in the clause, but not of this word: an insult stays an insult")
+        opener = self.imperative_openers.starts(clause)
+        if opener:
+            rest = {doc[i].lemma_ for i in range(cand.start - len(clause) + len(opener), cand.start)}
+            if not rest & self.speech_verbs:
+                return Verdict(False, "a negated imperative that still gives the advice")
+        if (
+            sent.text.rstrip().endswith("?")
+            and cue == ("not",)
+            and "n't" in {t.text.lower() for t in doc[cand.start - len(clause) : cand.start]}
+        ):
+            return Verdict(False, "a rhetorical question, not a negation")
+        return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
+
+    def reported_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
+        clause = self.clause_before(doc, cand, sent, window=self.reported_window)
+        tokens = list(doc[cand.start - len(clause) : cand.start])
+        for i, token in enumerate(tokens):
+            if token.lemma_ not in self.reported_verbs:
+                continue
+            j = i - 1
+            if j >= 2 and tokens[j].norm_ == "to" and tokens[j - 1].norm_ == "used":
+                j -= 2  # "Dad used to tell me ...": a habit of someone else's
+            elif j >= 0 and tokens[j].norm_ in self.not_subjects:
+                continue  # "to say", "will say", "those jokes": not a report of what was said
+            elif (
+                j >= 0
+                and token.norm_ == token.lemma_
+                and tokens[self._skip_back(tokens, j)].norm_ not in self.plural_subjects
+            ):
+                continue  # a bare "say" is a report only after "they", "people" ("people still say")...
+            if j < 0 or tokens[j].is_punct:
+                continue  # an imperative ("Tell him to ..."): the writer's own words
+            subject = tokens[j].norm_
+            while j > 0 and tokens[j].norm_ in self.reported_skip:
+                j -= 1
+                subject = tokens[j].norm_
+            if subject in self.own_subjects:
+                return Verdict(False, "the writer's own words")
+            cue = self.endorsed([t.norm_ for t in sent])
+            if cue:
+                return Verdict(False, f"reported, but endorsed ('{' '.join(cue)}')", endorsed=True)
+            return Verdict(True, f"reported speech ('{tokens[i - 1].text} {token.text}'): {self.reported_note}")
+        return Verdict(False, "not reported speech")
+
+    def _skip_back(self, tokens: Sequence[Token], j: int) -> int:
+        """From ``tokens[j]``, back over adverbs and auxiliaries ("still", "always", "do") to the subject."""
+        while j > 0 and tokens[j].norm_ in self.reported_skip and tokens[j].norm_ not in self.not_subjects:
+            j -= 1
+        return j
+
+    def _reaches(self, doc: Doc, cand: Candidate, clause: Sequence[str]) -> bool:
+        """Does the clause's last negation bear on the one-word insult right after it?
+
+        "She's not a slut" denies the word and "nobody here would call her a
+        bitch" refuses it; in "this ain't twitter bitch" or "make sure she is
+        not hurt bitches" the negation is about something else and the insult is
+        still thrown. Between the cue and the word: a speech verb, or only
+        articles, copulas, adverbs and pronouns (``negation.insult_reach``).
+        """
+        at = self.neg_cues.last(clause)
+        if at is None:
+            return False
+        cue = self.neg_cues.starts(clause[at:]) or ()
+        between = doc[cand.start - len(clause) + at + len(cue) : cand.start]
+        if any(t.lemma_ in self.speech_verbs for t in between):
+            return True
+        return all(t.norm_ in self.insult_reach for t in between)
+
+    # -- whole sentences (classifier findings) ---------------------------------
+
+    def denial(
+        self, sent: Span, hostile: Callable[[str], bool], target: Callable[[str], bool] | None = None
+    ) -> Verdict:
+        """Does the sentence deny its hostile words ("I don't hate women", "never thought of women as property")?
+
+        For classifier findings, which have no phrase to look around. Negation
+        alone is no denial ("Women shouldn't be allowed to vote"), so this needs
+        hostile words (``hostile``: derogation and threat cues) and every one of
+        them negated earlier in its own clause. A hostile word right after an
+        article ("nobody wants a whiny wife") describes someone, and is not denied.
+
+        With ``target`` (a test for words that refer to women), a hostile word
+        said in a clause that names nobody ("I don't hate women, I hate bad
+        arguments") is left out, as long as another one is denied.
+        """
+        named = self._clauses_naming(sent, target) if target is not None else None
+        clause: list[str] = []
+        clause_index = 0
+        found = 0
+        previous = ""
+        for token in sent:
+            word = token.norm_
+            if token.is_sent_start:
+                clause, previous = [], ""
+                clause_index += token.i != sent.start
+            if word in self.separators or token.text in self.separators:
+                clause, previous = [], word
+                clause_index += 1
+                continue
+            bare = token.lower_.replace("'", "")
+            if hostile(bare) and bare not in self.denial_except:
+                found += 1
+                recent = clause[-self.window :]
+                at = self.denial_cues.last(recent)
+                if at is not None:
+                    cue = self.denial_cues.starts(recent[at:]) or ()
+                    if recent[at + len(cue) : at + len(cue) + 1] and recent[at + len(cue)] in self.continuers:
+                        at = None  # "never stop whining": an affirmation
+                attributive = previous in self.attributive
+                if attributive and at is not None:
+                    cue = self.denial_cues.starts(recent[at:]) or ()
+                    attributive = at + len(cue) < len(recent) - 1  # "not a plague" denies; "nobody wants a whiny"
+                if attributive or at is None:
+                    if named is not None and not named[clause_index]:
+                        found -= 1  # said of something else: "..., I hate bad arguments"
+                        clause.append(word)
+                        previous = word
+                        continue
+                    return Verdict(False, f"'{token.text}' is said, not denied")
+            clause.append(word)
+            previous = word
+        if not found:
+            return Verdict(False, "no hostile word to deny")
+        return Verdict(True, "negated: the sentence denies the hostile words it contains")
+
+    def _clauses_naming(self, sent: Span, target: Callable[[str], bool]) -> list[bool]:
+        """Per clause of ``sent`` (cut as :meth:`denial` cuts it): does it name a woman, women or a referent?"""
+        named = [False]
+        for token in sent:
+            if token.is_sent_start and token.i != sent.start:
+                named.append(False)
+            if token.norm_ in self.separators or token.text in self.separators:
+                named.append(False)
+                continue
+            bare = token.lower_.replace("'", "")
+            if token.norm_ in self.referents or target(bare):
+                named[-1] = True
+        return named
+
+    def about_speech(self, doc: Doc, sent: Span) -> Verdict:
+        """Is a whole sentence about someone's words (counter-speech or a report), not saying them?
+
+        For classifier findings, which have no phrase to look around: the same
+        cues, read over the sentence. Negation is left out on purpose: "Women
+        shouldn't be allowed to vote" is negated and hostile.
+        """
+        words = [t.norm_ for t in sent if not t.is_space]
+        if words and words[0] in self.gerunds:
+            return Verdict(True, f"counter-speech: the sentence is about '{words[0]}' something, not saying it")
+        cue = self.counter_cues.find(words) or self.judgements.find(words)
+        if cue:
+            return Verdict(True, f"counter-speech: the sentence criticizes what it mentions ('{' '.join(cue)}')")
+        act = self.condemned_act([w for w in words if w.isalnum() or "'" in w or "-" in w])
+        if act:
+            return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
+        # A report opens the sentence ("HR asked what I was wearing"); a speech verb late in it
+        # ("... for what she wrote about us") is part of what the writer says.
+        middle = sent.start + max(3, len(sent) // 2)
+        pseudo = Candidate(
+            start=middle,
+            end=middle,
+            start_char=doc[min(middle, len(doc) - 1)].idx,
+            end_char=sent.end_char,
+            category="",
+            source="classifier",
+            rule_id=None,
+            score=0.0,
+        )
+        return self.reported_speech(doc, pseudo, sent, "")
+
+    # -- the step ------------------------------------------------------------
+
+    CHECKS: tuple[tuple[str, str], ...] = (
+        ("quotation", "quote_multiplier"),
+        ("mention", "mention_multiplier"),
+        ("counter_speech", "counter_multiplier"),
+        ("negation", "neg_multiplier"),
+        ("reported_speech", "reported_multiplier"),
+    )
+
+    def apply(self, doc: Doc, cand: Candidate, text: str) -> None:
+        """Run every check on one candidate and record each in its history.
+
+        ``text`` is ``doc.text``, passed in because spaCy rebuilds it on every access.
+        """
+        sent = doc[cand.start].sent
+        strongest: tuple[float, str] | None = None
+        verdicts: list[tuple[str, Verdict, float]] = []
+        for name, multiplier_attr in self.CHECKS:
+            verdict: Verdict = getattr(self, name)(doc, cand, sent, text)
+            multiplier = getattr(self, multiplier_attr)
+            verdicts.append((name, verdict, multiplier))
+            if verdict.applies and (strongest is None or multiplier < strongest[0]):
+                strongest = (multiplier, name)
+        for name, verdict, multiplier in verdicts:
+            score = cand.score
+            if strongest is not None and strongest[1] == name:
+                score = cand.score * multiplier
+                cand.suppressed_by = name
+            cand.step(f"context:{name}", score, verdict.note)
+            if verdict.applies or verdict.endorsed:
+                cand.notes.append(verdict.note)

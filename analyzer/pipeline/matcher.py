@@ -1,0 +1,563 @@
+"""``allyship_lexicon``: lexicon phrases (``PhraseMatcher`` on keys) and token patterns, as candidates.
+
+Runs on every doc, so whether a doc could match at all is decided for a whole
+batch from its key arrays (most docs match nothing and never reach a matcher);
+``__call__`` is the same work on a batch of one.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, NORM, ORTH, SENT_START
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from analyzer.flags import Candidate
+from analyzer.lexicon.loader import Lexicon, Rule
+from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse, words_in
+from analyzer.pipeline.spelling import english_words, load_spellings
+from analyzer.tokens.arrays import BatchComponent, DocArrays, WordSet
+from analyzer.tokens.doc_state import SPANS_KEY, candidates
+
+if TYPE_CHECKING:
+    from analyzer.pipeline.normalizer import NormalizerComponent
+
+_LEMMA = [LEMMA]
+_TEMPLATE_ATTRS = [LEMMA, LOWER, SENT_START]
+_LEMMA_SENT_START = [LEMMA, SENT_START]
+
+
+class LexiconMatcher(BatchComponent):
+    """Finds lexicon phrases (``PhraseMatcher`` on keys) and token patterns."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.nlp = nlp
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.matcher = Matcher(nlp.vocab)
+        # The token Matcher costs far more per doc than the PhraseMatcher: run it only on docs that
+        # could match some pattern, i.e. that contain a listed word for every required token of it.
+        self.requirements: list[list[tuple[int, frozenset[int]]]] = []  # per pattern: (attribute, hashes)
+        self.unanchored = False
+        self._anchors: _AnchorTable | None = None  # the requirements as arrays, built on first use
+        # Phrases are added through _add_phrases, which keeps their keys for _PhraseScreen.
+        self._phrase_keys: dict[str, set[tuple[int, ...]]] = {}
+        self._phrase_screen: _PhraseScreen | None = None
+        self.rules: dict[str, Rule] = {}
+        self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as lemma hashes
+        self._unless_firsts: dict[str, frozenset[int]] = {}  # the first lemma hash of each marker
+        self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
+        self.innocent: dict[str, Matcher] = {}  # per rule: its innocent-sense templates
+        # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
+        # would try each at every token of a text: each rule's patterns have their own Matcher, run only
+        # on the stretch around a word each of its patterns holds (its trigger).
+        self.template_matchers: dict[str, tuple[Matcher, int]] = {}  # rule id -> (matcher, longest match)
+        self._triggers: dict[int, dict[int, set[str]]] = {LEMMA: {}, LOWER: {}}  # attribute -> key -> rule ids
+        self._trigger_arrays: dict[int, np.ndarray] = {}
+        self.reach = 0  # the most tokens a template match can span
+        # per rule: for each of its patterns, the words its required tokens take: ((0 LEMMA | 1 LOWER, keys), ...)
+        self._template_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}
+
+    def initialize_lexicon(self, lexicon: Lexicon, normalize: NormalizerComponent) -> None:
+        """Compile every rule of ``lexicon`` (called once per pipeline)."""
+        self.rules = dict(lexicon.rules)
+        _, phrase_variants = load_spellings()
+        make_doc = self.nlp.make_doc
+        texts: dict[str, list[str]] = {}
+        for rule in lexicon.rules.values():
+            texts[rule.id] = sorted({v for p in rule.phrases for v in phrase_forms(p, phrase_variants, make_doc)})
+        normalize.normalizer.add_vocabulary(
+            t.norm_ for variants in texts.values() for v in variants for t in make_doc(v)
+        )
+        squashed = {rule.id: squashed_forms(make_doc, rule.phrases) for rule in lexicon.rules.values()}
+        normalize.normalizer.add_squashed(s for forms in squashed.values() for s in forms)
+        normalize.normalizer.add_targets(
+            t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
+        )
+        template_keys = self._template_keys(lexicon, normalize)
+        # Every phrase and marker of every rule streams through the normalizer's batches, in rule order (one
+        # call per phrase costs seconds; holding every doc at once costs tens of MB).
+        wanted = {rule.id: (texts[rule.id] + squashed[rule.id], list(rule.unless)) for rule in lexicon.rules.values()}
+        read = normalize.pipe(make_doc(text) for phrases, markers in wanted.values() for text in (*phrases, *markers))
+        for rule in lexicon.rules.values():
+            phrases, markers = wanted[rule.id]
+            docs = [next(read) for _ in phrases]
+            marker_docs = [next(read) for _ in markers]
+            if docs:
+                self._add_phrases(rule.id, docs)
+            if rule.patterns:
+                self.matcher.add(rule.id, [list(p) for p in rule.patterns])
+                for pattern in rule.patterns:
+                    self._add_anchor(pattern)
+            self._compile_templates(rule, template_keys)
+            self._unless_keys[rule.id] = [
+                (tuple(doc.to_array(_LEMMA).tolist()), " ".join(t.lemma_ for t in doc)) for doc in marker_docs
+            ]
+            self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
+
+    def _template_keys(self, lexicon: Lexicon, normalize: NormalizerComponent) -> dict[str, tuple[str, ...]]:
+        """The token keys of every word the rules' templates reach (their slots' words included)."""
+        words: set[str] = set()
+        literal: set[str] = set()
+        for rule in lexicon.rules.values():
+            table = builtin_slots().with_local(dict(rule.slots))
+            for template in (*rule.templates, *rule.innocent):
+                items = parse(template)
+                words |= words_in(items, table)
+                if template in rule.templates:
+                    literal.update(w for item in items if item.kind == "words" for w in item.words)
+        if not words:
+            return {}
+        make_doc = self.nlp.make_doc
+        normalize.normalizer.add_vocabulary(t.norm_ for w in sorted(literal) for t in make_doc(w))
+        ordered = sorted(words)
+        docs = normalize.pipe(_word_doc(make_doc, w) for w in ordered)
+        return {w: tuple(t.lemma_ for t in doc) for w, doc in zip(ordered, docs, strict=True)}
+
+    def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
+        """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
+        table = builtin_slots().with_local(dict(rule.slots))
+        if rule.innocent:
+            self.innocent[rule.id] = Matcher(self.nlp.vocab)
+            self.innocent[rule.id].add(
+                rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
+            )
+        if not rule.templates:
+            return []
+        compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
+        self.templates[rule.id] = compiled
+        strings = self.nlp.vocab.strings
+        reach = 0
+        screened: set[int] = set()
+        for n, pattern in compiled:
+            literal = {i for i, item in enumerate(parse(rule.templates[n])) if item.kind in ("words", "exact")}
+            attr, values = pattern.anchor(literal, table.common) or ("LEMMA", ())
+            for value in values:
+                self._triggers[LEMMA if attr == "LEMMA" else LOWER].setdefault(strings.add(value), set()).add(rule.id)
+            reach = max(reach, pattern.reach)
+            if n not in screened:  # the batch screen: every pattern of a template holds its plain words
+                screened.add(n)
+                self._add_anchor(
+                    [
+                        {spec.attrs[0][0]: {"IN": list(values)}}
+                        for spec in pattern.specs
+                        if spec.lo >= 1 and spec.item in literal and spec.attrs[0][0] in ("LEMMA", "LOWER")
+                        for values in [spec.attrs[0][1] if isinstance(spec.attrs[0][1], tuple) else (spec.attrs[0][1],)]
+                    ]
+                )
+        self.reach = max(self.reach, reach)
+        self._trigger_arrays = {}
+        patterns = [c.pattern() for _, c in compiled]
+        needs = {
+            tuple(
+                sorted(
+                    {
+                        (0 if spec.attrs[0][0] == "LEMMA" else 1, frozenset(strings.add(v) for v in values))
+                        for spec in c.specs
+                        if spec.lo >= 1 and spec.attrs[0][0] in ("LEMMA", "LOWER")
+                        for values in [spec.attrs[0][1] if isinstance(spec.attrs[0][1], tuple) else (spec.attrs[0][1],)]
+                    },
+                    key=lambda need: len(need[1]),  # the fewest words first: the likeliest to be missing
+                )
+            )
+            for _, c in compiled
+        }
+        self._template_needs[rule.id] = sorted(needs, key=len)
+        matcher = Matcher(self.nlp.vocab)
+        matcher.add(rule.id, patterns)
+        self.template_matchers[rule.id] = (matcher, reach)
+        return patterns
+
+    def process(self, docs: list[Doc]) -> None:
+        """Candidates and ``doc.spans[SPANS_KEY]`` for every doc, even when empty (readers rely on both).
+
+        Whether the PhraseMatcher and the token Matcher could match is decided
+        for the whole batch at once (see :meth:`_screen`); most docs match
+        nothing, and then only the empty candidate list and span group remain
+        per doc.
+        """
+        strings = self.nlp.vocab.strings
+        phrases, patterns = self._screen(docs)
+        for doc, phrase, pattern in zip(docs, phrases, patterns, strict=True):
+            found = candidates(doc)
+            matches = self.phrase_matcher(doc) if phrase else []
+            if pattern:
+                if len(self.matcher):
+                    matches += self.matcher(doc)
+                if self.template_matchers:
+                    matches += self._template_matches(doc)
+            if not matches:
+                doc.spans[SPANS_KEY] = ()
+                continue
+            kept: list[Span] = []
+            context = _SentenceContext(doc)
+            for m, start, end in _longest_first(matches):
+                span = Span(doc, start, end, label=m, span_id=m)
+                found.append(self._candidate(span, self.rules[strings[m]], context))
+                kept.append(span)
+            doc.spans[SPANS_KEY] = kept
+
+    def _template_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Template matches of ``doc``: each rule's Matcher runs on the sentence stretch around its triggers,
+        and only when that stretch holds a word for every required token of one of its patterns."""
+        if not self._trigger_arrays:
+            self._trigger_arrays = {
+                attr: np.array(sorted(keys), dtype=np.uint64) for attr, keys in self._triggers.items() if keys
+            }
+        columns = doc.to_array(_TEMPLATE_ATTRS)  # LEMMA, LOWER, SENT_START
+        starts = np.flatnonzero(columns[:, 2] == 1).tolist()  # a template match lies within one sentence
+        windows: dict[str, list[list[int]]] = {}  # rule id -> merged [start, end) windows
+        for n, attr in enumerate((LEMMA, LOWER)):
+            if attr not in self._trigger_arrays:
+                continue
+            column = columns[:, n]
+            for at in np.flatnonzero(np.isin(column, self._trigger_arrays[attr])).tolist():
+                here = bisect_right(starts, at)
+                first = starts[here - 1] if here else 0
+                last = starts[here] if here < len(starts) else len(doc)
+                for rule_id in self._triggers[attr][int(column[at])]:
+                    reach = self.template_matchers[rule_id][1]
+                    start, end = max(first, at - reach + 1), min(last, at + reach)
+                    spans = windows.setdefault(rule_id, [])
+                    if spans and start <= spans[-1][1] and end >= spans[-1][0]:
+                        spans[-1] = [min(start, spans[-1][0]), max(end, spans[-1][1])]
+                    else:
+                        spans.append([start, end])
+        found: list[tuple[int, int, int]] = []
+        for rule_id, spans in windows.items():
+            matcher = self.template_matchers[rule_id][0]
+            needs = self._template_needs[rule_id]
+            for start, end in spans:
+                present = (set(columns[start:end, 0].tolist()), set(columns[start:end, 1].tolist()))
+                if any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
+                    found += [(m, a + start, b + start) for m, a, b in matcher(doc[start:end])]
+        return list(dict.fromkeys(found))  # a window met twice (two attributes) gives its matches twice
+
+    def _add_phrases(self, rule_id: str, docs: list[Doc]) -> None:
+        """Add phrase docs to the PhraseMatcher, keeping their keys for the screen (see :meth:`_screen`)."""
+        self.phrase_matcher.add(rule_id, docs)
+        keys = self._phrase_keys.setdefault(rule_id, set())
+        keys.update(tuple(doc.to_array(_LEMMA).tolist()) for doc in docs if len(doc))
+        self._phrase_screen = None
+
+    def _screen(self, docs: Sequence[Doc]) -> tuple[list[bool], list[bool]]:
+        """Per doc: could the PhraseMatcher match, could the token Matcher? Decided for the batch at once.
+
+        Both are necessary conditions only, so a doc ruled out is one the
+        matcher would have found nothing in.
+        """
+        phrases, patterns = [False] * len(docs), [False] * len(docs)
+        nonempty = [i for i, doc in enumerate(docs) if len(doc)]
+        if not nonempty:
+            return phrases, patterns
+        screen = self._phrases_screen() if len(nonempty) >= _SCREEN_MIN_DOCS else None
+        patterned = len(self.matcher) + len(self.template_matchers)
+        anchors = self._anchor_table() if patterned and not self.unanchored else None
+        phrase_ok = [True] * len(nonempty)
+        pattern_ok = [bool(patterned)] * len(nonempty)  # no patterns, or one that needs no word
+        attrs = sorted({*(anchors.attrs if anchors else ()), *((LEMMA,) if screen else ())})
+        if attrs:
+            arrays = [docs[i].to_array(attrs) for i in nonempty]
+            batch = DocArrays(arrays if len(attrs) > 1 else [array.reshape(-1, 1) for array in arrays])
+            columns = dict(zip(attrs, batch.array.T, strict=True))
+            if screen:
+                phrase_ok = screen.matching(columns[LEMMA], batch)
+            if anchors:
+                pattern_ok = anchors.matching([columns[attr] for attr in anchors.attrs], batch)
+        if len(nonempty) == len(docs):
+            return phrase_ok, pattern_ok
+        for i, phrase, pattern in zip(nonempty, phrase_ok, pattern_ok, strict=True):
+            phrases[i], patterns[i] = phrase, pattern
+        return phrases, patterns
+
+    def _phrases_screen(self) -> _PhraseScreen | None:
+        """The screen of the phrases added, or None when the PhraseMatcher holds rules added around it."""
+        if len(self.phrase_matcher) != len(self._phrase_keys):
+            return None
+        if self._phrase_screen is None:
+            self._phrase_screen = _PhraseScreen(k for keys in self._phrase_keys.values() for k in keys)
+        return self._phrase_screen
+
+    def _candidate(self, span: Span, rule: Rule, context: _SentenceContext) -> Candidate:
+        cand = Candidate(
+            start=span.start,
+            end=span.end,
+            start_char=span.start_char,
+            end_char=span.end_char,
+            category=rule.category,
+            source="lexicon",
+            rule_id=rule.id,
+            score=rule.score,
+        )
+        cand.step("lexicon", rule.score, f"matched rule {rule.id} (base score {rule.score:.2f})")
+        innocent = self._innocent_sense(span, rule, context)
+        if innocent:
+            cand.step("lexicon:unless", rule.score * 0.1, f"innocent sense: '{innocent}' in the same sentence")
+            cand.suppressed_by = "unless"
+        return cand
+
+    def _add_anchor(self, pattern: Sequence[dict[str, Any]]) -> None:
+        """Record what a doc must contain for ``pattern`` to match: one listed word per required token."""
+        strings = self.nlp.vocab.strings
+        needs: list[tuple[int, frozenset[int]]] = []
+        for spec in pattern:
+            if not _required(spec.get("OP")):
+                continue
+            for name, attr in (("LOWER", LOWER), ("ORTH", ORTH), ("TEXT", ORTH), ("NORM", NORM), ("LEMMA", LEMMA)):
+                value = spec.get(name, spec.get(name.lower()))
+                if isinstance(value, dict):
+                    value = value.get("IN")
+                values = [value] if isinstance(value, str) else value
+                if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+                    needs.append((attr, frozenset(strings.add(v) for v in values)))
+                    break
+        if needs:
+            self.requirements.append(needs)
+            self._anchors = None
+        else:
+            self.unanchored = True
+
+    def _anchor_table(self) -> _AnchorTable:
+        if self._anchors is None:
+            self._anchors = _AnchorTable(self.requirements)
+        return self._anchors
+
+    def _innocent_sense(self, span: Span, rule: Rule, context: _SentenceContext) -> str | None:
+        """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
+        else the words of an ``innocent`` template match that overlaps the span."""
+        if rule.innocent:
+            for start, end in context.innocent(self.innocent[rule.id], span, self.reach):
+                if start < span.end and end > span.start:
+                    return span.doc[start:end].text
+        markers = self._unless_keys.get(rule.id)
+        if not markers:
+            return None
+        lemmas = context.lemmas_around(span)
+        if self._unless_firsts[rule.id].isdisjoint(lemmas):
+            return None  # the usual case: no marker starts anywhere near
+        present = set(lemmas)
+        for keys, text in markers:
+            if not keys or (keys[0] in present and (len(keys) == 1 or _contains(lemmas, keys))):
+                return text
+        return None
+
+
+def _word_doc(make_doc: Any, word: str) -> Doc:
+    """A template word as the tokenizer cuts it in running text: "'m" and "n't" as they follow a word."""
+    if word.startswith(("'", "’")) or word.lower() == "n't":
+        for carrier in ("I", "you", "he", "do", "we"):
+            doc = make_doc(carrier + word)
+            if len(doc) == 2 and doc[1].text == word:
+                return doc[1:].as_doc()
+    return make_doc(word)
+
+
+def _required(op: object) -> bool:
+    """Must a token with this ``OP`` occur at least once ("+", "{2}", "{1,3}"; not "?", "*", "{,3}")?"""
+    if op is None or op in ("+", "1"):
+        return True
+    if not isinstance(op, str) or op in ("?", "*", "!"):
+        return False
+    if op.startswith("{") and op.endswith("}"):
+        low = op[1:-1].split(",")[0].strip()
+        return low.isdigit() and int(low) > 0
+    return False
+
+
+def _is_name(token: Token) -> bool:
+    """A capitalized word that is no common English word: 'Priya', 'Sarah' (a {name} slot of a template).
+
+    Inside a sentence any capitalized word but a function word counts; at its start, where
+    every word is capitalized, only one the English lookup table lacks.
+    """
+    text = token.text
+    if len(text) < 2 or not text[0].isupper() or not text[1:].islower() or not text.isalpha():
+        return False
+    low = token.lower_
+    if low in builtin_slots().not_names:
+        return False
+    return not token.is_sent_start or low not in english_words()
+
+
+if not Token.has_extension(NAME_ATTR):
+    Token.set_extension(NAME_ATTR, getter=_is_name)
+
+
+class _AnchorTable:
+    """The words token patterns require, per attribute, with each word's requirement bits."""
+
+    def __init__(self, requirements: Sequence[Sequence[tuple[int, frozenset[int]]]]) -> None:
+        numbered = [need for needs in requirements for need in needs]
+        self.chunks = (len(numbered) + 63) // 64  # requirement bits, in uint64 words
+        bits: dict[int, dict[int, list[int]]] = {}  # attribute -> word -> one bit field per chunk
+        for r, (attr, values) in enumerate(numbered):
+            for value in values:
+                fields = bits.setdefault(attr, {}).setdefault(value, [0] * self.chunks)
+                fields[r // 64] |= 1 << (r % 64)
+        self.attrs = sorted(bits)
+        self.words = [WordSet(bits[attr]) for attr in self.attrs]
+        self.bits = [
+            np.array([bits[attr][w] for w in words.words.tolist()], dtype=np.uint64)
+            for attr, words in zip(self.attrs, self.words, strict=True)
+        ]
+        self.needs = np.zeros((len(requirements), self.chunks), dtype=np.uint64)
+        r = 0
+        for p, needs in enumerate(requirements):
+            for _ in needs:
+                self.needs[p, r // 64] |= np.uint64(1 << (r % 64))
+                r += 1
+
+    def matching(self, columns: Sequence[np.ndarray], batch: DocArrays) -> list[bool]:
+        """Per doc of ``batch``: does it hold a word for every requirement of some pattern? (``columns``: ``attrs``)"""
+        per_doc = np.zeros((len(batch.firsts), self.chunks), dtype=np.uint64)
+        for column, words, bits in zip(columns, self.words, self.bits, strict=True):
+            rows, which = words.find(column)
+            if len(rows):
+                np.bitwise_or.at(per_doc, batch.doc_index(rows), bits[which])
+        covered = (per_doc[:, None, :] & self.needs[None, :, :]) == self.needs[None, :, :]
+        return covered.all(axis=2).any(axis=1).tolist()
+
+
+class _PhraseScreen:
+    """Which docs could hold a phrase: its first words (up to ``DEPTH``) next to each other.
+
+    Most docs hold no phrase, and the screen costs a few array operations per
+    batch where the PhraseMatcher costs a call per doc. Fewer words let
+    through many docs with common openings ("it is", "i do not").
+    """
+
+    DEPTH = 4
+
+    def __init__(self, phrases: Iterable[tuple[int, ...]]) -> None:
+        starts: list[set[int]] = [set() for _ in range(self.DEPTH)]  # by number of words
+        for keys in phrases:
+            n = min(len(keys), self.DEPTH)
+            starts[n - 1].add(_combine(keys[:n]))
+        self.starts = [WordSet(found) for found in starts]
+
+    def matching(self, keys: np.ndarray, batch: DocArrays) -> list[bool]:
+        """Per doc of ``batch`` (``keys``: its LEMMA column): could a phrase start at one of its tokens?"""
+        rows = []
+        grams = keys
+        for n, words in enumerate(self.starts):
+            if n:
+                grams = grams[:-1] * _MIX + keys[n:]  # the n + 1 keys from each position on, combined
+            rows.append(words.find(grams)[0])
+        possible = np.zeros(len(batch.firsts), dtype=bool)
+        possible[batch.doc_index(np.concatenate(rows))] = True  # a run across two docs only costs a call
+        return possible.tolist()
+
+
+_SCREEN_MIN_DOCS = 4  # for fewer docs, calling the PhraseMatcher on each costs less than screening them
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: a * _MIX + b, wrapping at 2**64, mixes two hashes into one
+
+
+def _combine(keys: Sequence[int]) -> int:
+    """Several hashes as one, as :meth:`_PhraseScreen.matching` combines neighbouring keys."""
+    combined = keys[0]
+    for key in keys[1:]:
+        combined = (combined * int(_MIX) + key) % 2**64
+    return combined
+
+
+class _SentenceContext:
+    """Sentence bounds and lemmas of one doc, read once from arrays for all of its matches.
+
+    Same bounds as ``Span.sent``: back to the nearest token with
+    ``sent_start == 1`` (or the doc's start), forward to the next one.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._lemmas: list[int] | None = None
+        self._starts: list[int] = []
+
+    def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
+        """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence."""
+        self.lemmas_around(span)  # reads the sentence starts
+        first = max(self._sentence_start(span.start), span.start - reach)
+        end_at = bisect_left(self._starts, span.start + 1)
+        end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
+        window = self.doc[first : min(end, span.end + reach)]
+        return [(first + a, first + b) for _, a, b in matcher(window)]
+
+    def lemmas_around(self, span: Span) -> list[int]:
+        """The lemma hashes of the span's sentence and the one before it."""
+        if self._lemmas is None:
+            array = self.doc.to_array(_LEMMA_SENT_START)
+            self._lemmas = array[:, 0].tolist()
+            self._starts = np.flatnonzero(array[:, 1] == 1).tolist()
+            if not self._annotated(array[:, 1]):
+                _ = span.sent  # spaCy's own error for a doc without sentence boundaries (unless hooks set them)
+        if self.doc.user_hooks or self.doc.user_span_hooks or self.doc.user_token_hooks:
+            sent = span.sent  # hooks define sentences their own way
+            first = sent.start if sent.start == 0 else span.doc[sent.start - 1].sent.start
+            return self._lemmas[first : sent.end]
+        first = self._sentence_start(span.start)
+        end_at = bisect_left(self._starts, span.start + 1)
+        end = self._starts[end_at] if end_at < len(self._starts) else len(self._lemmas)
+        if first > 0:
+            first = self._sentence_start(first - 1)
+        return self._lemmas[first:end]
+
+    def _sentence_start(self, i: int) -> int:
+        at = bisect_right(self._starts, i) - 1
+        return self._starts[at] if at >= 0 else 0
+
+    def _annotated(self, sent_starts: np.ndarray) -> bool:
+        """``doc.has_annotation("SENT_START")`` (the last token is looked at first: it nearly always answers)."""
+        return len(sent_starts) == 1 or int(sent_starts[-1]) != 0 or bool(sent_starts[1:].any())
+
+
+def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """``spacy.util.filter_spans`` on (match id, start, end) tuples: no Span is built for a match dropped."""
+    ordered = sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+    kept, taken = [], set()
+    for match in ordered:
+        if match[1] not in taken and match[2] - 1 not in taken:
+            kept.append(match)
+            taken.update(range(match[1], match[2]))
+    return sorted(kept, key=lambda m: m[1])
+
+
+def _contains(words: list[int], run: tuple[int, ...]) -> bool:
+    """Is ``run`` a contiguous part of ``words``? (An empty run is, as a slice comparison would say.)"""
+    if not run:
+        return True
+    n, first, wanted = len(run), run[0], list(run)
+    return any(words[i : i + n] == wanted for i, word in enumerate(words) if word == first)
+
+
+def phrase_forms(phrase: str, variants: dict[str, list[str]], make_doc: Any) -> list[str]:
+    """A phrase plus its hyphenated and chat-spelled forms.
+
+    Chat variants are found on the tokenizer's norms, so "you're" counts as
+    "you are" and gets the variant "ur".
+    """
+    base = " ".join(phrase.split())
+    forms = {base}
+    words = base.split(" ")
+    if 1 < len(words) <= 4 and all(w.isalpha() for w in words):
+        forms.add("-".join(words))
+    normed = " ".join(t.norm_ for t in make_doc(base))
+    for left, rights in variants.items():
+        if f" {left} " in f" {normed} ":
+            for right in rights:
+                forms.add(f" {normed} ".replace(f" {left} ", f" {right} ", 1).strip())
+    return sorted(forms)
+
+
+def squashed_forms(make_doc: Any, phrases: Iterable[str]) -> list[str]:
+    """'#ManUp' and '#realmendontcry': the phrase written as one hashtag word."""
+    out = set()
+    for phrase in phrases:
+        words = [t.text.lower().replace("'", "").replace("’", "") for t in make_doc(phrase) if not t.is_punct]
+        squashed = "".join(words)
+        if len(words) > 1 and len(squashed) >= 5 and squashed.isalpha():
+            out.add(squashed)
+    return sorted(out)

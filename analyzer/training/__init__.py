@@ -1,0 +1,1 @@
+"""Training and evaluation: labeled data in, model folders and figures out."""

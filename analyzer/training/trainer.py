@@ -1,0 +1,291 @@
+"""``allyship train``: lexicons and labeled data in, a model folder out.
+
+Steps: gather examples (every lexicon example, the project's corpus, the
+given data files), cross-validate to choose a threshold per category and to
+measure precision, recall and F1, fit on everything, and write the folder
+atomically with a ``metadata.json`` that records versions, hashes, labels,
+thresholds and scores. Nothing here is specific to the built-in categories: a
+trainer's new category trains like the others.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.errors import DataError
+from analyzer.lexicon.loader import Lexicon, load_lexicon
+from analyzer.model.folders import sha256_file, write_model_folder
+from analyzer.resources import CORPUS_DIR
+from analyzer.training.datasets import Example, load_labeled
+
+MIN_POSITIVES = 5
+DEFAULT_FOLDS = 3
+TRAIN_SPLITS = ("train", None)
+PARITY_SAMPLE = 3000
+
+Progress = Callable[[str], None]
+
+
+def shown_path(path: str | Path) -> str:
+    """A path for metadata: relative to the project for its own files, so a model folder does not record
+    where someone's checkout lives; other paths as the user gave them."""
+    try:
+        return Path(path).resolve().relative_to(CORPUS_DIR.parent.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class TrainingSet:
+    """Texts, the label matrix, and where each example came from."""
+
+    texts: list[str]
+    labels: list[str]
+    y: np.ndarray
+    sources: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+
+def lexicon_examples(lexicon: Lexicon) -> list[Example]:
+    """Every rule example: ``flag`` ones are positives of the rule's category, ``pass`` ones negatives."""
+    out = []
+    for rule in lexicon.rules.values():
+        out += [Example(t, frozenset({rule.category}), rule.file, i + 1) for i, t in enumerate(rule.flag_examples)]
+        out += [Example(t, frozenset(), rule.file, i + 1) for i, t in enumerate(rule.pass_examples)]
+    return out
+
+
+def gather(
+    lexicon: Lexicon,
+    data_files: Sequence[str | Path] = (),
+    *,
+    include_corpus: bool = True,
+    splits: Sequence[str | None] = TRAIN_SPLITS,
+    text_column: str = "text",
+    categories_column: str = "categories",
+) -> tuple[TrainingSet, dict[str, str]]:
+    """Collect and de-duplicate examples; return them and the sha256 of each data file."""
+    known = set(lexicon.categories)
+    examples = lexicon_examples(lexicon)
+    hashes: dict[str, str] = {}
+    files = sorted(CORPUS_DIR.glob("*.jsonl")) if include_corpus else []
+    files += [Path(p) for p in data_files]
+    for path in files:
+        loaded = load_labeled(
+            path, known_categories=known, text_column=text_column, categories_column=categories_column
+        )
+        kept = [e for e in loaded if e.split in splits]
+        if not kept:
+            raise DataError(f"{path}: no rows in the splits {', '.join(str(s) for s in splits)}")
+        examples += kept
+        hashes[shown_path(path)] = sha256_file(path)
+    merged: dict[str, set[str]] = {}
+    sources: Counter[str] = Counter()
+    for example in examples:
+        text = example.text.strip()
+        if not text:
+            continue
+        merged.setdefault(text, set()).update(example.categories)
+        sources[Path(example.source).name] += 1
+    from analyzer.model.labels import SEXIST_LABEL, with_sexist_label
+
+    texts = list(merged)
+    merged = {t: with_sexist_label(cats) for t, cats in merged.items()}
+    positives = Counter(c for cats in merged.values() for c in cats)
+    labels = sorted(c for c in known if positives[c] > 0)
+    if positives[SEXIST_LABEL]:
+        labels.append(SEXIST_LABEL)  # the "is anything sexist here" head, see analyzer.model.features
+    warnings = [
+        f"category '{c}' has only {positives[c]} positive example(s) (fewer than {MIN_POSITIVES}): "
+        "trained, but expect weak results; add labeled examples"
+        for c in labels
+        if positives[c] < MIN_POSITIVES
+    ]
+    warnings += [
+        f"category '{c}' has no positive example: the classifier will not flag it" for c in sorted(known - set(labels))
+    ]
+    y = np.zeros((len(texts), len(labels)), dtype=np.int8)
+    index = {c: i for i, c in enumerate(labels)}
+    for row, text in enumerate(texts):
+        for category in merged[text]:
+            if category in index:
+                y[row, index[category]] = 1
+    return TrainingSet(texts, labels, y, sources, warnings), hashes
+
+
+def choose_thresholds(
+    y: np.ndarray, proba: np.ndarray, labels: list[str]
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Per label, a threshold chosen on held-out predictions (see features.choose_threshold), and its scores."""
+    from analyzer.model.features import SEXIST_LABEL, choose_threshold
+
+    thresholds: dict[str, float] = {}
+    metrics: dict[str, dict[str, float]] = {}
+    for j, label in enumerate(labels):
+        truth = y[:, j].astype(bool)
+        if label == SEXIST_LABEL:
+            # This head makes the document-level decision: tune it for macro-F1 of flagged / not flagged.
+            t = _macro_f1_threshold(truth, proba[:, j])
+        else:
+            t = float(choose_threshold(truth.astype(int), proba[:, j]))
+        pred = proba[:, j] >= t
+        tp = int(np.sum(pred & truth))
+        precision = tp / max(1, int(pred.sum()))
+        recall = tp / max(1, int(truth.sum()))
+        f1 = 0.0 if tp == 0 else 2 * precision * recall / (precision + recall)
+        thresholds[label] = round(t, 6)
+        metrics[label] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": int(truth.sum()),
+        }
+    return thresholds, metrics
+
+
+def _macro_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    if not truth.any():
+        return 1.0
+    candidates = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, 201)))
+    return float(max(candidates, key=lambda t: f1_score(truth, scores >= t, average="macro")))
+
+
+def out_of_fold(
+    build: Callable[[], Any], units: Sequence[Any], y: np.ndarray, folds: int, progress: Progress
+) -> np.ndarray:
+    """Held-out probabilities for every example, from ``folds`` fits."""
+    from sklearn.model_selection import KFold
+
+    proba = np.zeros(y.shape, dtype=np.float64)
+    splitter = KFold(n_splits=folds, shuffle=True, random_state=0)
+    for k, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(units))), start=1):
+        started = time.perf_counter()
+        estimator = build()
+        estimator.fit([units[i] for i in train_idx], y[train_idx])
+        proba[test_idx] = estimator.predict_proba([units[i] for i in test_idx])
+        progress(f"  fold {k}/{folds} done in {time.perf_counter() - started:.1f}s")
+    return proba
+
+
+def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) -> tuple[Any, dict[str, Any]]:
+    """The compiled copy of ``estimator`` (see :mod:`analyzer.model.compiled`), if it predicts what the estimator does.
+
+    Checked on up to :data:`PARITY_SAMPLE` training units: a copy that
+    differs by more than ``PARITY_TOLERANCE`` on any probability is not
+    written, and the analyzer then runs the scikit-learn pipeline instead.
+    """
+    from analyzer.model import compiled, compiler
+
+    rng = np.random.default_rng(0)
+    sample = [units[i] for i in sorted(rng.choice(len(units), size=min(PARITY_SAMPLE, len(units)), replace=False))]
+    try:
+        model = compiler.compile_pipeline(estimator)
+        difference = compiler.check_parity(estimator, model, sample)
+    except compiled.CompileError as exc:
+        progress(f"warning: no compiled copy ({exc}); the analyzer will load model.joblib with scikit-learn")
+        return None, {"written": False, "reason": str(exc)}
+    info = {
+        "written": difference <= compiled.PARITY_TOLERANCE,
+        "checked_units": len(sample),
+        "max_abs_difference": difference,
+    }
+    if not info["written"]:
+        progress(f"warning: the compiled copy differs by {difference:.2g}; not written")
+        return None, info
+    return model, info
+
+
+def train(
+    out: str | Path,
+    *,
+    lexicon_dirs: Sequence[str | Path] = (),
+    data_files: Sequence[str | Path] = (),
+    include_corpus: bool = True,
+    force: bool = False,
+    folds: int = DEFAULT_FOLDS,
+    trusted_lexicons: bool = False,
+    splits: Sequence[str | None] = TRAIN_SPLITS,
+    text_column: str = "text",
+    categories_column: str = "categories",
+    command: str = "",
+    progress: Progress = stderr_progress,
+) -> dict[str, Any]:
+    """Train and write a model folder; return its metadata."""
+    from analyzer.model.features import build_estimator
+    from analyzer.training.parsing import text_units
+
+    started = time.perf_counter()
+    out = Path(out)
+    if out.exists() and not force:
+        from analyzer.errors import ModelError
+
+        raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
+    progress("[1/4] loading lexicons and data")
+    lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
+    data, data_hashes = gather(
+        lexicon,
+        data_files,
+        include_corpus=include_corpus,
+        splits=splits,
+        text_column=text_column,
+        categories_column=categories_column,
+    )
+    for warning in data.warnings:
+        progress(f"warning: {warning}")
+    if not data.labels:
+        raise DataError("no positive examples for any category: nothing to train")
+    positives = {c: int(data.y[:, i].sum()) for i, c in enumerate(data.labels)}
+    negatives = int((data.y.sum(axis=1) == 0).sum())
+    progress(f"      {len(data.texts):,} examples, {negatives:,} negatives; positives: {positives}")
+    progress(f"      reading {len(data.texts):,} examples with the analyzer's pipeline")
+    units = text_units(lexicon, data.texts)
+
+    def build() -> Any:
+        return build_estimator(sorted(lexicon.categories), data.labels)
+
+    progress(f"[2/4] cross-validating ({folds} folds) to choose thresholds")
+    proba = out_of_fold(build, units, data.y, folds, progress)
+    thresholds, metrics = choose_thresholds(data.y, proba, data.labels)
+    progress("[3/4] fitting on all examples")
+    estimator = build()
+    estimator.fit(units, data.y)
+    progress("[4/4] compiling the model and writing the folder")
+    compiled_model, compiled_info = compile_checked(estimator, units, progress)
+    metadata: dict[str, Any] = {
+        "labels": data.labels,
+        "thresholds": thresholds,
+        "cv_metrics": metrics,
+        "cv_folds": folds,
+        "examples": len(data.texts),
+        "positives": positives,
+        "example_sources": dict(data.sources),
+        "lexicons": {shown_path(p): sha256_file(p) for p in lexicon.files},
+        "data_files": data_hashes,
+        "warnings": data.warnings,
+        "command": command,
+        "compiled": compiled_info,
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    extra: dict[str, Callable[[Path], None]] = {}
+    if compiled_model is not None:
+        from analyzer.model import compiled
+
+        extra[compiled.COMPILED_FILE] = lambda path: compiled.save(compiled_model, path)
+    write_model_folder(out, estimator, metadata, force=force, extra_files=extra)
+    from analyzer.model.folders import read_metadata
+
+    return read_metadata(out)
