@@ -390,7 +390,8 @@ def _add_file(
                         Problem(
                             where,
                             line_at(raw, ("rules", index, kind, t_index)),
-                            f"rule '{rule.id}': {kind} '{template}': {exc}",
+                            f"rule '{rule.id}': {'template' if kind == 'templates' else 'innocent template'}"
+                            f" '{template}': {exc}",
                         )
                     )
         for kind in ("strategies", "barriers", "roles"):

@@ -143,6 +143,17 @@ class SlotTable:
     not_names: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # keys too common to look for a template's matches by
     _parsed: dict[str, tuple[tuple[Item, ...], ...]] = field(default_factory=dict, compare=False, repr=False)
+    # slot expansions already built, per keys mapping (held, so its id stays its own): {id: (keys, {...})}
+    _expanded: dict[int, tuple[object, dict]] = field(default_factory=dict, compare=False, repr=False)
+
+    def expansions(self, keys: object) -> dict[tuple[str, int, int], list[tuple[Spec, ...]]]:
+        """The memo of slot expansions made with ``keys`` (every template of a lexicon shares them)."""
+        held = self._expanded.get(id(keys))
+        if held is None or held[0] is not keys:
+            if len(self._expanded) > 8:
+                self._expanded.clear()
+            held = self._expanded[id(keys)] = (keys, {})
+        return held[1]
 
     def with_local(self, local: Mapping[str, Sequence[str]]) -> SlotTable:
         """This table plus a lexicon file's own ``slots:`` (which may not redefine a built-in class)."""
@@ -267,9 +278,12 @@ class WordsAsKeys(dict):
         return (word,)
 
 
+_WORDS_AS_KEYS = WordsAsKeys()
+
+
 def check_size(text: str, table: SlotTable) -> int:
     """How many patterns ``text`` compiles to; :class:`TemplateError` when it is malformed or too many."""
-    return len(compile_template(text, table, WordsAsKeys()))
+    return len(compile_template(text, table, _WORDS_AS_KEYS))
 
 
 def forms(items: Sequence[Item], table: SlotTable) -> list[tuple[tuple[Item, int], ...]]:
@@ -373,6 +387,10 @@ def _expand_item(
     else:
         if depth > MAX_SLOT_DEPTH:
             raise TemplateError(f"slots nest deeper than {MAX_SLOT_DEPTH} levels at '{item.slot}'")
+        memo = table.expansions(keys)
+        done = memo.get((item.slot, item.lo, item.hi))
+        if done is not None:
+            return [tuple(Spec(s.attrs, s.lo, s.hi, index) for s in alt) for alt in done]
         base = []
         for entry in table.entries(item.slot):
             parts = [_expand_item(sub, index, table, keys, depth + 1) for sub in entry]
@@ -380,6 +398,9 @@ def _expand_item(
             base += [tuple(s for alt in combo for s in alt) for combo in itertools.product(*parts)]
             if len(base) > MAX_PATTERNS:
                 raise TemplateError(f"slot '{item.slot}' expands to more than {MAX_PATTERNS} alternatives")
+        done = _repeat(_merge(base), item.lo, item.hi)
+        memo[(item.slot, item.lo, item.hi)] = done
+        return done
     return _repeat(_merge(base), item.lo, item.hi)
 
 

@@ -55,7 +55,7 @@ def rules_table(lexicon: Lexicon, names: dict[str, str] | None = None) -> list[d
             {
                 "rule": rule.id,
                 "category": category.label if category else rule.category,
-                "phrases": "; ".join(rule.phrases) or f"{len(rule.patterns)} token pattern(s)",
+                "phrases": "; ".join((*rule.templates, *rule.phrases)) or f"{len(rule.patterns)} token pattern(s)",
                 "explanation": rule.explanation,
                 "suggestion": rule.suggestion or "",
                 "strategies": ", ".join(s.title for s in strategies),
