@@ -82,7 +82,8 @@ def test_probability_without_mentions_takes_the_identity_words_out(nlp) -> None:
     pipeline = _fit(nlp, False, False)
     classifier = CategoryClassifier(compiler.compile_pipeline(pipeline), ["hostile"], {"hostile": 0.5})
     units = [doc_unit(doc) for doc in nlp.pipe(["Women are vile.", "Tables are vile."])]
-    probabilities = classifier.predict_units(units)
-    without = [classifier.without_mentions(i, 0) for i in range(2)]
+    scores = classifier.score_units(units)
+    probabilities = scores.probabilities
+    without = [scores.without_mentions(i, 0) for i in range(2)]
     assert without[1] == pytest.approx(probabilities[1, 0])  # nothing to take out
     assert without[0] != pytest.approx(probabilities[0, 0])  # "women" and the target cues weighed in

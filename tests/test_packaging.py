@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.version import __version__
 from tests.conftest import MINIMAL_RULE, REPO, write
 
 MAX_WHEEL_BYTES = 15_000_000
@@ -92,7 +93,7 @@ def test_the_wheel_installed_in_a_clean_venv_works_from_any_folder(tmp_path: Pat
     work.mkdir()
 
     version = _run([allyship, "--version"], work)
-    assert version.returncode == 0 and version.stdout.strip() == f"allyship {PYPROJECT['project']['version']}"
+    assert version.returncode == 0 and version.stdout.strip() == f"allyship {__version__}"
 
     analyzed = _run([allyship, "analyze", "Man up. Women are vile creatures.", "--format", "json"], work)
     assert analyzed.returncode == 0, analyzed.stderr

@@ -137,6 +137,9 @@ def _drop_options(lines: list[str], starts: list[int], i: int, indent: int, keep
 
 
 def _drop_lines(starts: list[int], i: int, j: int, keep: bytearray) -> None:
+    """Mark lines ``i`` to ``j`` (exclusive) as not prose; an empty range (a marker on the last line) is nothing."""
+    if i >= j or i >= len(starts):
+        return
     begin = starts[i]
     end = starts[j] if j < len(starts) else len(keep)
     keep[begin:end] = bytes(end - begin)
