@@ -29,7 +29,7 @@ from bench.app_server import analyze, app_server, chromium
 
 TEXT = "Man up, and calm down, it was just a joke."
 FILLER = "We went over the schedule for the product launch and agreed on who reviews which part of the plan. "
-FALSE_FLAG = "Honestly she is too bossy for a lead."
+FALSE_FLAG = "Relax, it's just a test email."
 CARDS = "[class*='st-key-flag-card-']"
 TARGETS = {"paste_1000_words": 1.0, "short_beside_long": 2.0, "retrain_to_clean": 30.0}
 
