@@ -95,7 +95,7 @@ def short_beside_long(browser: Any, url: str) -> float:
 def retrain_to_clean(browser: Any, url: str) -> float:
     context, page = _page(browser, url)
     analyze(page, FALSE_FLAG)
-    card = page.locator(CARDS, has_text="Victim blaming").first
+    card = page.locator(CARDS, has_text="Dismissing or minimizing").first  # the classifier's false flag on FALSE_FLAG
     card.wait_for()
     card.get_by_role("radio", name="Not harmful here").click()
     page.get_by_text("Saved:").first.wait_for()
