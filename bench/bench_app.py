@@ -122,9 +122,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="allyship-bench-app-") as tmp:
         cache = Path(tmp) / "cache"
-        from analyzer.training.parse_cache import cached_units
-
         from analyzer.lexicon.loader import load_lexicon
+        from analyzer.training.parse_cache import cached_units
         from analyzer.training.trainer import gather
 
         lexicon = load_lexicon(())
