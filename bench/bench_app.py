@@ -107,11 +107,11 @@ def retrain_to_clean(browser: Any, url: str) -> float:
     page.get_by_role("link", name="Analyze", exact=True).first.click()
     page.get_by_text("The model has changed since this text was analyzed").wait_for()
     page.get_by_role("button", name="Analyze", exact=True).click()
-    page.locator(CARDS).first.wait_for()
+    page.get_by_text("Nothing in this text was flagged").or_(page.locator(CARDS)).first.wait_for()
     elapsed = time.monotonic() - started
     shown = page.locator(".allyship-card-header").all_inner_texts()
     context.close()
-    if any("Victim blaming" in line for line in shown):
+    if any("Dismissing or minimizing" in line for line in shown):
         raise SystemExit(f"the false flag is still shown after retraining: {shown}")
     return elapsed
 
