@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,21 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("ALLYSHIP_SHARED_DATA", REPO.parent / "shared" / "data"))
+_CACHE_DIR: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Caches (parsed texts, compiled lexicon keys) go to a folder of this session, not the user's cache."""
+    global _CACHE_DIR
+    if "ALLYSHIP_CACHE_DIR" not in os.environ:
+        _CACHE_DIR = tempfile.mkdtemp(prefix="allyship-test-cache-")
+        os.environ["ALLYSHIP_CACHE_DIR"] = _CACHE_DIR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CACHE_DIR is not None:
+        os.environ.pop("ALLYSHIP_CACHE_DIR", None)
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

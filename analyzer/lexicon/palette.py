@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import yaml
 
+from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import LEXICONS_DIR
 
 FALLBACKS = ("#377eb8", "#984ea3", "#4daf4a", "#ff7f00", "#a65628", "#f781bf", "#999999")
@@ -24,7 +25,7 @@ def builtin_colors() -> dict[str, str]:
     colors: dict[str, str] = {}
     for path in sorted(LEXICONS_DIR.glob("*.yml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_plain(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             continue
         category = data.get("category") if isinstance(data, dict) else None

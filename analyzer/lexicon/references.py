@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from analyzer.errors import LexiconError, Problem
+from analyzer.lexicon.yaml_lines import load_plain
 
 KINDS = ("strategies", "barriers", "roles")
 
@@ -53,7 +54,7 @@ def load_references(path: str | Path) -> References:
     """Read ``strategies.yml``; a malformed file is a :class:`LexiconError`."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_plain(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise LexiconError([Problem(str(path), _line_of(exc), f"cannot read: {exc}")]) from None
     problems: list[Problem] = []

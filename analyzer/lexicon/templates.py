@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
+from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import DATA_DIR
 
 SLOTS_FILE = DATA_DIR / "slots.yml"
@@ -185,7 +184,7 @@ class SlotTable:
 @lru_cache(maxsize=1)
 def builtin_slots() -> SlotTable:
     """The word classes of ``analyzer/data/slots.yml``."""
-    raw = yaml.safe_load(SLOTS_FILE.read_text(encoding="utf-8"))
+    raw = load_plain(SLOTS_FILE.read_text(encoding="utf-8"))
     questions = raw.get("questions") or {}
     table = SlotTable(
         slots={str(k): tuple(str(v) for v in values) for k, values in raw["slots"].items()},

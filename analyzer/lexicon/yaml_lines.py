@@ -85,3 +85,12 @@ def line_at(root: Any, loc: tuple[Any, ...]) -> int:
         else:
             break
     return line
+
+
+def load_plain(text: str) -> Any:
+    """Parse YAML text into plain values with the safe loader, libyaml's C parser when there is one.
+
+    For the analyzer's own data files (context rules, cues, spellings, slots):
+    ``yaml.safe_load`` would use the pure-Python parser, several times slower at start-up.
+    """
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

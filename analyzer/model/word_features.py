@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import DATA_DIR
 
 CUES_FILE = DATA_DIR / "hostility_cues.yml"
@@ -57,7 +57,7 @@ def is_cue(word: str, vocabulary: frozenset[str] | set[str]) -> bool:
 
 def load_cues(path: Path = CUES_FILE) -> dict[str, list[str]]:
     """The cue word lists (targets, derogation, threat, praise), lowercased and sorted."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_plain(path.read_text(encoding="utf-8"))
     return {kind: sorted({str(w).lower() for w in raw.get(kind, [])}) for kind in CUE_KINDS}
 
 
@@ -96,7 +96,7 @@ def cue_sets(cues: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
 
 def load_identity_terms(path: Path = IDENTITY_FILE) -> list[str]:
     """The identity words (genders, family roles, pronouns, first names), lowercased and sorted."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_plain(path.read_text(encoding="utf-8")) or {}
     return sorted({str(w).lower() for w in raw.get("words", [])})
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-import yaml
 from spacy.tokens import Doc, Span, Token
 
 from analyzer.flags import Candidate, Verdict
@@ -21,6 +20,7 @@ from analyzer.model.word_features import is_cue, load_cues
 from analyzer.tokens.doc_state import key_text
 
 __all__ = ["CONTEXT_FILE", "ContextRules", "Cues", "Verdict"]
+from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import DATA_DIR
 
 CONTEXT_FILE = DATA_DIR / "context.yml"
@@ -77,7 +77,7 @@ class ContextRules:
     """The cue lists, tokenized once with the pipeline's own tokenizer."""
 
     def __init__(self, tokenize: Callable[[str], list[str]], path: Path = CONTEXT_FILE) -> None:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_plain(path.read_text(encoding="utf-8"))
         _check_strings(raw, path)
 
         def seqs(values: Iterable[str]) -> Cues:

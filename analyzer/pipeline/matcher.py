@@ -26,10 +26,11 @@ from spacy.tokens import Doc, Span, Token
 from analyzer.flags import Candidate
 from analyzer.lexicon import loader as lexicons
 from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
-from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse, words_in
-from analyzer.pipeline.spelling import english_words, load_spellings
+from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse
+from analyzer.pipeline.lexicon_keys import lexicon_keys
+from analyzer.pipeline.spelling import english_words
 from analyzer.tokens.arrays import BatchComponent, DocArrays, WordSet
-from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_keys, key_text, publish_spans
+from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_keys, publish_spans
 
 if TYPE_CHECKING:
     from analyzer.pipeline.normalizer import NormalizerComponent
@@ -82,11 +83,11 @@ class LexiconMatcher(BatchComponent):
         self._unless_keys: dict[str, list[tuple[tuple[int, ...], str]]] = {}  # the markers as key hashes
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
         self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
-        self.innocent: dict[str, Matcher] = {}  # per rule: its innocent-sense templates
+        self.innocent: dict[str, _LazyMatcher] = {}  # per rule: its innocent-sense templates
         # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
         # would try each at every token of a text: each rule's patterns have their own Matcher, run only
         # on the stretch around a word each of its patterns holds (its trigger).
-        self.template_matchers: dict[str, tuple[Matcher, int]] = {}  # rule id -> (matcher, longest match)
+        self.template_matchers: dict[str, tuple[_LazyMatcher, int]] = {}  # rule id -> (matcher, longest match)
         self._triggers: dict[int, dict[int, set[str]]] = {LEMMA: {}, LOWER: {}}  # attribute -> key -> rule ids
         self._trigger_arrays: dict[int, np.ndarray] = {}
         self.reach = 0  # the most tokens a template match can span
@@ -152,68 +153,27 @@ class LexiconMatcher(BatchComponent):
         self._builtin_dir = builtin_dir
         self.rules = dict(lexicon.rules)
         strings = self.nlp.vocab.strings
-        _, phrase_variants = load_spellings()
-        make_doc = self.nlp.make_doc
-        texts: dict[str, list[str]] = {}
+        keys = lexicon_keys(lexicon, self.nlp, normalize)
         for rule in lexicon.rules.values():
-            texts[rule.id] = sorted({v for p in rule.phrases for v in phrase_forms(p, phrase_variants, make_doc)})
-        normalize.normalizer.add_vocabulary(
-            t.norm_ for variants in texts.values() for v in variants for t in make_doc(v)
-        )
-        squashed = {rule.id: squashed_forms(make_doc, rule.phrases) for rule in lexicon.rules.values()}
-        normalize.normalizer.add_squashed(s for forms in squashed.values() for s in forms)
-        normalize.normalizer.add_targets(
-            t.norm_ for rule in lexicon.rules.values() for p in rule.phrases if len(d := make_doc(p)) == 1 for t in d
-        )
-        template_keys = self._template_keys(lexicon, normalize)
-        # Every phrase and marker of every rule streams through the normalizer's batches, in rule order (one
-        # call per phrase costs seconds; holding every doc at once costs tens of MB).
-        wanted = {rule.id: (texts[rule.id] + squashed[rule.id], list(rule.unless)) for rule in lexicon.rules.values()}
-        read = normalize.pipe(make_doc(text) for phrases, markers in wanted.values() for text in (*phrases, *markers))
-        for rule in lexicon.rules.values():
-            phrases, markers = wanted[rule.id]
-            docs = [next(read) for _ in phrases]
-            marker_docs = [next(read) for _ in markers]
             match_id = strings.add(rule.id)
-            for doc in docs:
-                self.phrases.add(match_id, tuple(doc_keys(doc).tolist()))
+            for phrase in keys.phrases[rule.id]:
+                self.phrases.add(match_id, tuple(strings.add(k) for k in phrase))
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
-            self._compile_templates(rule, template_keys)
+            self._compile_templates(rule, keys.template_keys)
             self._unless_keys[rule.id] = [
-                (keys, " ".join(strings[k] for k in keys))
-                for keys in (tuple(doc_keys(doc).tolist()) for doc in marker_docs)
+                (tuple(strings.add(k) for k in marker), " ".join(marker)) for marker in keys.markers[rule.id]
             ]
             self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
-
-    def _template_keys(self, lexicon: Lexicon, normalize: NormalizerComponent) -> dict[str, tuple[str, ...]]:
-        """The token keys of every word the rules' templates reach (their slots' words included)."""
-        words: set[str] = set()
-        literal: set[str] = set()
-        for rule in lexicon.rules.values():
-            table = builtin_slots().with_local(dict(rule.slots))
-            for template in (*rule.templates, *rule.innocent):
-                items = parse(template)
-                words |= words_in(items, table)
-                if template in rule.templates:
-                    literal.update(w for item in items if item.kind == "words" for w in item.words)
-        if not words:
-            return {}
-        make_doc = self.nlp.make_doc
-        normalize.normalizer.add_vocabulary(t.norm_ for w in sorted(literal) for t in make_doc(w))
-        ordered = sorted(words)
-        docs = normalize.pipe(_word_doc(make_doc, w) for w in ordered)
-        return {w: tuple(key_text(t) for t in doc) for w, doc in zip(ordered, docs, strict=True)}
 
     def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
         table = builtin_slots().with_local(dict(rule.slots))
         if rule.innocent:
-            self.innocent[rule.id] = Matcher(self.nlp.vocab)
-            self.innocent[rule.id].add(
-                rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
+            self.innocent[rule.id] = _LazyMatcher(
+                self.nlp, rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
             )
         if not rule.templates:
             return []
@@ -256,9 +216,7 @@ class LexiconMatcher(BatchComponent):
             for _, c in compiled
         }
         self._template_needs[rule.id] = sorted(needs, key=len)
-        matcher = Matcher(self.nlp.vocab)
-        matcher.add(rule.id, patterns)
-        self.template_matchers[rule.id] = (matcher, reach)
+        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, patterns), reach)
         return patterns
 
     def process(self, docs: list[Doc]) -> None:
@@ -318,7 +276,7 @@ class LexiconMatcher(BatchComponent):
                         spans.append([start, end])
         found: list[tuple[int, int, int]] = []
         for rule_id, spans in windows.items():
-            matcher = self.template_matchers[rule_id][0]
+            matcher = self.template_matchers[rule_id][0].get()
             needs = self._template_needs[rule_id]
             for start, end in spans:
                 present = (set(columns[start:end, 0].tolist()), set(columns[start:end, 1].tolist()))
@@ -403,7 +361,7 @@ class LexiconMatcher(BatchComponent):
         """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
         else the words of an ``innocent`` template match that overlaps the span."""
         if rule.innocent:
-            for start, end in context.innocent(self.innocent[rule.id], span, self.reach):
+            for start, end in context.innocent(self.innocent[rule.id].get(), span, self.reach):
                 if start < span.end and end > span.start:
                     return span.doc[start:end].text
         markers = self._unless_keys.get(rule.id)
@@ -419,14 +377,28 @@ class LexiconMatcher(BatchComponent):
         return None
 
 
-def _word_doc(make_doc: Any, word: str) -> Doc:
-    """A template word as the tokenizer cuts it in running text: "'m" and "n't" as they follow a word."""
-    if word.startswith(("'", "’")) or word.lower() == "n't":
-        for carrier in ("I", "you", "he", "do", "we"):
-            doc = make_doc(carrier + word)
-            if len(doc) == 2 and doc[1].text == word:
-                return doc[1:].as_doc()
-    return make_doc(word)
+class _LazyMatcher:
+    """The Matcher of one rule's template patterns, built the first time a text needs it.
+
+    Adding patterns to a Matcher is most of what compiling templates costs, and
+    most rules' templates are never tried in a process that reads a few texts
+    (a lint run, a CLI call). Two threads that build one at once build the same
+    thing; the last one is kept.
+    """
+
+    def __init__(self, nlp: Language, key: str, patterns: list[list[dict[str, Any]]]) -> None:
+        self._nlp = nlp
+        self._key = key
+        self.patterns = patterns
+        self._matcher: Matcher | None = None
+
+    def get(self) -> Matcher:
+        matcher = self._matcher
+        if matcher is None:
+            matcher = Matcher(self._nlp.vocab)
+            matcher.add(self._key, self.patterns)
+            self._matcher = matcher
+        return matcher
 
 
 def _required(op: object) -> bool:
@@ -656,33 +628,3 @@ def _contains(words: list[int], run: tuple[int, ...]) -> bool:
         return True
     n, first, wanted = len(run), run[0], list(run)
     return any(words[i : i + n] == wanted for i, word in enumerate(words) if word == first)
-
-
-def phrase_forms(phrase: str, variants: dict[str, list[str]], make_doc: Any) -> list[str]:
-    """A phrase plus its hyphenated and chat-spelled forms.
-
-    Chat variants are found on the tokenizer's norms, so "you're" counts as
-    "you are" and gets the variant "ur".
-    """
-    base = " ".join(phrase.split())
-    forms = {base}
-    words = base.split(" ")
-    if 1 < len(words) <= 4 and all(w.isalpha() for w in words):
-        forms.add("-".join(words))
-    normed = " ".join(t.norm_ for t in make_doc(base))
-    for left, rights in variants.items():
-        if f" {left} " in f" {normed} ":
-            for right in rights:
-                forms.add(f" {normed} ".replace(f" {left} ", f" {right} ", 1).strip())
-    return sorted(forms)
-
-
-def squashed_forms(make_doc: Any, phrases: Iterable[str]) -> list[str]:
-    """'#ManUp' and '#realmendontcry': the phrase written as one hashtag word."""
-    out = set()
-    for phrase in phrases:
-        words = [t.text.lower().replace("'", "").replace("’", "") for t in make_doc(phrase) if not t.is_punct]
-        squashed = "".join(words)
-        if len(words) > 1 and len(squashed) >= 5 and squashed.isalpha():
-            out.add(squashed)
-    return sorted(out)

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import DATA_DIR
 
 LEET = str.maketrans(
@@ -39,7 +38,7 @@ _SHORT_WORDS = frozenset(
 @lru_cache(maxsize=1)
 def _spellings_file() -> dict:
     """``analyzer/data/spellings.yml``, parsed once for the tables read from it below."""
-    return yaml.safe_load((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
+    return load_plain((DATA_DIR / "spellings.yml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

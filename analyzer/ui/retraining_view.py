@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError, LexiconError, ModelError
+from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.ui.lexicon_view import path_names, problem_lines, shown_name, write_uploads
 
 MAX_LEXICON_FILES = 20
@@ -546,9 +547,8 @@ def held_out(known_categories: Collection[str], max_examples: int = 2000) -> Hel
     cases = functional_cases_file()
     examples: list[Any] = []
     if cases.is_file():
-        import yaml
 
-        data = yaml.safe_load(cases.read_text(encoding="utf-8")) or {}
+        data = load_plain(cases.read_text(encoding="utf-8")) or {}
         for kind in data.values():
             for case in (kind or {}).get("must_flag") or ():
                 if case.get("category") in known_categories:
