@@ -141,6 +141,7 @@ class SlotTable:
     negation: str = "not"
     not_names: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # keys too common to look for a template's matches by
+    question_openers: frozenset[str] = frozenset()  # words that may come before a question's fronted auxiliary
     _parsed: dict[str, tuple[tuple[Item, ...], ...]] = field(default_factory=dict, compare=False, repr=False)
     # slot expansions already built, per keys mapping (held, so its id stays its own): {id: (keys, {...})}
     _expanded: dict[int, tuple[object, dict]] = field(default_factory=dict, compare=False, repr=False)
@@ -168,6 +169,7 @@ class SlotTable:
             self.negation,
             self.not_names,
             self.common,
+            self.question_openers,
         )
 
     def entries(self, name: str) -> tuple[tuple[Item, ...], ...]:
@@ -193,6 +195,7 @@ def builtin_slots() -> SlotTable:
         auxiliary=str(questions.get("auxiliary", "aux")),
         not_names=frozenset(str(w).lower() for w in raw.get("not_names") or ()),
         common=frozenset(str(w).lower() for w in raw.get("common") or ()),
+        question_openers=frozenset(str(w).lower() for w in questions.get("openers") or ()),
     )
     for name in table.slots:  # a broken built-in class is a bug: fail at start-up, not on some rule
         check_slot(table, name)

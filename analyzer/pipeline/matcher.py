@@ -216,7 +216,9 @@ class LexiconMatcher(BatchComponent):
             for _, c in compiled
         }
         self._template_needs[rule.id] = sorted(needs, key=len)
-        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, patterns), reach)
+        questions = [c.pattern() for _, c in compiled if c.question]
+        plain = [c.pattern() for _, c in compiled if not c.question]
+        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, plain, questions), reach)
         return patterns
 
     def process(self, docs: list[Doc]) -> None:
@@ -276,13 +278,28 @@ class LexiconMatcher(BatchComponent):
                         spans.append([start, end])
         found: list[tuple[int, int, int]] = []
         for rule_id, spans in windows.items():
-            matcher = self.template_matchers[rule_id][0].get()
+            lazy = self.template_matchers[rule_id][0]
+            matcher = lazy.get()
             needs = self._template_needs[rule_id]
             for start, end in spans:
                 present = (set(columns[start:end, 0].tolist()), set(columns[start:end, 1].tolist()))
                 if any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
-                    found += [(m, a + start, b + start) for m, a, b in matcher(doc[start:end])]
+                    for m, a, b in matcher(doc[start:end]):
+                        if m == lazy.question_key and not self._opens_question(doc, a + start, starts):
+                            continue  # "I don't think she is ...": an auxiliary inside a clause asks nothing
+                        found.append((lazy.key_hash, a + start, b + start))
         return list(dict.fromkeys(found))  # a window met twice (two attributes) gives its matches twice
+
+    def _opens_question(self, doc: Doc, i: int, sentence_starts: list[int]) -> bool:
+        """Can the auxiliary at ``i`` open a question ("Aren't you ...", "Why is she ...", "Honestly, is he ...")?
+
+        It must open its sentence or clause, or follow a word of ``questions.openers``
+        (slots.yml); after a subject ("I don't think ...") it is part of a statement.
+        """
+        if i == 0 or (sentence_starts and sentence_starts[bisect_right(sentence_starts, i) - 1] == i):
+            return True
+        before = doc[i - 1]
+        return before.is_punct or before.lower_ in builtin_slots().question_openers
 
     def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
         """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
@@ -386,17 +403,29 @@ class _LazyMatcher:
     thing; the last one is kept.
     """
 
-    def __init__(self, nlp: Language, key: str, patterns: list[list[dict[str, Any]]]) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        key: str,
+        patterns: list[list[dict[str, Any]]],
+        questions: list[list[dict[str, Any]]] = (),  # type: ignore[assignment]
+    ) -> None:
         self._nlp = nlp
         self._key = key
         self.patterns = patterns
+        self.questions = list(questions)
+        self.key_hash = nlp.vocab.strings.add(key)
+        self.question_key = nlp.vocab.strings.add(f"{key}?") if self.questions else -1  # question forms
         self._matcher: Matcher | None = None
 
     def get(self) -> Matcher:
         matcher = self._matcher
         if matcher is None:
             matcher = Matcher(self._nlp.vocab)
-            matcher.add(self._key, self.patterns)
+            if self.patterns:
+                matcher.add(self._key, self.patterns)
+            if self.questions:
+                matcher.add(f"{self._key}?", self.questions)
             self._matcher = matcher
         return matcher
 
