@@ -121,6 +121,7 @@ class ContextRules:
         rs = raw["reported_speech"]
         self.reported_multiplier = float(rs["multiplier"])
         self.reported_verbs = set(rs["verbs"])
+        self.answers = frozenset(rs.get("answers", ()))
         self.own_subjects = set(rs["own_subjects"])
         self.reported_note = str(rs["note"])
         self.reported_window = int(rs.get("window", 20))
@@ -253,7 +254,7 @@ class ContextRules:
 
     def counter_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         clause = self.clause_before(doc, cand, sent)
-        before = [t.norm_ for t in doc[sent.start : cand.start]]
+        before = self._mask_answers([t.norm_ for t in doc[sent.start : cand.start]])
         if clause and clause[0] in self.gerunds:
             return Verdict(True, f"counter-speech: the sentence is about '{clause[0]}' it, not saying it")
         cue = self.counter_cues.find(before[-self.window :])
@@ -267,6 +268,13 @@ class ContextRules:
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
         return Verdict(False, "no counter-speech around it")
+
+    def _mask_answers(self, words: list[str]) -> list[str]:
+        """``words`` with each word followed by an answer ("says no", "said yes") masked: an answer given is
+        an act, not someone's words held up ("Any woman who says no is playing hard to get")."""
+        return [
+            "" if i + 1 < len(words) and words[i + 1] in self.answers else word for i, word in enumerate(words)
+        ]
 
     def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         clause = self.clause_before(doc, cand, sent)
@@ -300,8 +308,8 @@ class ContextRules:
         tokens = list(doc[cand.start - len(clause) : cand.start])
         for i, token in enumerate(tokens):
             key = key_text(token)
-            if key not in self.reported_verbs:
-                continue
+            if key not in self.reported_verbs or (i + 1 < len(tokens) and tokens[i + 1].norm_ in self.answers):
+                continue  # not a speech verb, or one that gives an answer ("a woman who says no")
             j = i - 1
             if j >= 2 and tokens[j].norm_ == "to" and tokens[j - 1].norm_ == "used":
                 j -= 2  # "Dad used to tell me ...": a habit of someone else's
