@@ -89,6 +89,7 @@ class ContextRules:
         self.neg_multiplier = float(neg["multiplier"])
         self.neg_cues = seqs(neg["cues"])
         self.imperative_openers = seqs(neg["imperative_openers"])
+        self.no_subjects = frozenset(neg.get("no_subjects", ()))
         self.speech_verbs = set(neg["speech_verbs"])
         self.apophasis = seqs(neg["apophasis"])
         self.insult_reach = set(neg["insult_reach"])
@@ -279,6 +280,8 @@ class ContextRules:
     def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
         clause = self.clause_before(doc, cand, sent)
         cue = self.neg_cues.find(clause)
+        if not cue and clause[-1:] == ["no"] and doc[cand.start].norm_ in self.no_subjects:
+            cue = ("no", doc[cand.start].norm_)  # "No woman is worthless": the claim is denied of everyone
         if not cue:
             return Verdict(False, "not negated")
         sentence_words = [t.norm_ for t in sent]
