@@ -153,3 +153,41 @@ def test_a_name_is_a_capitalized_word_no_dictionary_knows(lexicon_analyzer) -> N
     """'Priya' is a name anywhere; 'Markets' opening a sentence is a word, not a person."""
     assert [f.rule_id for f in lexicon_analyzer.analyze("Priya is overreacting.").flags] == ["di.overreacting"]
     assert lexicon_analyzer.analyze("Markets are overreacting to the rate news.").flags == ()
+
+
+def test_the_data_files_hold_words_where_they_list_words() -> None:
+    """YAML reads an unquoted no, yes, on or off as a boolean: in a word list it would stand for "False"."""
+    from analyzer.resources import DATA_DIR
+
+    def booleans(value: object, where: str) -> list[str]:
+        if isinstance(value, bool):
+            return [where]
+        if isinstance(value, dict):
+            return [b for k, v in value.items() for b in booleans(v, f"{where}/{k}")]
+        if isinstance(value, list):
+            return [b for i, v in enumerate(value) for b in booleans(v, f"{where}[{i}]")]
+        return []
+
+    files = sorted(DATA_DIR.glob("*.yml"))
+    found = [b for path in files for b in booleans(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)]
+    assert not found, f"quote these words: {found}"
+
+
+def test_of_two_rules_on_the_same_words_the_narrower_claim_wins_in_every_process() -> None:
+    """di.emotional (anyone "is too emotional") and gs.women-are-too-emotional (women as a group) both match;
+    the rule about women wins, whatever order Python's string hashing gives the matches in."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from analyzer import Analyzer\n"
+        "print([f.rule_id for f in Analyzer(model=None).analyze('Girls are way too emotional for the debate club.')"
+        ".flags])"
+    )
+    seen = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        seen.add(out.stdout.strip())
+    assert seen == {"['gs.women-are-too-emotional']"}

@@ -105,6 +105,21 @@ class Compiled:
         return [s.pattern() for s in self.specs]
 
     @property
+    def breadth(self) -> int:
+        """How many words its first required token accepts (a wildcard or a {name}: very many).
+
+        A template's first required token is usually who the claim is about; a rule whose
+        widest pattern accepts fewer words makes a narrower claim ("women" rather than anyone).
+        """
+        for spec in self.specs:
+            if spec.lo >= 1:
+                key, value = spec.attrs[0]
+                if key in ("LEMMA", "LOWER", "ORTH"):
+                    return len(value) if isinstance(value, tuple) else 1
+                return 1_000_000
+        return 1_000_000
+
+    @property
     def reach(self) -> int:
         """The most tokens a match of this pattern can span."""
         return sum(s.hi for s in self.specs)

@@ -93,6 +93,8 @@ class LexiconMatcher(BatchComponent):
         self.reach = 0  # the most tokens a template match can span
         # per rule: for each of its patterns, the words its required tokens take: ((0 LEMMA | 1 LOWER, keys), ...)
         self._template_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}
+        # per rule hash: (breadth, lexicon order), which of two rules matching the same words wins
+        self._rank: dict[int, tuple[int, int]] = {}
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
         """Load the built-in lexicons plus the config's ``lexicons`` folders, and compile them."""
@@ -154,8 +156,9 @@ class LexiconMatcher(BatchComponent):
         self.rules = dict(lexicon.rules)
         strings = self.nlp.vocab.strings
         keys = lexicon_keys(lexicon, self.nlp, normalize)
-        for rule in lexicon.rules.values():
+        for order, rule in enumerate(lexicon.rules.values()):
             match_id = strings.add(rule.id)
+            self._rank[match_id] = (0, order)  # phrases only: the narrowest claim (a template rule: its breadth)
             for phrase in keys.phrases[rule.id]:
                 self.phrases.add(match_id, tuple(strings.add(k) for k in phrase))
             if rule.patterns:
@@ -179,6 +182,10 @@ class LexiconMatcher(BatchComponent):
             return []
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
         self.templates[rule.id] = compiled
+        match_id = self.nlp.vocab.strings.add(rule.id)
+        if match_id in self._rank:
+            plain = [c.breadth for _, c in compiled if not c.question] or [c.breadth for _, c in compiled]
+            self._rank[match_id] = (max(plain), self._rank[match_id][1])  # the widest subject it accepts
         strings = self.nlp.vocab.strings
         reach = 0
         screened: set[int] = set()
@@ -237,7 +244,7 @@ class LexiconMatcher(BatchComponent):
                 matches = matches + self._match_patterns(doc)
             if matches:
                 context = _SentenceContext(doc)
-                for m, start, end in _longest_first(matches):
+                for m, start, end in _longest_first(matches, self._rank):
                     span = Span(doc, start, end, label=m, span_id=m)
                     found.append(self._candidate(span, self.rules[strings[m]], context))
             publish_spans(doc, self.spans_key, self.threshold)
@@ -640,9 +647,18 @@ def match_on_keys(matcher: Matcher, doc: Doc, **options: Any) -> list[Any]:
         return matcher(doc, **options)
 
 
-def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """``spacy.util.filter_spans`` on (match id, start, end) tuples: no Span is built for a match dropped."""
-    ordered = sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+def _longest_first(
+    matches: list[tuple[int, int, int]], rank: dict[int, tuple[int, int]] | None = None
+) -> list[tuple[int, int, int]]:
+    """``spacy.util.filter_spans`` on (match id, start, end) tuples: no Span is built for a match dropped.
+
+    Of two rules that match the same words, the narrower claim wins (``rank``: breadth, then lexicon
+    order), so the outcome never depends on the order the matches came in.
+    """
+    ranks = rank or {}
+    ordered = sorted(
+        matches, key=lambda m: (-(m[2] - m[1]), m[1], *ranks.get(m[0], (1_000_000, 1_000_000)), m[0])
+    )
     kept, taken = [], set()
     for match in ordered:
         if match[1] not in taken and match[2] - 1 not in taken:
