@@ -27,6 +27,8 @@ import pytest
         ("b-i-t-c-h, that is all she is", "gh.", "b-i-t-c-h"),
         ("Shut up you dumb bicth", "gh.", "bicth"),
         ("stupid btch", "gh.", "btch"),
+        ("what a bitchh she is", "gh.", "bitchh"),
+        ("Wommen are disgustingg.", "gh.", "Wommen are disgustingg"),
         ("total wh*re", "gh.", "wh*re"),
         ("boyz will be boyz", "eh.", "boyz will be boyz"),
         ("n0t all m3n, calm down", "de.", "n0t all m3n"),  # spaCy cuts "n0t" as "n0" + "t"

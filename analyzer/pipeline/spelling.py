@@ -50,7 +50,7 @@ def load_spellings() -> tuple[dict[str, str], dict[str, list[str]]]:
 
 @lru_cache(maxsize=1)
 def load_typo_words() -> tuple[str, ...]:
-    """Words of ``spellings.yml``'s ``typos`` list: also matched with one letter swapped or dropped."""
+    """Words of ``spellings.yml``'s ``typos`` list: also matched with one letter swapped, dropped or doubled."""
     return tuple(str(w).lower() for w in _spellings_file().get("typos") or ())
 
 
@@ -132,7 +132,7 @@ class Normalizer:
         self._prefixes = None
 
     def add_targets(self, words: Iterable[str]) -> None:
-        """Single-word phrases (slurs, insults): also matched with one letter swapped or dropped.
+        """Single-word phrases (slurs, insults): also matched with one letter swapped, dropped or doubled.
 
         "btich", "bicth", "btch" and "whroe" are a keyboard away from the word a
         filter would catch. Variants that are English words themselves are left out.
@@ -146,11 +146,13 @@ class Normalizer:
         self._cache.clear()
 
     def _add_typos(self, word: str) -> None:
-        """Map each one-swap and one-drop variant of ``word`` (not an English or lexicon word) back to it."""
+        """Map each one-swap, one-drop and one-doubled-letter variant of ``word`` (not an English or
+        lexicon word) back to it: "wommen" and "womenn" are as easy to type as "wmen"."""
         if len(word) < 4 or not word.isalpha():
             return
         variants = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
         variants |= {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+        variants |= {word[: i + 1] + word[i:] for i in range(1, len(word))}
         for variant in variants - {word}:
             if variant not in self.english and variant not in self.vocabulary:
                 self.fuzzy.setdefault(variant, word)
