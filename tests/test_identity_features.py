@@ -87,3 +87,30 @@ def test_probability_without_mentions_takes_the_identity_words_out(nlp) -> None:
     without = [scores.without_mentions(i, 0) for i in range(2)]
     assert without[1] == pytest.approx(probabilities[1, 0])  # nothing to take out
     assert without[0] != pytest.approx(probabilities[0, 0])  # "women" and the target cues weighed in
+
+
+def test_a_named_thing_and_every_bigram_of_the_mention_are_taken_out(nlp) -> None:
+    """"Women's football" names a thing: with the mention, its "'s" and "football" and every bigram they
+    are part of taken out, the text scores as if it said nothing; what is said about the thing stays."""
+    from analyzer.model.category_model import _mentions
+
+    pipeline = _fit(nlp, False, False)
+    scorer = compiler.compile_pipeline(pipeline)
+    classifier = CategoryClassifier(scorer, ["hostile"], {"hostile": 0.5})
+    texts = ["Women's football is on tonight.", "Women's football is vile."]
+    units = [doc_unit(doc) for doc in nlp.pipe(texts)]
+    scores = classifier.score_units(units)
+    batch = scores.batch
+    masks = [_mentions(batch.keys[a:b], batch.lowers[a:b]) for a, b in zip(batch.starts, batch.ends, strict=True)]
+    assert masks[0].tolist() == [True, True, True, False, False, False, False]  # women 's football | is on tonight .
+    scored = scorer.score(batch)
+    for unit, mask in enumerate(masks):
+        a, b = int(batch.starts[unit]), int(batch.ends[unit])
+        pair = scored.pair[a : b - 1, 0]
+        touching = mask[:-1] | mask[1:]
+        expected = (scored.word[a:b, 0][mask].sum() + pair[touching].sum()) / np.sqrt(b - a)
+        total = scored.char_count[a:b].sum()
+        expected += scored.char[a:b, 0][mask].sum() / np.sqrt(total)
+        assert scorer.mention_contribution(scored, unit, 0, mask) == pytest.approx(float(expected), rel=1e-5)
+    without = [scores.without_mentions(i, 0) for i in range(2)]
+    assert without[1] > without[0]  # "vile" is still said of it

@@ -78,7 +78,8 @@ class BatchScores:
 
     def without_mentions(self, unit: int, label_index: int) -> float | None:
         """The probability of head ``label_index`` for unit ``unit`` with what its identity words
-        (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah") added taken back out, and with them
+        (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah", and the bigrams they are part of)
+        added taken back out, and with them
         the cue features that only count references to women: what the rest of the sentence (including
         hostile words aimed at them) says. None for a unit not in the batch."""
         scorer: CompiledModel = self.scorer()
@@ -91,10 +92,9 @@ class BatchScores:
         a, b = int(batch.starts[unit]), int(batch.ends[unit])
         logit = float(scored.logits[unit, label_index])
         if b > a:
-            identity = _identity_hashes()
-            silent = _member(identity, batch.keys[a:b]) | _member(identity, batch.lowers[a:b])
+            silent = _mentions(batch.keys[a:b], batch.lowers[a:b])
             if silent.any():
-                logit -= float(scorer.contributions(scored, unit, label_index)[silent].sum())
+                logit -= scorer.mention_contribution(scored, unit, label_index, silent)
                 logit -= scorer.target_contribution(scored, unit, label_index)
         return float(_sigmoid(np.asarray(logit)))
 
@@ -175,6 +175,40 @@ def _member(table: np.ndarray, values: np.ndarray) -> np.ndarray:
         return np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(table, values), len(table) - 1)
     return table[at] == values
+
+
+def _mentions(keys: np.ndarray, lowers: np.ndarray) -> np.ndarray:
+    """Which tokens only say who or what for whom: identity words ("woman", "Sarah"), and the word naming a
+    thing right after one or its possessive ("women's football", "girls' school"; ``identity_terms.yml``)."""
+    identity, compounds, possessives = _identity_hashes(), _compound_hashes(), _possessive_hashes()
+    silent = _member(identity, keys) | _member(identity, lowers)
+    named = _member(compounds, keys) | _member(compounds, lowers)
+    if silent.any() and named.any():
+        after = np.zeros_like(silent)
+        after[1:] = silent[:-1]  # "womens football"
+        after[2:] |= silent[:-2] & _member(possessives, lowers[1:-1])  # "women 's football"
+        silent = silent | (named & after)
+    if silent[:-1].any():
+        owner = np.zeros_like(silent)
+        owner[1:] = silent[:-1]
+        silent = silent | (owner & _member(possessives, lowers))  # the "'s" of "women's"
+    return silent
+
+
+@lru_cache(maxsize=1)
+def _compound_hashes() -> np.ndarray:
+    from spacy.strings import hash_string
+
+    from analyzer.model.word_features import load_identity_compounds
+
+    return np.sort(np.fromiter((hash_string(w) for w in load_identity_compounds()), dtype=np.uint64))
+
+
+@lru_cache(maxsize=1)
+def _possessive_hashes() -> np.ndarray:
+    from spacy.strings import hash_string
+
+    return np.sort(np.fromiter((hash_string(w) for w in ("'s", "'", "’s", "’")), dtype=np.uint64))
 
 
 @lru_cache(maxsize=1)

@@ -100,6 +100,12 @@ def load_identity_terms(path: Path = IDENTITY_FILE) -> list[str]:
     return sorted({str(w).lower() for w in raw.get("words", [])})
 
 
+def load_identity_compounds(path: Path = IDENTITY_FILE) -> list[str]:
+    """Words that, right after an identity word or its possessive, name a thing ("women's football")."""
+    raw = load_plain(path.read_text(encoding="utf-8")) or {}
+    return sorted({str(w).lower() for w in raw.get("compounds", [])})
+
+
 def is_identity(key: str, word: str, identity: frozenset[str] | set[str]) -> bool:
     """Does a token (its key and its lowercase form) only say who is meant? See ``identity_terms.yml``."""
     return key in identity or word in identity

@@ -568,14 +568,17 @@ class ContextRules:
         head's probability with what its identity words ("woman", "wife", "Sarah") and the cue features that
         only count references to women added taken back out; below ``findings.evidence_floor`` times the
         head's ``threshold`` the mention carried the finding, and naming women is no evidence: ruled out.
-        A derogation or threat word in ``span`` ("should be shot", "waiting in the parking lot") is evidence
-        of its own: such a finding stands. ``gendered``: a finding of gendered hostility, a stereotype or
-        the sexist head (``findings.evidence_floor``); the other categories use ``evidence_floor_other``."""
+        A derogation or threat word in ``span`` ("should be shot", "waiting in the parking lot"), or praise
+        it denies ("never intelligent", "not capable"), is evidence of its own: such a finding stands.
+        ``gendered``: a finding of gendered hostility, a stereotype or the sexist head
+        (``findings.evidence_floor``); the other categories use ``evidence_floor_other``."""
         floor = threshold * (self.evidence_floor if gendered else self.evidence_floor_other)
         if without_mentions is None or without_mentions >= floor:
             return None
         if any(self.hostile(t.lower_.replace("'", "")) or self.hostile(t.lemma_) for t in span):
             return None
+        if self.praises([t.norm_ for t in span], self._praise_word) is False:
+            return None  # praise denied ("women are never intelligent"): a claim of its own, not a mention
         note = (
             f"without the words that name someone the model gives p={without_mentions:.2f} "
             f"(needs {floor:.2f}): the mention carried the finding"
