@@ -180,6 +180,9 @@ class ContextRules:
     def clause_before(self, view: TokenView, cand: Candidate, sent: Sentence, window: int | None = None) -> list[str]:
         """Norms of the tokens between the clause start and the phrase (at most ``window``)."""
         start = max(sent.start, cand.start - (window or self.window))
+        remembered = view.last_clause
+        if remembered is not None and remembered[0] == (start, cand.start):
+            return remembered[1]  # the checks of one candidate read the same clause (do not change the list)
         separators = self.separators
         words: list[str] = []
         for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
@@ -187,6 +190,7 @@ class ContextRules:
                 words = []
             else:
                 words.append(norm)
+        view.last_clause = ((start, cand.start), words)
         return words
 
     def _sentence_endorsed(self, view: TokenView, sent: Sentence) -> Seq | None:

@@ -57,6 +57,7 @@ class TokenView:
         self.hi = lo + len(self.norm)
         self._starts = starts  # sentence starts of the whole doc; None: ask spaCy (hooks, or no annotation)
         self._per_sentence: dict[tuple[object, int], object] = {}
+        self.last_clause: tuple[tuple[int, int], list[str]] | None = None  # see ContextRules.clause_before
 
     @classmethod
     def of_doc(cls, doc: Doc) -> TokenView:
@@ -102,11 +103,14 @@ class TokenView:
     # -- token ranges (spaCy's slice rules: clipped to the doc, empty when ``b <= a``) --------
 
     def _range(self, column: list[T], a: int, b: int) -> list[T]:
+        lo = self.lo
+        if lo <= a <= b <= self.hi:
+            return column[a - lo : b - lo]
         n = len(self.doc)
         a, b = min(max(a, 0), n), min(max(b, 0), n)
-        if a < b and (a < self.lo or b > self.hi):
-            raise IndexError(f"tokens {a}:{b} are outside the view {self.lo}:{self.hi}")
-        return column[a - self.lo : b - self.lo] if a < b else []
+        if a < b and (a < lo or b > self.hi):
+            raise IndexError(f"tokens {a}:{b} are outside the view {lo}:{self.hi}")
+        return column[a - lo : b - lo] if a < b else []
 
     def norms(self, a: int, b: int) -> list[str]:
         return self._range(self.norm, a, b)
