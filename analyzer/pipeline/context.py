@@ -41,10 +41,12 @@ class Cues:
 
     def find(self, words: Sequence[str]) -> Seq | None:
         """The longest cue starting at the earliest position in ``words``."""
-        for i in range(len(words)):
-            found = self.at(words, i)
-            if found:
-                return found
+        by_first = self.by_first
+        for i, word in enumerate(words):
+            if word in by_first:
+                found = self.at(words, i)
+                if found:
+                    return found
         return None
 
     def at(self, words: Sequence[str], i: int) -> Seq | None:
