@@ -4,11 +4,15 @@ Runs of one punctuation mark, spaced-out letters and one long word used to
 cost the square or the cube of their length (``"a " * 2000`` took 30 s).
 The property test doubles a text built by repeating a random unit and checks
 that the CPU time at most ~2.5x (never an absolute time: machines differ);
+the work-count test counts the Python calls an analysis makes instead, which
+no other process on the machine can disturb;
 ``bench/bench_pathological.py`` prints the seconds per megabyte.
 """
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import time
 
 import pytest
@@ -86,3 +90,50 @@ def test_doubling_a_text_at_most_about_doubles_the_work(analyzer, unit: str) -> 
     analyzer.analyze(small)  # warm caches: the first sight of a word costs more than the next
     first, second = _cpu(analyzer, small), _cpu(analyzer, large)
     assert second <= 2.5 * first + 0.03, f"{unit!r}: {first:.3f} s for {size:,} characters, {second:.3f} s for twice"
+
+
+# Texts packed with what costs work per occurrence: lexicon phrases (each a candidate the context
+# step reads around), words cut or re-laid out, quotations, negations, innocent-sense templates.
+WORK_UNITS = [
+    "calm down you are overreacting ",
+    "c@n't m4n up ihatewomen ",
+    '"man up" he said, calm down ',
+    "she is not a bitch but karma is a bitch ",
+    "not all men but you are so emotional ",
+    "s l u t ",
+    "womenareso dumb ",
+    "x7\ufffd@q%\u0301 b*tch ",
+]
+
+
+def _calls(analyzer, text: str) -> int:
+    """The Python calls ``analyzer.analyze(text)`` makes (cProfile's count): work that no timing noise changes."""
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        analyzer.analyze(text)
+    finally:
+        profile.disable()
+    return pstats.Stats(profile).total_calls
+
+
+@pytest.mark.parametrize("unit", WORK_UNITS, ids=range(len(WORK_UNITS)))
+def test_each_copy_of_a_unit_costs_the_same_work_within_one_sentence(analyzer, unit: str) -> None:
+    """k, 2k and 4k copies of ``unit``, the largest still one sentence: the last k copies cost no more than twice
+    the k before them (a step that reads a candidate's whole sentence per candidate, as the context step once did,
+    makes that 3 to 4 times)."""
+    tokens = len(analyzer.process(unit))
+    k = max(1, 240 // (4 * tokens))  # sentences are cut every 256 tokens (analyzer.pipeline.sentences)
+    texts = [unit * (k * m) for m in (1, 2, 4)]
+    analyzer.analyze(texts[-1])  # warm caches: a word seen the first time costs more work than the next times
+    small, medium, large = (_calls(analyzer, text) for text in texts)
+    assert large - medium <= 2.4 * (medium - small), f"{unit!r}: {small:,}, {medium:,}, {large:,} calls"
+
+
+@pytest.mark.parametrize("unit", WORK_UNITS, ids=range(len(WORK_UNITS)))
+def test_doubling_a_long_text_of_a_unit_doubles_the_work(analyzer, unit: str) -> None:
+    """Across many sentences: 2,000, 4,000 and 8,000 characters' worth of ``unit``, the same work per copy."""
+    texts = [unit * (n // len(unit)) for n in (2000, 4000, 8000)]
+    analyzer.analyze(texts[-1])
+    small, medium, large = (_calls(analyzer, text) for text in texts)
+    assert large - medium <= 2.4 * (medium - small), f"{unit!r}: {small:,}, {medium:,}, {large:,} calls"

@@ -10,13 +10,15 @@ history, whether it changed the score or not. No statistical parse is needed.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from analyzer.flags import Candidate, Verdict
 from analyzer.model.word_features import is_cue, load_cues
+from analyzer.pipeline.context_view import Sentence, TokenView, sentence_of_span
 from analyzer.tokens.doc_state import key_text
 
 __all__ = ["CONTEXT_FILE", "ContextRules", "Cues", "Verdict"]
@@ -39,12 +41,44 @@ class Cues:
 
     def find(self, words: Sequence[str]) -> Seq | None:
         """The longest cue starting at the earliest position in ``words``."""
-        n = len(words)
+        by_first = self.by_first
         for i, word in enumerate(words):
-            for seq in self.by_first.get(word, ()):
-                if i + len(seq) <= n and tuple(words[i : i + len(seq)]) == seq:
-                    return seq
+            if word in by_first:
+                found = self.at(words, i)
+                if found:
+                    return found
         return None
+
+    def at(self, words: Sequence[str], i: int) -> Seq | None:
+        """The longest cue starting at ``words[i]`` and ending within ``words``."""
+        n = len(words)
+        for seq in self.by_first.get(words[i], ()):
+            if i + len(seq) <= n and tuple(words[i : i + len(seq)]) == seq:
+                return seq
+        return None
+
+    def positions(self, words: Sequence[str]) -> tuple[list[int], list[Seq]]:
+        """Every position of ``words`` where a cue starts (with :meth:`at`'s cue there), in order.
+
+        ``find(words[k:])`` is the cue of the first position at or after ``k``
+        (see :meth:`find_from`): a sentence's positions, worked out once, answer
+        that for every candidate in it.
+        """
+        where: list[int] = []
+        found: list[Seq] = []
+        for i in range(len(words)):
+            seq = self.at(words, i) if words[i] in self.by_first else None
+            if seq:
+                where.append(i)
+                found.append(seq)
+        return where, found
+
+    @staticmethod
+    def find_from(positions: tuple[list[int], list[Seq]], k: int) -> Seq | None:
+        """``find(words[k:])``, given ``positions(words)``."""
+        where, found = positions
+        at = bisect_left(where, max(k, 0))
+        return found[at] if at < len(where) else None
 
     def last(self, words: Sequence[str]) -> int | None:
         """Where the last cue in ``words`` starts (its index), or None."""
@@ -147,16 +181,25 @@ class ContextRules:
 
     # -- helpers -----------------------------------------------------------
 
-    def clause_before(self, doc: Doc, cand: Candidate, sent: Span, window: int | None = None) -> list[str]:
+    def clause_before(self, view: TokenView, cand: Candidate, sent: Sentence, window: int | None = None) -> list[str]:
         """Norms of the tokens between the clause start and the phrase (at most ``window``)."""
         start = max(sent.start, cand.start - (window or self.window))
+        remembered = view.last_clause
+        if remembered is not None and remembered[0] == (start, cand.start):
+            return remembered[1]  # the checks of one candidate read the same clause (do not change the list)
+        separators = self.separators
         words: list[str] = []
-        for token in doc[start : cand.start]:
-            if token.norm_ in self.separators or token.text in self.separators:
+        for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
+            if norm in separators or text in separators:
                 words = []
             else:
-                words.append(token.norm_)
+                words.append(norm)
+        view.last_clause = ((start, cand.start), words)
         return words
+
+    def _sentence_endorsed(self, view: TokenView, sent: Sentence) -> Seq | None:
+        """:meth:`endorsed` of the sentence's norms, once per sentence."""
+        return view.of_sentence(sent, "endorsed", lambda: self.endorsed(view.sentence_norms(sent)))
 
     def endorsed(self, words: Sequence[str]) -> Seq | None:
         return self.endorsements.find(words)
@@ -213,7 +256,7 @@ class ContextRules:
 
     # -- the checks ----------------------------------------------------------
 
-    def quotation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
+    def quotation(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         lo, hi = sent.start_char, sent.end_char
         for open_q, close_q in self.quote_pairs:
             left = text.rfind(open_q, lo, cand.start_char)
@@ -232,119 +275,124 @@ class ContextRules:
                 continue
             if open_q == close_q and right + 1 < len(text) and text[right + 1].isalnum():
                 continue  # an apostrophe, not a closing quote
-            outside = [t.norm_ for t in sent if t.idx < left or t.idx > right]
-            if sent.end < len(doc) and right + 2 >= sent.end_char:
-                outside += [t.norm_ for t in doc[sent.end].sent]  # '"Get back in the kitchen." Truest thing ...'
-
-            following = [t.norm_ for t in sent if t.idx > right and not t.is_punct][:4]
+            norms, starts = view.norms(sent.start, sent.end), view.idxs(sent.start, sent.end)
+            outside = [norm for norm, at in zip(norms, starts, strict=True) if at < left or at > right]
+            if sent.end < len(view.doc) and right + 2 >= sent.end_char:
+                after = view.sentence(sent.end)  # '"Get back in the kitchen." Truest thing ...'
+                outside += view.norms(after.start, after.end)
+            puncts = view.puncts(sent.start, sent.end)
+            following = [n for n, at, p in zip(norms, starts, puncts, strict=True) if at > right and not p][:4]
             cue = self.endorsed(outside) or self.self_quotes.starts(following)
             if cue:
                 return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
             return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
         return Verdict(False, "not inside a quotation")
 
-    def mention(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
-        words = self.clause_before(doc, cand, sent)
+    def mention(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
+        words = self.clause_before(view, cand, sent)
         cue = self.mention_cues.find(words[-4:])
         if cue:
-            endorsed = self.endorsed([t.norm_ for t in sent])
+            endorsed = self._sentence_endorsed(view, sent)
             if endorsed:
                 return Verdict(False, f"named, but endorsed ('{' '.join(endorsed)}')", endorsed=True)
             return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
         return Verdict(False, "not introduced as a phrase or example")
 
-    def counter_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
-        clause = self.clause_before(doc, cand, sent)
-        before = self._mask_answers([t.norm_ for t in doc[sent.start : cand.start]])
+    def counter_speech(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
+        clause = self.clause_before(view, cand, sent)
         if clause and clause[0] in self.gerunds:
             return Verdict(True, f"counter-speech: the sentence is about '{clause[0]}' it, not saying it")
-        cue = self.counter_cues.find(before[-self.window :])
+        before = self._mask_answers(view.norms(max(sent.start, cand.start - self.window), cand.start))
+        cue = self.counter_cues.find(before)
         if cue:
             return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
-        after = [t.norm_ for t in doc[cand.end : sent.end]]
-        cue = self.judgements.find(after)
+        # the first judgement after the phrase in its sentence, from the sentence's judgements found once
+        judgements = view.of_sentence(sent, "judgements", lambda: self.judgements.positions(view.sentence_norms(sent)))
+        cue = Cues.find_from(judgements, cand.end - sent.start)
         if cue:
             return Verdict(True, f"counter-speech: the sentence judges the phrase ('{' '.join(cue)}')")
-        act = self.condemned_act([t.norm_ for t in sent if not t.is_space and not t.is_punct])
+        act = view.of_sentence(sent, "condemned_act", lambda: self.condemned_act(view.words(sent.start, sent.end)))
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
         return Verdict(False, "no counter-speech around it")
 
-    def _mask_answers(self, words: list[str]) -> list[str]:
+    def _mask_answers(self, words: Sequence[str]) -> list[str]:
         """``words`` with each word followed by an answer ("says no", "said yes") masked: an answer given is
         an act, not someone's words held up ("Any woman who says no is playing hard to get")."""
+        if not self.answers.intersection(words):
+            return list(words)
         return [
             "" if i + 1 < len(words) and words[i + 1] in self.answers else word for i, word in enumerate(words)
         ]
 
-    def negation(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
-        clause = self.clause_before(doc, cand, sent)
+    def negation(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
+        clause = self.clause_before(view, cand, sent)
         cue = self.neg_cues.find(clause)
-        if not cue and clause[-1:] == ["no"] and doc[cand.start].norm_ in self.no_subjects:
-            cue = ("no", doc[cand.start].norm_)  # "No woman is worthless": the claim is denied of everyone
+        if not cue and clause[-1:] == ["no"]:
+            first = view.norms(cand.start, cand.start + 1)[0]
+            if first in self.no_subjects:
+                cue = ("no", first)  # "No woman is worthless": the claim is denied of everyone
         if not cue:
             return Verdict(False, "not negated")
-        sentence_words = [t.norm_ for t in sent]
+        sentence_words = view.sentence_norms(sent)
         if self.apophasis.find(clause) and "but" in sentence_words[cand.end - sent.start :]:
             return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
         if (
             cand.category in self.insult_categories
             and cand.end - cand.start == 1
-            and not self._reaches(doc, cand, clause)
+            and not self._reaches(view, cand, clause)
         ):
             return Verdict(False, "a negation in the clause, but not of this word: an insult stays an insult")
         opener = self.imperative_openers.starts(clause)
         if opener:
-            rest = {key_text(doc[i]) for i in range(cand.start - len(clause) + len(opener), cand.start)}
+            rest = set(view.keys(cand.start - len(clause) + len(opener), cand.start))
             if not rest & self.speech_verbs:
                 return Verdict(False, "a negated imperative that still gives the advice", overruled=True)
         if (
-            sent.text.rstrip().endswith("?")
+            text[sent.start_char : sent.end_char].rstrip().endswith("?")
             and cue == ("not",)
-            and "n't" in {t.text.lower() for t in doc[cand.start - len(clause) : cand.start]}
+            and "n't" in {word.lower() for word in view.texts(cand.start - len(clause), cand.start)}
         ):
             return Verdict(False, "a rhetorical question, not a negation", overruled=True)
         return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
 
-    def reported_speech(self, doc: Doc, cand: Candidate, sent: Span, text: str) -> Verdict:
-        clause = self.clause_before(doc, cand, sent, window=self.reported_window)
-        tokens = list(doc[cand.start - len(clause) : cand.start])
-        for i, token in enumerate(tokens):
-            key = key_text(token)
-            if key not in self.reported_verbs or (i + 1 < len(tokens) and tokens[i + 1].norm_ in self.answers):
+    def reported_speech(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
+        clause = self.clause_before(view, cand, sent, window=self.reported_window)
+        first = cand.start - len(clause)
+        keys = view.keys(first, cand.start)
+        norms = view.norms(first, cand.start)
+        for i, key in enumerate(keys):
+            if key not in self.reported_verbs or (i + 1 < len(norms) and norms[i + 1] in self.answers):
                 continue  # not a speech verb, or one that gives an answer ("a woman who says no")
             j = i - 1
-            if j >= 2 and tokens[j].norm_ == "to" and tokens[j - 1].norm_ == "used":
+            if j >= 2 and norms[j] == "to" and norms[j - 1] == "used":
                 j -= 2  # "Dad used to tell me ...": a habit of someone else's
-            elif j >= 0 and tokens[j].norm_ in self.not_subjects:
+            elif j >= 0 and norms[j] in self.not_subjects:
                 continue  # "to say", "will say", "those jokes": not a report of what was said
-            elif (
-                j >= 0
-                and token.norm_ == key
-                and tokens[self._skip_back(tokens, j)].norm_ not in self.plural_subjects
-            ):
+            elif j >= 0 and norms[i] == key and norms[self._skip_back(norms, j)] not in self.plural_subjects:
                 continue  # a bare "say" is a report only after "they", "people" ("people still say")...
-            if j < 0 or tokens[j].is_punct:
+            if j < 0 or view.puncts(first, cand.start)[j]:
                 continue  # an imperative ("Tell him to ..."): the writer's own words
-            subject = tokens[j].norm_
-            while j > 0 and tokens[j].norm_ in self.reported_skip:
+            subject = norms[j]
+            while j > 0 and norms[j] in self.reported_skip:
                 j -= 1
-                subject = tokens[j].norm_
+                subject = norms[j]
             if subject in self.own_subjects:
                 return Verdict(False, "the writer's own words")
-            cue = self.endorsed([t.norm_ for t in sent])
+            cue = self._sentence_endorsed(view, sent)
             if cue:
                 return Verdict(False, f"reported, but endorsed ('{' '.join(cue)}')", endorsed=True)
-            return Verdict(True, f"reported speech ('{tokens[i - 1].text} {token.text}'): {self.reported_note}")
+            texts = view.texts(first, cand.start)
+            return Verdict(True, f"reported speech ('{texts[i - 1]} {texts[i]}'): {self.reported_note}")
         return Verdict(False, "not reported speech")
 
-    def _skip_back(self, tokens: Sequence[Token], j: int) -> int:
-        """From ``tokens[j]``, back over adverbs and auxiliaries ("still", "always", "do") to the subject."""
-        while j > 0 and tokens[j].norm_ in self.reported_skip and tokens[j].norm_ not in self.not_subjects:
+    def _skip_back(self, norms: Sequence[str], j: int) -> int:
+        """From ``norms[j]``, back over adverbs and auxiliaries ("still", "always", "do") to the subject."""
+        while j > 0 and norms[j] in self.reported_skip and norms[j] not in self.not_subjects:
             j -= 1
         return j
 
-    def _reaches(self, doc: Doc, cand: Candidate, clause: Sequence[str]) -> bool:
+    def _reaches(self, view: TokenView, cand: Candidate, clause: Sequence[str]) -> bool:
         """Does the clause's last negation bear on the one-word insult right after it?
 
         "She's not a slut" denies the word and "nobody here would call her a
@@ -357,10 +405,10 @@ class ContextRules:
         if at is None:
             return False
         cue = self.neg_cues.starts(clause[at:]) or ()
-        between = doc[cand.start - len(clause) + at + len(cue) : cand.start]
-        if any(key_text(t) in self.speech_verbs for t in between):
+        first = cand.start - len(clause) + at + len(cue)
+        if any(key in self.speech_verbs for key in view.keys(first, cand.start)):
             return True
-        return all(t.norm_ in self.insult_reach for t in between)
+        return all(norm in self.insult_reach for norm in view.norms(first, cand.start))
 
     # -- whole sentences (classifier findings) ---------------------------------
 
@@ -462,7 +510,8 @@ class ContextRules:
             rule_id=None,
             score=0.0,
         )
-        return self.reported_speech(doc, pseudo, sent, "")
+        view = TokenView.of_tokens(doc, sent.start, min(len(doc), max(sent.end, middle)))
+        return self.reported_speech(view, pseudo, sentence_of_span(sent), "")
 
     # -- classifier findings: the same step, read over the sentence ---------------
 
@@ -595,16 +644,19 @@ class ContextRules:
         ("reported_speech", "reported_multiplier"),
     )
 
-    def apply(self, doc: Doc, cand: Candidate, text: str) -> None:
+    def apply(self, doc: Doc, cand: Candidate, text: str, view: TokenView | None = None) -> None:
         """Run every check on one candidate and record each in its history.
 
-        ``text`` is ``doc.text``, passed in because spaCy rebuilds it on every access.
+        ``text`` is ``doc.text``, passed in because spaCy rebuilds it on every access;
+        ``view`` is :meth:`TokenView.of_doc` of ``doc``, read once for all of its candidates.
         """
-        sent = doc[cand.start].sent
+        if view is None:
+            view = TokenView.of_doc(doc)
+        sent = view.sentence(cand.start)
         strongest: tuple[float, str] | None = None
         verdicts: list[tuple[str, Verdict, float]] = []
         for name, multiplier_attr in self.CHECKS:
-            verdict: Verdict = getattr(self, name)(doc, cand, sent, text)
+            verdict: Verdict = getattr(self, name)(view, cand, sent, text)
             multiplier = getattr(self, multiplier_attr)
             verdicts.append((name, verdict, multiplier))
             if verdict.applies and (strongest is None or multiplier < strongest[0]):

@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from analyzer.pipeline.context import ContextRules
+from analyzer.pipeline.context_view import TokenView
 from analyzer.pipeline.matcher import LexiconMatcher
 from analyzer.pipeline.normalizer import NormalizerComponent
 from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_text, publish_spans
@@ -44,9 +45,11 @@ class ContextComponent:
         if not found:
             return doc
         text = doc_text(doc)
+        view: TokenView | None = None  # the doc's tokens, read once for all of its candidates
         for cand in found:
             if cand.source == "lexicon" and cand.suppressed_by is None:
-                self.rules.apply(doc, cand, text)
+                view = view or TokenView.of_doc(doc)
+                self.rules.apply(doc, cand, text, view)
         publish_spans(doc, self.spans_key, self.threshold)
         return doc
 

@@ -584,16 +584,26 @@ class _SentenceContext:
         self.doc = doc
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
+        self._innocent: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}  # id(matcher) -> matches
 
     def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
-        """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence."""
+        """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence.
+
+        The matcher runs once per doc, not once per span (each run lent the keys to the whole doc's
+        lemmas): the matches lying in the window are the ones a run on the window alone finds.
+        """
         self.lemmas_around(span)  # reads the sentence starts
         first = max(self._sentence_start(span.start), span.start - reach)
         end_at = bisect_left(self._starts, span.start + 1)
         end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
-        window = self.doc[first : min(end, span.end + reach)]
-        with keys_as_lemmas(self.doc):
-            return [(first + a, first + b) for _, a, b in matcher(window)]
+        stop = min(end, span.end + reach)
+        if id(matcher) not in self._innocent:
+            with keys_as_lemmas(self.doc):
+                found = sorted((a, n, b) for n, (_, a, b) in enumerate(matcher(self.doc)))
+            self._innocent[id(matcher)] = ([a for a, _, _ in found], found)
+        starts, found = self._innocent[id(matcher)]
+        inside = [m for m in found[bisect_left(starts, first) : bisect_left(starts, stop)] if m[2] <= stop]
+        return [(a, b) for a, _, b in sorted(inside, key=lambda m: m[1])]  # in the matcher's order
 
     def lemmas_around(self, span: Span) -> list[int]:
         """The key hashes of the span's sentence and the one before it."""

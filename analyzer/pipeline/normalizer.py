@@ -11,11 +11,12 @@ spelled-out letters, leetspeak) go through the one-doc path.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
+from bisect import bisect_right
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -156,7 +157,7 @@ class NormalizerComponent(BatchComponent):
             lengths = self._run_lengths(orth)
             if lengths is not None:
                 text = doc[i].text
-                bounds = np.cumsum([0, *lengths]).tolist()
+                bounds = list(accumulate(lengths, initial=0))
                 changes.append((i, i + 1, [text[a:b] for a, b in pairwise(bounds)], None))
         return _retokenized(doc, changes) if changes else doc
 
@@ -183,22 +184,29 @@ class NormalizerComponent(BatchComponent):
         text = doc_text(doc)
         vocabulary = self.normalizer.vocabulary
         changes: list[_Change] = []
+        bounds: tuple[list[int], list[int]] | None = None  # where each token starts and ends, read on first use
         for found in _WORD_RUN.finditer(text):
             word = found.group()
             if not _LEET_MIX.search(word):
                 continue
             layout = self._layout(word.translate(LEET))
-            span = doc.char_span(found.start(), found.end())
-            if span is None or not any(norm.lower() in vocabulary for _, _, norm in layout):
+            if not any(norm.lower() in vocabulary for _, _, norm in layout):
                 continue
-            current = [(t.idx - found.start(), t.idx - found.start() + len(t)) for t in span]
+            if bounds is None:
+                columns = doc.to_array(_IDX_LENGTH)
+                bounds = columns[:, 0].tolist(), (columns[:, 0] + columns[:, 1]).tolist()
+            tokens = _tokens_at(*bounds, found.start(), found.end())
+            if tokens is None:
+                continue
+            start = found.start()
+            current = [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)]
             if current != [(a, b) for a, b, _ in layout]:
                 orths = [word[a:b] for a, b, _ in layout]
                 norms = [
                     norm if norm != orth.translate(LEET).lower() else orth.lower()
                     for (_, _, norm), orth in zip(layout, orths, strict=True)
                 ]
-                changes.append((span.start, span.end, orths, norms))
+                changes.append((*tokens, orths, norms))
         return _retokenized(doc, changes) if changes else doc
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
@@ -265,6 +273,19 @@ class NormalizerComponent(BatchComponent):
         return positions[start], positions[end - 1] + 1, joined[start:end]
 
 
+def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
+    """The tokens ``[first, last)`` covering characters ``[start, end)`` exactly (``doc.char_span``, strict), or None.
+
+    ``starts`` and ``ends``: where each token of the doc starts and ends. Read from arrays rather than
+    through a Span, whose tokens cost a Python object each.
+    """
+    first = bisect_right(starts, start) - 1
+    last = bisect_right(starts, end - 1) - 1
+    if first < 0 or starts[first] != start or ends[last] != end:
+        return None
+    return first, last + 1
+
+
 # A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
 _Change = tuple[int, int, list[str], list[str] | None]
 
@@ -280,6 +301,12 @@ def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
     """
     vocab, strings = doc.vocab, doc.vocab.strings
     array = doc.to_array(_KEPT)
+    # every token's text and whitespace, from arrays: a Token object per token cost more than the rest
+    texts_spaces = doc.to_array(_TEXT_SPACE)
+    orths = texts_spaces[:, 0].tolist()
+    texts = {orth: strings[orth] for orth in set(orths)}
+    old_words = [texts[orth] for orth in orths]
+    old_spaces = texts_spaces[:, 1].astype(bool).tolist()
     words: list[str] = []
     spaces: list[bool] = []
     rows: list[np.ndarray] = []
@@ -287,17 +314,17 @@ def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
     for start, end, pieces, norms in sorted(changes, key=lambda change: change[0]):
         if start < done:
             continue  # overlapping changes: the first one stands
-        words += [t.text for t in doc[done:start]]
-        spaces += [bool(t.whitespace_) for t in doc[done:start]]
+        words += old_words[done:start]
+        spaces += old_spaces[done:start]
         rows.append(array[done:start])
         words += pieces
-        spaces += [False] * (len(pieces) - 1) + [bool(doc[end - 1].whitespace_)]
+        spaces += [False] * (len(pieces) - 1) + [old_spaces[end - 1]]
         piece_norms = [strings.add(n) for n in norms] if norms is not None else [vocab[p].norm for p in pieces]
         starts = [array[start, 1]] + [_NOT_A_START] * (len(pieces) - 1)
         rows.append(np.array([piece_norms, starts], dtype=np.uint64).T.reshape(-1, 2))
         done = end
-    words += [t.text for t in doc[done:]]
-    spaces += [bool(t.whitespace_) for t in doc[done:]]
+    words += old_words[done:]
+    spaces += old_spaces[done:]
     rows.append(array[done:])
     new = Doc(vocab, words=words, spaces=spaces)
     new.from_array(_KEPT, np.concatenate(rows))
@@ -307,6 +334,8 @@ def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
 
 _NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
 _KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
+_TEXT_SPACE = [ORTH, SPACY]
+_IDX_LENGTH = [IDX, LENGTH]
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # A leetspeak symbol against a letter (a letter before it, or after it). Starting with the
 # symbol lets the regex engine skip ahead to the symbols; "letter then symbol | symbol then

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import numpy as np
+from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -41,6 +43,8 @@ _HOSTILE = re.compile(
     rf"|(?<!\S)\S{{{MAX_CHUNK + 1},}}"
 )
 _RUN = re.compile(rf"(?<!{_SYMBOLS}){_SYMBOLS}{{{RUN_MIN},}}|([{COSTLY}])\1{{{COSTLY_RUN_MIN - 1},}}")
+# The token attributes Doc.from_docs copies (spaCy's Doc._get_array_attrs), but for SPACY, written by Doc() itself
+_ARRAY_ATTRS = [attr for attr in Doc._get_array_attrs() if attr != SPACY]
 _LONG_CHUNK = re.compile(rf"(?<!\S)\S{{{MAX_CHUNK + 1},}}")
 
 
@@ -51,7 +55,7 @@ def tokenize_linear(tokenizer: Callable[[str], Doc], vocab: Vocab, text: str) ->
     docs = [doc for doc in _piece_docs(tokenizer, vocab, text) if len(doc)]
     if not docs:
         return tokenizer(text)
-    return docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+    return docs[0] if len(docs) == 1 else _joined(vocab, docs)
 
 
 def hostile_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
@@ -77,6 +81,24 @@ def hostile_stretches(text: str) -> Iterator[tuple[int, int, bool]]:
             yield start, chunk.end(), False
     for start, end in runs[at:]:
         yield start, end, True
+
+
+def _joined(vocab: Vocab, docs: list[Doc]) -> Doc:
+    """``Doc.from_docs(docs, ensure_whitespace=False)`` for docs fresh from the tokenizer, read from their arrays.
+
+    ``from_docs`` reads every token's text and whitespace through a ``Token``
+    object, which cost more than tokenizing random text. The tokenizer's docs
+    carry their tokens' texts, whitespace and norms (special cases) and nothing
+    else, all of which the arrays hold.
+    """
+    attrs = [ORTH, SPACY, *_ARRAY_ATTRS]
+    arrays = np.concatenate([doc.to_array(attrs) for doc in docs])
+    strings = vocab.strings
+    orths = arrays[:, 0].tolist()
+    texts = {orth: strings[orth] for orth in set(orths)}
+    joined = Doc(vocab, words=[texts[orth] for orth in orths], spaces=arrays[:, 1].astype(bool).tolist())
+    joined.from_array(_ARRAY_ATTRS, arrays[:, 2:])
+    return joined
 
 
 def _piece_docs(tokenizer: Callable[[str], Doc], vocab: Vocab, text: str) -> Iterator[Doc]:
