@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cli.main import main
+from analyzer.flags import Flag
 from analyzer.io.batch import BatchConfig, run_batch
 from analyzer.io.report import collect, highlight, read_records, render
 from tests.messy import FLAGGED, make_messy_folder, put
@@ -18,18 +19,27 @@ EVIL = '<script>alert("x")</script> Calm down, you are overreacting. <img src=x 
 
 
 def flag(start: int, end: int, text: str, category: str = "dismissive", **extra: object) -> dict:
+    """A flag's JSON as a batch record holds it."""
     return {
         "start": start,
         "end": end,
         "text": text,
         "category": category,
         "label": "Dismissing or minimizing",
+        "score": 0.9,
+        "source": "lexicon",
         "rule_id": "di.calm-down",
         "explanation": "It brushes the concern off.",
         "suggestion": "Ask what happened.",
         "strategies": [{"id": "listen_and_learn", "title": "Listen and learn", "summary": "…"}],
+        "barriers": [],
+        "roles": [],
         **extra,
     }
+
+
+def flags(*items: dict) -> list[Flag]:
+    return [Flag.from_dict(item) for item in items]
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +108,8 @@ def test_max_documents_limits_the_documents_shown_not_the_counts(report: Callabl
 
 def test_highlight_marks_phrases_and_survives_overlaps_and_bad_offsets() -> None:
     text = "Calm down & man up <now>"
-    flags = [flag(0, 9, "Calm down"), flag(5, 18, "down & man up", "toxic_masculinity"), flag(3, 99, "bogus")]
-    out = highlight(text, flags, {"dismissive": "#7570b3", "toxic_masculinity": "#d95f02"})
+    marked = flags(flag(0, 9, "Calm down"), flag(5, 18, "down & man up", "toxic_masculinity"), flag(3, 99, "bogus"))
+    out = highlight(text, marked, {"dismissive": "#7570b3", "toxic_masculinity": "#d95f02"})
     assert re.sub(r"<[^>]+>", "", out) == "Calm down1 &amp; man up2 &lt;now&gt;"
     assert out.count("<mark ") == 3  # "Calm ", "down", " & man up": cut at every boundary
     assert "<sup>1</sup>" in out and "<sup>2</sup>" in out and "<sup>3</sup>" not in out
@@ -108,7 +118,7 @@ def test_highlight_marks_phrases_and_survives_overlaps_and_bad_offsets() -> None
 def test_long_documents_show_excerpts_around_flags() -> None:
     text = "x " * 5000 + "calm down" + " y" * 5000
     start = text.index("calm down")
-    out = highlight(text, [flag(start, start + 9, "calm down")], {})
+    out = highlight(text, flags(flag(start, start + 9, "calm down")), {})
     assert len(out) < 1500 and out.count("…") == 2 and "calm down</mark>" in out
 
 

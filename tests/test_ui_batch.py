@@ -14,6 +14,7 @@ import pytest
 
 from analyzer.engine import Analyzer
 from analyzer.errors import AnalyzerError
+from analyzer.io.records import record_flags
 from analyzer.io.writers import CSV_COLUMNS
 from analyzer.ui import batch_view, cards, highlight
 from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
@@ -461,9 +462,9 @@ def test_the_document_view_uses_the_analyze_pages_highlights_and_cards(
     assert (view.shown_chars, view.total_chars, view.hidden_flags) == (len(TEXT), len(TEXT), 0)
 
 
-def test_flag_from_dict_gives_back_the_flag(floor: Analyzer) -> None:
-    for flag in floor.analyze(TEXT).flags:
-        assert batch_view.flag_from_dict(flag.to_dict()).to_dict() == flag.to_dict()
+def test_a_record_s_flags_read_back_unchanged(floor: Analyzer) -> None:
+    record = batch_view.run_batch([("x.txt", TEXT.encode())], floor)[0]
+    assert record["flags"] and [f.to_dict() for f in record_flags(record)] == record["flags"]
 
 
 def test_the_document_view_escapes_the_text_and_cuts_a_long_one(floor: Analyzer) -> None:

@@ -160,8 +160,10 @@ def build_record(doc: Document, result: dict[str, Any] | None, include_text: boo
 
 
 def _record_stats(record: dict[str, Any]) -> tuple[list[str], str | None]:
+    """The record's flag categories (one per flag, from its summary) and its error type."""
     error = record.get("error")
-    return [f["category"] for f in record["flags"]], error["type"] if error else None
+    counts = record["summary"]["categories"]
+    return [category for category, n in counts.items() for _ in range(n)], error["type"] if error else None
 
 
 def analyze_chunk(analyzer: Any, texts: list[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[dict[str, Any]]:

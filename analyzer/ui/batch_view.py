@@ -32,14 +32,14 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError
-from analyzer.flags import Flag, ScoreStep
+from analyzer.flags import ScoreStep
 from analyzer.io.readers import KINDS, TABLE_SUFFIXES, decode
-from analyzer.lexicon.references import Reference
+from analyzer.io.records import record_flags, with_flags
 from analyzer.ui import cards, highlight
 from analyzer.ui.analysis import MAX_PASTE_CHARS
 from analyzer.ui.lexicon_view import shown_name, write_uploads
@@ -390,20 +390,20 @@ def apply_threshold(record: dict[str, Any], threshold: float) -> dict[str, Any]:
     """
     if record.get("error"):
         return record
-    kept = []
-    counts: dict[str, int] = {}
-    for flag in record.get("flags") or []:
-        if flag["score"] < threshold:
-            continue
-        history = [
-            {**step, "note": f"kept: score {step['score']:.2f} >= threshold {threshold:.2f}"}
-            if step.get("step") == "threshold"
-            else step
-            for step in flag.get("score_history", [])
-        ]
-        kept.append({**flag, "score_history": history})
-        counts[flag["category"]] = counts.get(flag["category"], 0) + 1
-    return {**record, "flags": kept, "summary": {"flag_count": len(kept), "categories": counts}}
+    kept = [
+        replace(
+            flag,
+            history=tuple(
+                ScoreStep(step.step, step.score, f"kept: score {step.score:.2f} >= threshold {threshold:.2f}")
+                if step.step == "threshold"
+                else step
+                for step in flag.history
+            ),
+        )
+        for flag in record_flags(record)
+        if flag.score >= threshold
+    ]
+    return with_flags(record, kept)
 
 
 def build_downloads(
@@ -468,7 +468,7 @@ def analyze_uploads(
 
 
 def _labels(records: Sequence[dict[str, Any]]) -> dict[str, str]:
-    return {f["category"]: f.get("label") or f["category"] for r in records for f in r.get("flags") or []}
+    return {f.category: f.label or f.category for r in records for f in record_flags(r)}
 
 
 def category_options(records: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -507,7 +507,7 @@ def filter_records(
             continue
         if show == "errors" and not record.get("error"):
             continue
-        if wanted and not any(f["category"] in wanted for f in flags):
+        if wanted and not any(f.category in wanted for f in record_flags(record)):
             continue
         kept.append(index)
     return kept
@@ -519,7 +519,7 @@ def results_rows(records: Sequence[dict[str, Any]], indices: Sequence[int] | Non
     rows = []
     for index in range(len(records)) if indices is None else indices:
         record = records[index]
-        counts = Counter(f["category"] for f in record.get("flags") or [])
+        counts = Counter(f.category for f in record_flags(record))
         error = record.get("error")
         problem = f"{error.get('type', 'error')}: {error.get('message', '')}" if error else ""
         notes = [n for n in (record.get("note"), record.get("encoding_note")) if n]
@@ -538,7 +538,7 @@ def results_rows(records: Sequence[dict[str, Any]], indices: Sequence[int] | Non
 
 def flag_counts(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Flags per category over all records, most first: ``{"category", "label", "flags"}`` rows for the chart."""
-    counts = Counter(f["category"] for r in records for f in r.get("flags") or [])
+    counts = Counter(f.category for r in records for f in record_flags(r))
     labels = _labels(records)
     return [
         {"category": c, "label": labels[c], "flags": n}
@@ -588,38 +588,6 @@ def document_label(record: dict[str, Any], number: int) -> str:
     return f"{number}. {name} ({count} flag{'s' if count != 1 else ''})"
 
 
-def flag_from_dict(data: dict[str, Any]) -> Flag:
-    """A :class:`Flag` back from its record form, so the Analyze page's cards can show it."""
-
-    def refs(kind: str) -> tuple[Reference, ...]:
-        return tuple(
-            Reference(str(r.get("id", "")), str(r.get("title", "")), str(r.get("summary", "")), kind, "")
-            for r in data.get(kind) or []
-        )
-
-    return Flag(
-        start=int(data["start"]),
-        end=int(data["end"]),
-        text=str(data.get("text", "")),
-        category=str(data["category"]),
-        label=str(data.get("label") or data["category"]),
-        score=float(data["score"]),
-        source=str(data.get("source", "")),
-        rule_id=data.get("rule_id"),
-        explanation=str(data.get("explanation", "")),
-        suggestion=data.get("suggestion"),
-        strategies=refs("strategies"),
-        barriers=refs("barriers"),
-        roles=refs("roles"),
-        history=tuple(
-            ScoreStep(str(s.get("step", "")), float(s.get("score", 0.0)), str(s.get("note", "")))
-            for s in data.get("score_history") or []
-        ),
-        notes=tuple(data.get("context_notes") or ()),
-        top_words=tuple(data.get("top_words") or ()),
-    )
-
-
 def document_view(
     record: dict[str, Any], threshold: float, max_chars: int = MAX_VIEW_CHARS, max_cards: int = cards.MAX_CARDS
 ) -> DocumentView:
@@ -631,7 +599,7 @@ def document_view(
     that part; the downloads hold the whole.
     """
     text = record.get("text") or ""
-    flags = [flag_from_dict(f) for f in record.get("flags") or []]
+    flags = record_flags(record)
     shown = text[:max_chars]
     inside = [f for f in flags if f.end <= len(shown)]
     card_html = tuple(highlight.card_html(c) for c in cards.cards_for(inside, text, threshold, max_cards))
