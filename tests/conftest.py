@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,15 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("ALLYSHIP_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@functools.cache
+def builtin_colors() -> dict[str, str]:
+    """The colour of each built-in category, as the app and the report get them (from the loaded lexicon)."""
+    from analyzer.lexicon.loader import load_lexicon
+    from analyzer.lexicon.palette import colors_of
+
+    return colors_of(load_lexicon().categories)
 
 
 @pytest.fixture(scope="session")

@@ -142,3 +142,26 @@ def test_a_torn_last_line_is_skipped(tmp_path: Path) -> None:
     line = json.dumps({"id": "a", "flags": [], "error": None})
     path = put(tmp_path / "o.jsonl", line + "\n" + line[:10])
     assert len(list(read_records(path))) == 1
+
+
+def test_labels_and_colours_come_from_the_lexicon(tmp_path: Path) -> None:
+    """The report shows a category as the loaded lexicon defines it: a user's category in its own colour."""
+    from analyzer.lexicon.loader import load_lexicon
+    from tests.conftest import MINIMAL_RULE, write
+
+    lexicon_file = MINIMAL_RULE.replace("  label:", '  color: "#123456"\n  label:')
+    folder = write(tmp_path / "lex" / "talking_over.yml", lexicon_file).parent
+    record = {
+        "id": "d1",
+        "source": "s",
+        "error": None,
+        "flags": [flag(0, 9, "let me explain", "talking_over", label="old label"), flag(10, 19, "calm down")],
+    }
+    page = render(collect([record]), categories=load_lexicon([folder]).categories)
+    assert 'fill="#123456"' in page and 'fill="#7570b3"' in page  # dismissive: lexicons/dismissive.yml
+    assert "Talking over women" in page and ">old label<" not in page
+    results = put(tmp_path / "r.jsonl", json.dumps(record) + "\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(results), "--html", str(tmp_path / "r.html"), "--lexicons", str(folder)])
+    assert exit_info.value.code in (0, None)
+    assert 'fill="#123456"' in (tmp_path / "r.html").read_text(encoding="utf-8")

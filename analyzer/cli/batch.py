@@ -121,14 +121,20 @@ def report_cli(
     max_documents: Annotated[
         int, typer.Option("--max-documents", min=0, help="Flagged documents shown in full (the counts cover all).")
     ] = 200,
+    lexicons: LexiconsOpt = None,
+    trusted_lexicons: TrustedOpt = False,
 ) -> None:
     """Write a self-contained HTML report: flags per category, most frequent rules, each flagged document.
+
+    Categories are shown with the labels and colours of the built-in lexicons plus any given with --lexicons.
 
     Example: allyship report results.jsonl --html report.html
     """
     from analyzer.io.report import write_report
+    from analyzer.lexicon.loader import load_lexicon
 
-    data = write_report(results, html, title=title, max_documents=max_documents)
+    categories = load_lexicon(lexicons or [], trusted=trusted_lexicons).categories
+    data = write_report(results, html, title=title, max_documents=max_documents, categories=categories)
     typer.echo(
         f"wrote {html}: {data.documents:,} documents, {data.flagged:,} flagged, {data.flags:,} flags, "
         f"{data.errors:,} errors",

@@ -16,8 +16,8 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -26,7 +26,8 @@ from typing import Any
 from analyzer.errors import AnalyzerError
 from analyzer.flags import Flag
 from analyzer.io.records import record_flags
-from analyzer.lexicon.palette import color_of
+from analyzer.lexicon.loader import Category
+from analyzer.lexicon.palette import color_of, colors_of
 from analyzer.model.folders import atomic_write_text
 
 DEFAULT_MAX_DOCUMENTS = 200
@@ -115,9 +116,21 @@ def collect(records: Iterable[dict[str, Any]], max_documents: int = DEFAULT_MAX_
     return data
 
 
-def render(data: ReportData, *, title: str = "Allyship analysis report", source: str = "") -> str:
-    """The whole page as a string."""
-    colors = _colors(data.categories)
+def render(
+    data: ReportData,
+    *,
+    title: str = "Allyship analysis report",
+    source: str = "",
+    categories: Mapping[str, Category] | None = None,
+) -> str:
+    """The whole page as a string, with the labels and colours of ``categories`` (a lexicon's).
+
+    A category the lexicon does not know keeps the label its flags carry and
+    gets a fallback colour (:mod:`analyzer.lexicon.palette`).
+    """
+    categories = categories or {}
+    data = replace(data, labels={**data.labels, **{c: categories[c].label for c in data.categories if c in categories}})
+    colors = _colors(data.categories, categories)
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     parts = [
         "<!doctype html>",
@@ -146,10 +159,14 @@ def write_report(
     *,
     title: str = "Allyship analysis report",
     max_documents: int = DEFAULT_MAX_DOCUMENTS,
+    categories: Mapping[str, Category] | None = None,
 ) -> ReportData:
-    """Read a batch output and write the report atomically (a reader never sees half a page)."""
+    """Read a batch output and write the report atomically (a reader never sees half a page).
+
+    ``categories`` (``lexicon.categories``) give the labels and colours.
+    """
     data = collect(read_records(results), max_documents)
-    page = render(data, title=title, source=str(results))
+    page = render(data, title=title, source=str(results), categories=categories)
     target = Path(html_path)
     try:
         atomic_write_text(target, page)
@@ -161,9 +178,10 @@ def write_report(
 # -- pieces of the page -------------------------------------------------------------------
 
 
-def _colors(categories: Counter[str]) -> dict[str, str]:
-    """Each category's colour, the same as in the app (:mod:`analyzer.lexicon.palette`)."""
-    return {category: color_of(category) for category in sorted(categories)}
+def _colors(counts: Counter[str], categories: Mapping[str, Category]) -> dict[str, str]:
+    """Each flagged category's colour, the same as in the app (:mod:`analyzer.lexicon.palette`)."""
+    known = colors_of(categories)
+    return {category: color_of(category, known) for category in sorted(counts)}
 
 
 def _totals(data: ReportData) -> str:
@@ -248,10 +266,10 @@ def _documents(data: ReportData, colors: dict[str, str]) -> str:
     head = "<h2>Flagged documents</h2>"
     if data.flagged > len(data.shown):
         head += f"<p>Showing the first {len(data.shown):,} of {data.flagged:,} flagged documents.</p>"
-    return head + "".join(_document(record, colors) for record in data.shown)
+    return head + "".join(_document(record, colors, data.labels) for record in data.shown)
 
 
-def _document(record: dict[str, Any], colors: dict[str, str]) -> str:
+def _document(record: dict[str, Any], colors: dict[str, str], labels: dict[str, str]) -> str:
     flags = record_flags(record)
     text = record.get("text")
     if isinstance(text, str):
@@ -263,7 +281,7 @@ def _document(record: dict[str, Any], colors: dict[str, str]) -> str:
         strategies = "; ".join(s.title for s in flag.strategies)
         items.append(
             f'<li value="{number}"><span class="phrase" style="border-color:{colors.get(flag.category, "#999")}">'
-            f'{e(flag.text)}</span> <span class="label">{e(flag.label or flag.category)}</span>'
+            f'{e(flag.text)}</span> <span class="label">{e(labels.get(flag.category) or flag.label)}</span>'
             f"<p>{e(flag.explanation)}</p>"
             + (f'<p class="try">{_try(flag.suggestion)}</p>' if flag.suggestion else "")
             + (f'<p class="strategies">What an ally can do: {e(strategies)}</p>' if strategies else "")

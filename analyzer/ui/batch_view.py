@@ -40,6 +40,8 @@ from analyzer.errors import AnalyzerError
 from analyzer.flags import ScoreStep
 from analyzer.io.readers import KINDS, TABLE_SUFFIXES, decode
 from analyzer.io.records import record_flags, with_flags
+from analyzer.lexicon.loader import Category
+from analyzer.lexicon.palette import Colors, colors_of
 from analyzer.ui import cards, highlight
 from analyzer.ui.analysis import MAX_PASTE_CHARS
 from analyzer.ui.lexicon_view import shown_name, write_uploads
@@ -100,6 +102,7 @@ class BatchOutcome:
     error: str | None = None
     threshold: float = cards.DEFAULT_SENSITIVITY
     seconds: float = 0.0
+    colors: Mapping[str, str] = field(default_factory=dict)  # of the analyzer's lexicon (analyzer.lexicon.palette)
 
 
 @dataclass(frozen=True)
@@ -407,13 +410,18 @@ def apply_threshold(record: dict[str, Any], threshold: float) -> dict[str, Any]:
 
 
 def build_downloads(
-    records: Sequence[dict[str, Any]], *, source: str = "", title: str = "Allyship batch report"
+    records: Sequence[dict[str, Any]],
+    *,
+    source: str = "",
+    title: str = "Allyship batch report",
+    categories: Mapping[str, Category] | None = None,
 ) -> Downloads:
     """The JSONL and CSV of ``allyship batch`` and the HTML of ``allyship report``, as bytes.
 
     The two tables are written by the library's own writers into a temporary
     folder (so they are byte for byte what the command line writes); the
-    report is rendered from the records, naming ``source`` and not that folder.
+    report is rendered from the records, naming ``source`` and not that folder,
+    with the labels and colours of ``categories`` (the analyzer's lexicon's).
     """
     from analyzer.io.report import collect, render
     from analyzer.io.writers import open_writer
@@ -429,7 +437,7 @@ def build_downloads(
             finally:
                 writer.close()
             contents[name] = path.read_bytes()
-    page = render(collect(records), title=title, source=source)
+    page = render(collect(records), title=title, source=source, categories=categories)
     return Downloads(contents["results.jsonl"], contents["results.csv"], page.encode("utf-8"))
 
 
@@ -452,7 +460,8 @@ def analyze_uploads(
     started = time.monotonic()
     try:
         records = run_batch(uploads, analyzer, progress, options)
-        downloads = build_downloads(records, source=source_label(uploads))
+        categories = analyzer.lexicon.categories
+        downloads = build_downloads(records, source=source_label(uploads), categories=categories)
     except AnalyzerError as exc:
         return BatchOutcome(key, error=f"The files could not be analyzed: {exc}", threshold=options.threshold)
     except Exception as exc:  # a bug, not the user's fault: still no traceback in their page
@@ -461,7 +470,8 @@ def analyze_uploads(
             error=f"Something went wrong while analyzing the files ({type(exc).__name__}: {exc}).",
             threshold=options.threshold,
         )
-    return BatchOutcome(key, records, downloads, None, options.threshold, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return BatchOutcome(key, records, downloads, None, options.threshold, seconds, colors_of(categories))
 
 
 # -- the results ---------------------------------------------------------------------
@@ -546,7 +556,7 @@ def flag_counts(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def category_chart(counts: Sequence[dict[str, Any]]) -> Any:
+def category_chart(counts: Sequence[dict[str, Any]], colors: Colors) -> Any:
     """An Altair bar chart of :func:`flag_counts`, each bar in its category's highlight color.
 
     The height is a step per bar: a fixed pixel height drew no bars at all
@@ -555,14 +565,14 @@ def category_chart(counts: Sequence[dict[str, Any]]) -> Any:
     import altair as alt
 
     labels = [row["label"] for row in counts]
-    colors = [highlight.color_for(row["category"]) for row in counts]
+    bar_colors = [highlight.color_for(row["category"], colors) for row in counts]
     return (
         alt.Chart(alt.Data(values=list(counts)), title="Flags per category")
         .mark_bar(stroke="#555555", strokeWidth=0.5)
         .encode(
             x=alt.X("flags:Q", title="Flags", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("label:N", scale=alt.Scale(domain=labels, range=colors), legend=None),
+            color=alt.Color("label:N", scale=alt.Scale(domain=labels, range=bar_colors), legend=None),
             tooltip=[alt.Tooltip("label:N", title="Category"), alt.Tooltip("flags:Q", title="Flags")],
         )
         .properties(height=alt.Step(28))
@@ -589,7 +599,11 @@ def document_label(record: dict[str, Any], number: int) -> str:
 
 
 def document_view(
-    record: dict[str, Any], threshold: float, max_chars: int = MAX_VIEW_CHARS, max_cards: int = cards.MAX_CARDS
+    record: dict[str, Any],
+    threshold: float,
+    colors: Colors,
+    max_chars: int = MAX_VIEW_CHARS,
+    max_cards: int = cards.MAX_CARDS,
 ) -> DocumentView:
     """The document's text with its flags highlighted, and one card per flag, as escaped HTML.
 
@@ -602,10 +616,10 @@ def document_view(
     flags = record_flags(record)
     shown = text[:max_chars]
     inside = [f for f in flags if f.end <= len(shown)]
-    card_html = tuple(highlight.card_html(c) for c in cards.cards_for(inside, text, threshold, max_cards))
+    card_html = tuple(highlight.card_html(c, colors) for c in cards.cards_for(inside, text, threshold, max_cards))
     return DocumentView(
         summary=cards.summary_text(flags),
-        html=highlight.highlight_html(shown, inside),
+        html=highlight.highlight_html(shown, inside, colors=colors),
         cards=card_html,
         shown_chars=len(shown),
         total_chars=len(text),
