@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.cli.batch import cli_message
 from analyzer.cli.main import main
 from analyzer.errors import AnalyzerError
 from analyzer.io.batch import BatchConfig, run_batch
@@ -294,6 +295,38 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert existing.read_text() == '{"key": "x", "flags": []}\n' and foreign.read_text() == '{"name": "not ours"}\n'
 
 
+@pytest.mark.parametrize(
+    "out, resume, force, said",
+    [
+        ("{existing}", False, False, "the output file {existing} already exists: resume the run to finish it"),
+        ("{existing}", True, True, "resuming keeps the records in the output and forcing replaces them"),
+        ("{in}", False, False, "the output {in} is also an input"),
+        ("{folder}", False, False, "the output {folder} is a folder"),
+        ("{foreign}", True, False, "nothing proves 'allyship batch' wrote it; refusing to resume into it"),
+    ],
+    ids=["exists", "resume-and-force", "is-input", "folder", "foreign"],
+)
+def test_the_library_describes_the_situation_and_names_no_option(
+    tmp_path: Path, out: str, resume: bool, force: bool, said: str
+) -> None:
+    """``prepare`` speaks in its own words; the command adds its options (see the test above)."""
+    from analyzer.errors import BatchError
+    from analyzer.io.batch import prepare
+
+    values = {
+        "in": put(tmp_path / "a.txt", FLAGGED),
+        "existing": put(tmp_path / "existing.jsonl", '{"key": "x", "flags": []}\n'),
+        "foreign": put(tmp_path / "foreign.jsonl", '{"name": "not ours"}\n'),
+        "folder": tmp_path,
+    }
+    config = BatchConfig(inputs=[values["in"]], out=out.format(**values), resume=resume, force=force, quiet=True)
+    with pytest.raises(BatchError) as refused:
+        prepare(config)
+    message = str(refused.value)
+    assert said.format(**values) in message and "--" not in message
+    assert "--" in cli_message(refused.value)
+
+
 def test_force_replaces_the_output(tmp_path: Path, cli: Cli) -> None:
     put(tmp_path / "a.txt", FLAGGED)
     out = put(tmp_path / "o.jsonl", '{"key": "old", "flags": []}\n')
@@ -411,8 +444,10 @@ def test_a_worker_that_dies_stops_the_run_with_advice_and_resume_finishes(
     out = tmp_path / "o.jsonl"
     config = BatchConfig(inputs=[source], out=out, batch_size=2, jobs=2, quiet=True)
     dying = _DiesOn(lexicon_analyzer)
-    with pytest.raises(AnalyzerError, match=r"a worker failed .* run the same command with --resume"):
+    with pytest.raises(AnalyzerError, match=r"a worker failed .* resume the run to finish") as failed:
         run_batch(dying, config, runner=PoolRunner(dying, 2, 2))
+    assert "--" not in str(failed.value)  # the library names no command-line option; the command words it
+    assert cli_message(failed.value).endswith("kept: run the same command with --resume to finish")
     kept = records(out)
     assert len(kept) <= 6 and all(r["flags"] for r in kept)  # only chunks before the one that died
     (tmp_path / "t.jsonl").write_text(source.read_text().replace('"die"', '"fine"'))

@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, BatchError
 from analyzer.io.records import record_flags
 
 CSV_COLUMNS = (
@@ -319,6 +319,14 @@ def open_writer(path: str | Path, *, append: bool, target: Target | None = None)
 
 # -- resuming --------------------------------------------------------------------------
 
+NOT_RESUMABLE_ADVICE = "write to another file, or replace it"
+
+
+def not_resumable(problem: str, *, parenthesized: bool = False) -> BatchError:
+    """The refusal to resume into an output that batch cannot prove it wrote, with what to do instead."""
+    advice = f" ({NOT_RESUMABLE_ADVICE})" if parenthesized else f"; {NOT_RESUMABLE_ADVICE}"
+    return BatchError(problem + advice, "not_resumable", problem=problem, parenthesized=parenthesized)
+
 
 @dataclass
 class DoneRecord:
@@ -382,9 +390,10 @@ def _scan_jsonl(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord]
             record = json.loads(line)
             done = _done_record(record)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            raise AnalyzerError(
+            raise not_resumable(
                 f"{path}:{number}: not a batch record, so this file was not written by 'allyship batch'; "
-                "refusing to resume into it (choose another --out, or --force to replace it)"
+                "refusing to resume into it",
+                parenthesized=True,
             ) from None
         records.append(done)
         offset += len(line)
@@ -416,9 +425,9 @@ def _scan_csv(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord], 
             first = False
 
     reader = csv.reader(lines(), strict=True)
-    refuse = AnalyzerError(
-        f"{path} does not have the columns of 'allyship batch' CSV output; refusing to resume into it "
-        "(choose another --out, or --force to replace it)"
+    refuse = not_resumable(
+        f"{path} does not have the columns of 'allyship batch' CSV output; refusing to resume into it",
+        parenthesized=True,
     )
     try:
         header = next(reader, None)
