@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, write
+from tests.conftest import REPO, CliText, run_cli_text, write
 
 TALKING_OVER = """\
 category:
@@ -37,14 +35,13 @@ rules:
 """
 
 
-def allyship(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli.main", *args], capture_output=True, text=True, cwd=REPO, timeout=timeout
-    )
+def allyship(*args: str) -> CliText:
+    """``allyship ARGS`` run in this process, from the checkout."""
+    return run_cli_text(*args, cwd=REPO)
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+def trained(tmp_path_factory) -> tuple[Path, Path, CliText]:
     base = tmp_path_factory.mktemp("trainer")
     lex = base / "my_lex"
     write(lex / "talking_over.yml", TALKING_OVER)
