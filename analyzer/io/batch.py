@@ -66,6 +66,7 @@ class BatchConfig:
     jobs: int = 1
     engine: str = "local"
     scheduler: str | None = None
+    connect_timeout: float = 10.0  # seconds to wait for the Dask scheduler at ``scheduler``
     batch_size: int = DEFAULT_BATCH_SIZE
     text_column: str = "text"
     id_column: str = "id"
@@ -272,7 +273,9 @@ class DaskRunner:
     folders must be readable at the same paths on every worker.
     """
 
-    def __init__(self, analyzer: Any, jobs: int, batch_size: int, address: str | None) -> None:
+    def __init__(
+        self, analyzer: Any, jobs: int, batch_size: int, address: str | None, timeout: float = 10.0
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -284,7 +287,7 @@ class DaskRunner:
         self.cluster = None
         try:
             if address:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout=f"{timeout}s")
             else:
                 self.cluster = LocalCluster(
                     n_workers=jobs,
@@ -319,7 +322,7 @@ def make_runner(analyzer: Any, config: BatchConfig) -> Runner:
     if config.jobs < 1:
         raise BatchError(f"the number of jobs must be at least 1, got {config.jobs}", "jobs", jobs=config.jobs)
     if config.engine == "dask":
-        return DaskRunner(analyzer, config.jobs, config.batch_size, config.scheduler)
+        return DaskRunner(analyzer, config.jobs, config.batch_size, config.scheduler, config.connect_timeout)
     if config.scheduler:
         raise BatchError("a Dask scheduler needs the dask engine", "scheduler_without_dask")
     if config.jobs == 1:
