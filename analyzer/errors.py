@@ -53,3 +53,18 @@ class DataError(AnalyzerError):
 
 class InputTooLargeError(AnalyzerError):
     """A text is larger than the configured limit."""
+
+
+class BatchError(AnalyzerError):
+    """A batch run cannot go ahead as asked (its output, its workers), said in the library's own words.
+
+    The message describes the situation and what would fix it, naming no
+    command-line option; ``reason`` (a stable name such as ``output_exists``)
+    and ``details`` (the paths and numbers in the message) let a caller such as
+    the CLI say the same in terms of its own options (``--resume``, ``--force``).
+    """
+
+    def __init__(self, message: str, reason: str, **details: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details

@@ -5,14 +5,75 @@ pass along and annotate (each adds a :class:`ScoreStep`). The engine turns the
 candidates that survive into immutable :class:`Flag` objects, which carry
 their whole explanation: rule, category label, article references, and the
 score history that led to the final score.
+
+A flag has one JSON form, :class:`FlagJSON` (SPEC.md's flag): ``Flag.to_dict``
+writes it and ``Flag.from_dict`` reads it back, so batch records, the report,
+the app and the HTTP service (whose schema is built from :class:`FlagJSON`)
+all read flags the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.lexicon.references import Reference
+from typing_extensions import TypedDict
+
+from analyzer.lexicon.references import Reference, ReferenceJSON
+
+
+class ScoreStepJSON(TypedDict):
+    """One step of a flag's score history."""
+
+    # The service's schema (pydantic) takes each field's docstring as its description.
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # type: ignore[misc]  # noqa: RUF012
+
+    step: str
+    """What set the score: "lexicon", "context:<kind>", "classifier" or "threshold"."""
+    score: float
+    """The score after this step."""
+    note: str
+    """Why, in words."""
+
+
+class FlagJSON(TypedDict):
+    """A flag as SPEC.md defines it: the JSON of ``allyship analyze --format json``, batch records and the service."""
+
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # type: ignore[misc]  # noqa: RUF012
+
+    start: int
+    """Character offset of the phrase in the text (``text[start:end]`` is the phrase)."""
+    end: int
+    """Character offset just past the phrase."""
+    text: str
+    """The flagged phrase."""
+    category: str
+    """The category id."""
+    label: str
+    """The category as shown to people."""
+    score: float
+    """0..1, comparable across sources."""
+    source: str
+    """"lexicon" or "classifier"."""
+    rule_id: str | None
+    """The lexicon rule; null for a classifier flag."""
+    explanation: str
+    """Why this phrasing harms, in plain words."""
+    suggestion: str | None
+    """What to say instead; may be null."""
+    strategies: list[ReferenceJSON]
+    """The article's strategies that answer it (at least one)."""
+    barriers: list[ReferenceJSON]
+    """The barriers it reflects."""
+    roles: list[ReferenceJSON]
+    """The ally roles that answer it."""
+    score_history: list[ScoreStepJSON]
+    """Each step that set or changed the score, in order."""
+    context_notes: list[str]
+    """What the context checks noticed (quoted, negated...)."""
+    top_words: list[str]
+    """The words that weighed most in a classifier flag."""
 
 
 @dataclass(frozen=True)
@@ -23,8 +84,12 @@ class ScoreStep:
     score: float  # the score after this step
     note: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ScoreStepJSON:
         return {"step": self.step, "score": round(self.score, 4), "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoreStep:
+        return cls(str(data["step"]), float(data["score"]), str(data["note"]))
 
 
 @dataclass(frozen=True)
@@ -98,7 +163,8 @@ class Flag:
     notes: tuple[str, ...] = ()
     top_words: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FlagJSON:
+        """The flag's JSON (:class:`FlagJSON`); :meth:`from_dict` gives the flag back."""
         return {
             "start": self.start,
             "end": self.end,
@@ -118,6 +184,53 @@ class Flag:
             "top_words": list(self.top_words),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Flag:
+        """The flag of its JSON (a batch record's, the service's): ``Flag.from_dict(d).to_dict() == d``.
+
+        SPEC's fields are required; the ones beyond it (score history, context
+        notes, top words) default to empty, as a record written elsewhere may
+        leave them out. A value of the wrong shape raises ``KeyError``,
+        ``TypeError`` or ``ValueError``.
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a flag is a JSON object, not {type(data).__name__}")
+        start, end = data["start"], data["end"]
+        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+            raise TypeError("a flag's start and end are whole numbers")
+        suggestion, rule_id = data["suggestion"], data["rule_id"]
+        return cls(
+            start=start,
+            end=end,
+            text=_text(data, "text"),
+            category=_text(data, "category"),
+            label=_text(data, "label"),
+            score=float(data["score"]),
+            source=_text(data, "source"),
+            rule_id=None if rule_id is None else str(rule_id),
+            explanation=_text(data, "explanation"),
+            suggestion=None if suggestion is None else str(suggestion),
+            strategies=_references(data["strategies"], "strategies"),
+            barriers=_references(data["barriers"], "barriers"),
+            roles=_references(data["roles"], "roles"),
+            history=tuple(ScoreStep.from_dict(step) for step in data.get("score_history") or ()),
+            notes=tuple(str(note) for note in data.get("context_notes") or ()),
+            top_words=tuple(str(word) for word in data.get("top_words") or ()),
+        )
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str):
+        raise TypeError(f"a flag's {key} is a string")
+    return value
+
+
+def _references(items: Any, kind: str) -> tuple[Reference, ...]:
+    if not isinstance(items, list):
+        raise TypeError(f"a flag's {kind} is a list")
+    return tuple(Reference.from_dict(item, kind) for item in items)
+
 
 @dataclass(frozen=True)
 class Suppressed:
@@ -131,7 +244,8 @@ class Suppressed:
     reason: str
     history: tuple[ScoreStep, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FlagJSON:
+        """The flag's JSON (:class:`FlagJSON`); :meth:`from_dict` gives the flag back."""
         return {
             "start": self.start,
             "end": self.end,
@@ -159,6 +273,7 @@ class AnalysisResult:
         return {"flag_count": len(self.flags), "categories": counts}
 
     def to_dict(self, *, include_suppressed: bool = False) -> dict[str, Any]:
+        """The JSON of ``allyship analyze --format json`` (and of the service's ``POST /v1/analyze``)."""
         out: dict[str, Any] = {"flags": [f.to_dict() for f in self.flags], "summary": self.summary}
         if include_suppressed:
             out["suppressed"] = [s.to_dict() for s in self.suppressed]

@@ -4,8 +4,8 @@ Sets (none trained on for the split reported; the shipped training reads the
 EDOS train split, the project's corpus and the lexicon examples, see
 ``analyzer/training/trainer.py``): EDOS dev and test, Guest et al. (all rows), Social
 Bias Frames dev and test. Per set and per way of counting a post as flagged
-(``edos``: a flag of any category EDOS labels, i.e. any but ally_ridicule;
-``all``: any flag):
+(``edos``: a flag of a category EDOS labels sexism, those whose lexicon file says
+``sexism: true``; ``all``: any flag):
 
 - P, R, F1 of "flagged" against the dataset's positive label, macro-F1 of
   flagged / not flagged, and FPR (share of negatives flagged);
@@ -43,11 +43,18 @@ from bench.mentions import names_women, negated
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 CASES = REPO / "tests" / "data" / "functional_cases.yml"
-NOT_EDOS = frozenset({"ally_ridicule"})  # categories EDOS does not label
-MODES: dict[str, Callable[[set[str]], bool]] = {
-    "edos": lambda cats: bool(cats - NOT_EDOS),
-    "all": lambda cats: bool(cats),
-}
+MODES = ("edos", "all")
+
+
+def counting(lexicon: Any) -> dict[str, Callable[[set[str]], bool]]:
+    """Per mode, whether a post with flags of these categories counts as flagged (EDOS's: the lexicon's ``sexism``)."""
+    sexism = lexicon.sexism_categories
+    return {"edos": lambda cats: bool(cats & sexism), "all": lambda cats: bool(cats)}
+
+
+def edos_categories(lexicon: Any) -> str:
+    """The categories the ``edos`` mode counts, for the printed header."""
+    return ", ".join(sorted(lexicon.sexism_categories))
 
 
 @dataclass
@@ -187,7 +194,7 @@ def run(analyzer: Any, names: Iterable[str]) -> dict[str, Any]:
         started = time.perf_counter()
         items = SETS[name]()
         categories = [{f.category for f in r.flags} for r in analyzer.analyze_many(i.text for i in items)]
-        out["sets"][name] = {mode: score(items, categories, rule) for mode, rule in MODES.items()}
+        out["sets"][name] = {mode: score(items, categories, rule) for mode, rule in counting(analyzer.lexicon).items()}
         out["sets"][name]["seconds"] = round(time.perf_counter() - started, 1)
     out["functional"] = functional(analyzer)
     return out
@@ -233,13 +240,14 @@ def main() -> None:
     from analyzer import Analyzer
 
     model = None if args.no_model else args.model
-    report = run(Analyzer(model=model), names)
+    analyzer = Analyzer(model=model)
+    report = run(analyzer, names)
     report["model"] = "none" if model is None else model
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         for mode in MODES:
-            what = "any flag but ally_ridicule" if mode == "edos" else "any flag"
+            what = f"a flag of {edos_categories(analyzer.lexicon)}" if mode == "edos" else "any flag"
             print(f"\nflagged = {what}")
             print("\n".join(table(report, mode)))
         f = report["functional"]
@@ -251,7 +259,7 @@ def main() -> None:
         from bench.results import update_section
 
         f = report["functional"]
-        body = [f"model: {report['model']}; flagged = any flag but ally_ridicule (EDOS's categories)", ""]
+        body = [f"model: {report['model']}; flagged = a flag of EDOS's categories (lexicon `sexism: true`)", ""]
         body += table(report, "edos")
         body += ["", "flagged = any flag", "", *table(report, "all")]
         body += [

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from typer.testing import CliRunner
@@ -28,6 +32,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _CACHE_DIR is not None:
         os.environ.pop("ALLYSHIP_CACHE_DIR", None)
         shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+
+
+@functools.cache
+def builtin_colors() -> dict[str, str]:
+    """The colour of each built-in category, as the app and the report get them (from the loaded lexicon)."""
+    from analyzer.lexicon.loader import load_lexicon
+    from analyzer.lexicon.palette import colors_of
+
+    return colors_of(load_lexicon().categories)
 
 
 @pytest.fixture(scope="session")
@@ -99,17 +112,38 @@ class CliRun:
     stderr: bytes
 
 
-def run_cli(*args: str | Path, stdin: bytes | None = None) -> CliRun:
+def run_cli(*args: str | Path, stdin: bytes | None = None, cwd: Path | None = None) -> CliRun:
     """Run ``allyship ARGS`` in this process, through the real entry point (its one-line errors and exit codes).
 
-    Typer's CliRunner swaps standard input and output for the call; no subprocess is started.
+    Typer's CliRunner swaps standard input and output for the call, ``sys.argv`` is what the installed command
+    would see, and ``cwd`` is the folder it runs in; no subprocess is started (one costs seconds of imports).
     """
     from analyzer.cli.main import main
 
-    with CliRunner().isolation(input=stdin) as (out, err, _):
+    argv = [str(a) for a in args]
+    with (
+        CliRunner().isolation(input=stdin) as (out, err, _),
+        patch.object(sys, "argv", ["allyship", *argv]),
+        contextlib.chdir(cwd or os.getcwd()),
+    ):
         try:
-            main([str(a) for a in args])
+            main(argv)
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
         return CliRun(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class CliText:
+    """What ``allyship ARGS`` did, its output decoded (the shape of a ``subprocess.run(..., text=True)``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli_text(*args: str | Path, stdin: bytes | None = None, cwd: Path | None = None) -> CliText:
+    """:func:`run_cli`, with standard output and error as text."""
+    proc = run_cli(*args, stdin=stdin, cwd=cwd)
+    return CliText(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +10,7 @@ from sklearn.dummy import DummyClassifier
 
 from analyzer.errors import ModelError
 from analyzer.model.folders import METADATA_FILE, MODEL_FILE, load_verified, write_model_folder
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli_text
 
 
 class Unpicklable:
@@ -76,15 +73,10 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, folder: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
-def test_cli_refuses_a_tampered_model_with_one_line(folder: Path) -> None:
+def test_cli_refuses_a_tampered_model_with_one_line(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (folder / MODEL_FILE).write_bytes(b"not a model")
-    proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli.main", "analyze", "--model", str(folder), "man up"],
-        capture_output=True,
-        cwd=REPO,
-        timeout=120,
-        env={**os.environ, "ALLYSHIP_MODEL_ENGINE": "sklearn"},  # the pickle is read only when asked for
-    )
+    monkeypatch.setenv("ALLYSHIP_MODEL_ENGINE", "sklearn")  # the pickle is read only when asked for
+    proc = run_cli_text("analyze", "--model", folder, "man up", cwd=REPO)
     assert proc.returncode == 2
-    err = proc.stderr.decode().strip()
+    err = proc.stderr.strip()
     assert len(err.splitlines()) == 1 and "sha256" in err

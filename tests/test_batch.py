@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.cli.batch import cli_message
 from analyzer.cli.main import main
 from analyzer.errors import AnalyzerError
 from analyzer.io.batch import BatchConfig, run_batch
 from analyzer.io.output import STATE_FORMAT, state_path
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli_text
 from tests.messy import CLEAN, FLAGGED, make_messy_folder, put
 
 Cli = Callable[..., tuple[int, str]]
@@ -80,7 +81,7 @@ def messy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
 def messy_out(messy: tuple[Path, dict[str, str | None]], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The messy folder analyzed once, with one job: the reference the other runs must equal."""
     out = tmp_path_factory.mktemp("ref") / "out.jsonl"
-    proc = subprocess_cli("batch", messy[0], "--out", out, "--no-model")
+    proc = run_cli_text("batch", messy[0], "--out", out, "--no-model", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -294,6 +295,38 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert existing.read_text() == '{"key": "x", "flags": []}\n' and foreign.read_text() == '{"name": "not ours"}\n'
 
 
+@pytest.mark.parametrize(
+    "out, resume, force, said",
+    [
+        ("{existing}", False, False, "the output file {existing} already exists: resume the run to finish it"),
+        ("{existing}", True, True, "resuming keeps the records in the output and forcing replaces them"),
+        ("{in}", False, False, "the output {in} is also an input"),
+        ("{folder}", False, False, "the output {folder} is a folder"),
+        ("{foreign}", True, False, "nothing proves 'allyship batch' wrote it; refusing to resume into it"),
+    ],
+    ids=["exists", "resume-and-force", "is-input", "folder", "foreign"],
+)
+def test_the_library_describes_the_situation_and_names_no_option(
+    tmp_path: Path, out: str, resume: bool, force: bool, said: str
+) -> None:
+    """``prepare`` speaks in its own words; the command adds its options (see the test above)."""
+    from analyzer.errors import BatchError
+    from analyzer.io.batch import prepare
+
+    values = {
+        "in": put(tmp_path / "a.txt", FLAGGED),
+        "existing": put(tmp_path / "existing.jsonl", '{"key": "x", "flags": []}\n'),
+        "foreign": put(tmp_path / "foreign.jsonl", '{"name": "not ours"}\n'),
+        "folder": tmp_path,
+    }
+    config = BatchConfig(inputs=[values["in"]], out=out.format(**values), resume=resume, force=force, quiet=True)
+    with pytest.raises(BatchError) as refused:
+        prepare(config)
+    message = str(refused.value)
+    assert said.format(**values) in message and "--" not in message
+    assert "--" in cli_message(refused.value)
+
+
 def test_force_replaces_the_output(tmp_path: Path, cli: Cli) -> None:
     put(tmp_path / "a.txt", FLAGGED)
     out = put(tmp_path / "o.jsonl", '{"key": "old", "flags": []}\n')
@@ -328,22 +361,38 @@ def test_dask_local_cluster_on_loopback_gives_the_same_records(
 
 
 def test_dask_scheduler_that_cannot_be_reached(tmp_path: Path) -> None:
+    """A refused connection is retried until the timeout (10 s by default, 1 s here), then one line.
+
+    In a process of its own: a Dask client leaves an event-loop thread behind, and
+    with threads running, worker pools in this process would be spawned instead of forked.
+    """
     pytest.importorskip(
         "distributed", reason="Dask distributed is not installed (pip install 'allyship-analyzer[dask]')"
     )
-    put(tmp_path / "a.txt", FLAGGED)
-    proc = subprocess_cli(
-        "batch", tmp_path / "a.txt", "--out", tmp_path / "o.jsonl", "--no-model", "--engine", "dask",
-        "--scheduler", "tcp://127.0.0.1:9",
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert proc.stderr.strip().startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    code = (
+        "import sys\n"
+        "from analyzer import Analyzer\n"
+        "from analyzer.errors import AnalyzerError\n"
+        "from analyzer.io.batch import BatchConfig, make_runner\n"
+        "config = BatchConfig(inputs=[], out=sys.argv[1], engine='dask', scheduler='tcp://127.0.0.1:9',"
+        " connect_timeout=1.0)\n"
+        "try:\n"
+        "    make_runner(Analyzer(model=None), config)\n"
+        "except AnalyzerError as exc:\n"
+        "    print(exc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "o.jsonl")], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(proc.stdout.strip().splitlines()) == 1 and not (tmp_path / "o.jsonl").exists()
 
 
 def test_sigkill_mid_run_then_resume_gives_every_document_exactly_once(
     lexicon_analyzer: object, tmp_path: Path
 ) -> None:
-    texts = [f"Message {i}: calm down, you are overreacting." if i % 3 == 0 else f"{CLEAN} ({i})" for i in range(4000)]
+    texts = [f"Message {i}: calm down, you are overreacting." if i % 3 == 0 else f"{CLEAN} ({i})" for i in range(2000)]
     source = put(
         tmp_path / "posts.jsonl", "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts))
     )
@@ -377,7 +426,7 @@ def test_sigkill_mid_run_then_resume_gives_every_document_exactly_once(
     partial = len(out.read_bytes().splitlines())
     assert 0 < partial < len(texts)
 
-    resumed = subprocess.run([*args, "--resume"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    resumed = run_cli_text(*args[3:], "--resume", cwd=REPO)  # the same command, in this process
     assert resumed.returncode == 0, resumed.stderr
     keys = [r["key"] for r in records(out)]
     assert keys == [f"{source}#{i}" for i in range(1, len(texts) + 1)]  # each exactly once, in order
@@ -411,8 +460,10 @@ def test_a_worker_that_dies_stops_the_run_with_advice_and_resume_finishes(
     out = tmp_path / "o.jsonl"
     config = BatchConfig(inputs=[source], out=out, batch_size=2, jobs=2, quiet=True)
     dying = _DiesOn(lexicon_analyzer)
-    with pytest.raises(AnalyzerError, match=r"a worker failed .* run the same command with --resume"):
+    with pytest.raises(AnalyzerError, match=r"a worker failed .* resume the run to finish") as failed:
         run_batch(dying, config, runner=PoolRunner(dying, 2, 2))
+    assert "--" not in str(failed.value)  # the library names no command-line option; the command words it
+    assert cli_message(failed.value).endswith("kept: run the same command with --resume to finish")
     kept = records(out)
     assert len(kept) <= 6 and all(r["flags"] for r in kept)  # only chunks before the one that died
     (tmp_path / "t.jsonl").write_text(source.read_text().replace('"die"', '"fine"'))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analyzer.lint.output import format_text, sarif_log
 from analyzer.lint.runner import CheckOptions, check
-from tests.conftest import REPO, write
+from tests.conftest import REPO, CliText, run_cli_text, write
 
 FLAGGED = "# Notes\n\nHonestly, just man up and deal with it.\n"
 CLEAN = "# Notes\n\nThanks for raising this; let's talk it through.\n"
@@ -34,15 +32,9 @@ def run_check(factory, *paths: Path | str, **options) -> object:
     return check([str(p) for p in paths], CheckOptions(model=None, **options), factory=factory)
 
 
-def cli(*args: str, cwd: Path = REPO, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli.main", "check", "--no-model", *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=180,
-    )
+def cli(*args: str, cwd: Path = REPO, stdin: bytes | None = None) -> CliText:
+    """``allyship check --no-model ARGS`` run in this process, in ``cwd``."""
+    return run_cli_text("check", "--no-model", *args, cwd=cwd, stdin=stdin)
 
 
 def test_flag_positions_point_into_the_source_file(tmp_path, factory) -> None:
@@ -236,11 +228,5 @@ def test_sarif_is_built_from_the_rules_that_fired(tmp_path, factory) -> None:
 
 @pytest.mark.parametrize("command", ["check", "serve"])
 def test_commands_have_help_with_an_example(command) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.cli.main", command, "--help"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-    )
+    proc = run_cli_text(command, "--help")
     assert proc.returncode == 0 and f"Example: allyship {command}" in proc.stdout

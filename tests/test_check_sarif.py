@@ -7,13 +7,11 @@ dependency), so the test needs no network.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from importlib import resources
 
 import pytest
 
-from tests.conftest import REPO, write
+from tests.conftest import REPO, run_cli_text, write
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -28,23 +26,8 @@ def sarif_schema() -> dict:
 
 
 def sarif_of(*args: str, cwd=REPO) -> tuple[int, dict]:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analyzer.cli.main",
-            "check",
-            "--no-model",
-            "--format",
-            "sarif",
-            "--report-unused-ignores",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=180,
-    )
+    """``allyship check --format sarif`` in this process, run in ``cwd``."""
+    proc = run_cli_text("check", "--no-model", "--format", "sarif", "--report-unused-ignores", *args, cwd=cwd)
     return proc.returncode, json.loads(proc.stdout)
 
 

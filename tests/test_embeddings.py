@@ -147,10 +147,8 @@ def test_the_block_does_not_pickle_its_lookup_set(fitted) -> None:
 def test_train_with_word_vectors_writes_a_compiled_model_that_flags(tmp_path: Path) -> None:
     """The trainer's path: ``allyship train --word-vectors`` records the pinned table and ships a compiled copy."""
     import json
-    import subprocess
-    import sys
 
-    from tests.conftest import REPO
+    from tests.conftest import REPO, run_cli_text
 
     data = tmp_path / "examples.csv"
     data.write_text(
@@ -160,32 +158,13 @@ def test_train_with_word_vectors_writes_a_compiled_model_that_flags(tmp_path: Pa
         encoding="utf-8",
     )
     out = tmp_path / "vectors"
-    command = [sys.executable, "-m", "analyzer.cli.main", "train", "--data", str(data), "--no-corpus"]
-    proc = subprocess.run(
-        [*command, "--word-vectors", "0.1", "--out", str(out)], capture_output=True, text=True, cwd=REPO, timeout=900
-    )
+    proc = run_cli_text("train", "--data", data, "--no-corpus", "--word-vectors", "0.1", "--out", out, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["word_vectors"]["table"] == embeddings.TABLE_ID
     assert meta["word_vectors"]["sha256"] == embeddings.SHA256 and meta["compiled"]["written"]
     with np.load(out / compiled.COMPILED_FILE, allow_pickle=False) as stored:
         assert len(stored["vector_words"]) > 0
-    analyzed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analyzer.cli.main",
-            "analyze",
-            "--model",
-            str(out),
-            "--format",
-            "json",
-            "Women are hysterical.",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-    )
+    analyzed = run_cli_text("analyze", "--model", out, "--format", "json", "Women are hysterical.", cwd=REPO)
     assert analyzed.returncode == 0, analyzed.stderr
     assert json.loads(analyzed.stdout)["flags"]

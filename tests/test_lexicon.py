@@ -18,6 +18,16 @@ def problems_of(directory: Path, **kwargs) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
+def test_whether_edos_counts_a_category_as_sexism_is_read_from_its_file(tmp_path: Path) -> None:
+    lexicon = load_lexicon()
+    assert lexicon.categories["ally_ridicule"].sexism is False
+    assert lexicon.sexism_categories == set(lexicon.categories) - {"ally_ridicule"}
+    path = write(tmp_path / "lex" / "talking_over.yml", MINIMAL_RULE)
+    assert load_lexicon([path.parent]).categories["talking_over"].sexism is True  # the default
+    write(path, MINIMAL_RULE.replace("label: Talking over women", "label: Talking over women\n  sexism: false"))
+    assert "talking_over" not in load_lexicon([path.parent]).sexism_categories
+
+
 def test_user_lexicon_adds_a_new_category(user_lexicon: Path) -> None:
     lexicon = load_lexicon([user_lexicon])
     assert lexicon.categories["talking_over"].label == "Talking over women"
@@ -33,6 +43,8 @@ def test_user_lexicon_adds_a_new_category(user_lexicon: Path) -> None:
         (("    suggestion:", "    colour: red\n    suggestion:"), 11, "rules.0.colour: unknown field"),
         (('      pass: ["Let me explain the new expense policy to the team."]\n', ""), 12, "pass"),
         (("label: Talking over women", "label: [unclosed"), 4, "YAML syntax error"),
+        (("label: Talking over women", "label: Talking over women\n  sexism: maybe"), 4, "category.sexism"),
+        (("label: Talking over women", "label: Talking over women\n  sexism: \"no\""), 4, "category.sexism"),
     ],
 )
 def test_schema_errors_name_file_and_line(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cli.main import main
+from analyzer.flags import Flag
 from analyzer.io.batch import BatchConfig, run_batch
 from analyzer.io.report import collect, highlight, read_records, render
 from tests.messy import FLAGGED, make_messy_folder, put
@@ -18,18 +19,27 @@ EVIL = '<script>alert("x")</script> Calm down, you are overreacting. <img src=x 
 
 
 def flag(start: int, end: int, text: str, category: str = "dismissive", **extra: object) -> dict:
+    """A flag's JSON as a batch record holds it."""
     return {
         "start": start,
         "end": end,
         "text": text,
         "category": category,
         "label": "Dismissing or minimizing",
+        "score": 0.9,
+        "source": "lexicon",
         "rule_id": "di.calm-down",
         "explanation": "It brushes the concern off.",
         "suggestion": "Ask what happened.",
         "strategies": [{"id": "listen_and_learn", "title": "Listen and learn", "summary": "…"}],
+        "barriers": [],
+        "roles": [],
         **extra,
     }
+
+
+def flags(*items: dict) -> list[Flag]:
+    return [Flag.from_dict(item) for item in items]
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +108,8 @@ def test_max_documents_limits_the_documents_shown_not_the_counts(report: Callabl
 
 def test_highlight_marks_phrases_and_survives_overlaps_and_bad_offsets() -> None:
     text = "Calm down & man up <now>"
-    flags = [flag(0, 9, "Calm down"), flag(5, 18, "down & man up", "toxic_masculinity"), flag(3, 99, "bogus")]
-    out = highlight(text, flags, {"dismissive": "#7570b3", "toxic_masculinity": "#d95f02"})
+    marked = flags(flag(0, 9, "Calm down"), flag(5, 18, "down & man up", "toxic_masculinity"), flag(3, 99, "bogus"))
+    out = highlight(text, marked, {"dismissive": "#7570b3", "toxic_masculinity": "#d95f02"})
     assert re.sub(r"<[^>]+>", "", out) == "Calm down1 &amp; man up2 &lt;now&gt;"
     assert out.count("<mark ") == 3  # "Calm ", "down", " & man up": cut at every boundary
     assert "<sup>1</sup>" in out and "<sup>2</sup>" in out and "<sup>3</sup>" not in out
@@ -108,7 +118,7 @@ def test_highlight_marks_phrases_and_survives_overlaps_and_bad_offsets() -> None
 def test_long_documents_show_excerpts_around_flags() -> None:
     text = "x " * 5000 + "calm down" + " y" * 5000
     start = text.index("calm down")
-    out = highlight(text, [flag(start, start + 9, "calm down")], {})
+    out = highlight(text, flags(flag(start, start + 9, "calm down")), {})
     assert len(out) < 1500 and out.count("…") == 2 and "calm down</mark>" in out
 
 
@@ -132,3 +142,26 @@ def test_a_torn_last_line_is_skipped(tmp_path: Path) -> None:
     line = json.dumps({"id": "a", "flags": [], "error": None})
     path = put(tmp_path / "o.jsonl", line + "\n" + line[:10])
     assert len(list(read_records(path))) == 1
+
+
+def test_labels_and_colours_come_from_the_lexicon(tmp_path: Path) -> None:
+    """The report shows a category as the loaded lexicon defines it: a user's category in its own colour."""
+    from analyzer.lexicon.loader import load_lexicon
+    from tests.conftest import MINIMAL_RULE, write
+
+    lexicon_file = MINIMAL_RULE.replace("  label:", '  color: "#123456"\n  label:')
+    folder = write(tmp_path / "lex" / "talking_over.yml", lexicon_file).parent
+    record = {
+        "id": "d1",
+        "source": "s",
+        "error": None,
+        "flags": [flag(0, 9, "let me explain", "talking_over", label="old label"), flag(10, 19, "calm down")],
+    }
+    page = render(collect([record]), categories=load_lexicon([folder]).categories)
+    assert 'fill="#123456"' in page and 'fill="#7570b3"' in page  # dismissive: lexicons/dismissive.yml
+    assert "Talking over women" in page and ">old label<" not in page
+    results = put(tmp_path / "r.jsonl", json.dumps(record) + "\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(results), "--html", str(tmp_path / "r.html"), "--lexicons", str(folder)])
+    assert exit_info.value.code in (0, None)
+    assert 'fill="#123456"' in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -11,6 +11,9 @@ import pytest
 from analyzer.ui import review
 from analyzer.ui.cards import DEFAULT_SENSITIVITY
 from analyzer.ui.highlight import escape_text
+from tests.conftest import builtin_colors
+
+COLORS = builtin_colors()
 
 TEXT = "Man up, and calm down, it was just a joke. She is so bossy in meetings."
 
@@ -34,7 +37,7 @@ def test_numbers_follow_the_text_and_stay_with_their_flag(items) -> None:
 
 def test_a_compact_card_is_one_escaped_line_that_opens(items) -> None:
     card = review.cards(items[:1], TEXT, 0.5)[0]
-    html = review.compact_card_html(card)
+    html = review.compact_card_html(card, COLORS)
     head, body = html.split("</summary>")
     assert head.startswith('<details class="allyship-card allyship-compact"')
     assert ">1.</strong>" in head and ">Man up</mark>" in head and "Toxic masculinity norm" in head
@@ -44,7 +47,7 @@ def test_a_compact_card_is_one_escaped_line_that_opens(items) -> None:
         assert strategy.title in body and strategy.summary not in html  # titles only: texts once per page
     flag = items[0].flag
     hostile = type(flag)(**{**flag.__dict__, "text": "<img src=x onerror=alert(1)>", "suggestion": "<b>x</b>"})
-    marked = review.compact_card_html(review.cards([review.Numbered(1, hostile)], TEXT, 0.5)[0])
+    marked = review.compact_card_html(review.cards([review.Numbered(1, hostile)], TEXT, 0.5)[0], COLORS)
     assert "<img" not in marked and "<b>" not in marked
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, write
+from tests.conftest import REPO, CliText, run_cli_text, write
 
 TALKING_OVER = """\
 category:
@@ -37,14 +35,34 @@ rules:
 """
 
 
-def allyship(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analyzer.cli.main", *args], capture_output=True, text=True, cwd=REPO, timeout=timeout
-    )
+FEW_EXAMPLES = """\
+category:
+  id: taking_credit
+  label: Taking credit
+  description: Presenting a woman's idea or work as one's own.
+  strategies: [support_womens_leadership]
+rules:
+  - id: tc.my-idea-really
+    phrases: ["basically my idea", "i came up with it first"]
+    explanation: Claiming her idea as yours takes the credit her work earned.
+    suggestion: Name who had the idea, then add what you bring to it.
+    examples:
+      flag:
+        - "Her proposal is basically my idea with nicer slides."
+        - "Honestly, I came up with it first, she just wrote it down."
+        - "That plan is basically my idea, she only presented it."
+      pass:
+        - "Basically, my idea of a good weekend is a long hike."
+"""
+
+
+def allyship(*args: str) -> CliText:
+    """``allyship ARGS`` run in this process, from the checkout."""
+    return run_cli_text(*args, cwd=REPO)
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+def trained(tmp_path_factory) -> tuple[Path, Path, CliText]:
     base = tmp_path_factory.mktemp("trainer")
     lex = base / "my_lex"
     write(lex / "talking_over.yml", TALKING_OVER)
@@ -55,6 +73,7 @@ def trained(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess[s
         '"Great point from Ana, let us build on it.",\n'
         '"Sure, she said it first, but I explained it better.",talking_over\n',
     )
+    write(lex / "few.yml", FEW_EXAMPLES)  # a second category, with too few examples for a warning-free head
     out = base / "models" / "mine"
     assert allyship("lexicon", "validate", str(lex)).returncode == 0
     proc = allyship("train", "--lexicons", str(lex), "--data", str(data), "--no-corpus", "--out", str(out))
@@ -110,7 +129,7 @@ def test_an_existing_folder_needs_force(trained) -> None:
 def test_few_positives_train_with_a_warning(trained) -> None:
     _, _, proc = trained
     assert proc.returncode == 0
-    assert "warning" not in proc.stderr or "talking_over" not in proc.stderr  # 8 positives: no warning
+    assert "category 'talking_over' has only" not in proc.stderr  # 8 positives: no warning
 
 
 @pytest.mark.parametrize(
@@ -133,21 +152,11 @@ def test_bad_data_is_one_line_naming_file_and_row(tmp_path: Path, content: str, 
     assert not (tmp_path / "m").exists()
 
 
-def test_a_category_with_few_examples_warns_but_trains(tmp_path: Path) -> None:
-    lex = tmp_path / "lex"
-    write(
-        lex / "x.yml",
-        TALKING_OVER.replace(
-            """        - "Let me explain it to you slowly, sweetheart."
-        - "Okay, what she means is the launch slips a week."
-        - "Let me explain it to you in simple terms."
-""",
-            "",
-        ),
-    )
-    proc = allyship("train", "--lexicons", str(lex), "--no-corpus", "--out", str(tmp_path / "m"))
+def test_a_category_with_few_examples_warns_but_trains(trained) -> None:
+    _, out, proc = trained
     assert proc.returncode == 0, proc.stderr
-    assert "category 'talking_over' has only 3 positive example(s)" in proc.stderr
+    assert "category 'taking_credit' has only 3 positive example(s)" in proc.stderr
+    assert "taking_credit" in json.loads((out / "metadata.json").read_text())["labels"]
 
 
 def test_evaluate_prints_a_table_and_json(trained, tmp_path: Path) -> None:

@@ -14,11 +14,15 @@ import pytest
 
 from analyzer.engine import Analyzer
 from analyzer.errors import AnalyzerError
+from analyzer.io.records import record_flags
 from analyzer.io.writers import CSV_COLUMNS
 from analyzer.ui import batch_view, cards, highlight
 from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
+from tests.conftest import builtin_colors
 from tests.messy import tiny_docx, tiny_pdf
 from tests.test_ui_helpers import write_test_lexicons
+
+COLORS = builtin_colors()
 
 TEXT = "Man up, and calm down, it was just a joke."
 # A rule scoring below the default sensitivity, so the threshold has something to cut.
@@ -433,12 +437,15 @@ def test_results_rows(results: list[dict[str, Any]]) -> None:
 
 
 def test_the_chart_has_a_bar_per_category_in_its_highlight_color(results: list[dict[str, Any]]) -> None:
-    spec = batch_view.category_chart(batch_view.flag_counts(results)).to_dict()
+    spec = batch_view.category_chart(batch_view.flag_counts(results), COLORS).to_dict()
     assert spec["mark"]["type"] == "bar"
     assert spec["data"]["values"] == batch_view.flag_counts(results)
     scale = spec["encoding"]["color"]["scale"]
     assert scale["domain"] == ["Dismissing or minimizing", "Toxic masculinity norm"]
-    assert scale["range"] == [highlight.color_for("dismissive"), highlight.color_for("toxic_masculinity")]
+    assert scale["range"] == [
+        highlight.color_for("dismissive", COLORS),
+        highlight.color_for("toxic_masculinity", COLORS),
+    ]
 
 
 def test_viewable_documents_are_flagged_first_and_never_errors(results: list[dict[str, Any]]) -> None:
@@ -452,28 +459,28 @@ def test_viewable_documents_are_flagged_first_and_never_errors(results: list[dic
 def test_the_document_view_uses_the_analyze_pages_highlights_and_cards(
     results: list[dict[str, Any]], floor: Analyzer
 ) -> None:
-    view = batch_view.document_view(results[0], 0.5)
+    view = batch_view.document_view(results[0], 0.5, COLORS)
     flags = list(floor.analyze(TEXT).flags)
     expected = cards.cards_for(cards.filter_flags(flags, threshold=0.5), TEXT, 0.5)
     assert view.summary == "3 flags: 2 dismissing or minimizing, 1 toxic masculinity norm"
-    assert view.html == highlight.highlight_html(TEXT, [f for f in flags if f.score >= 0.5])
-    assert list(view.cards) == [highlight.card_html(card) for card in expected]
+    assert view.html == highlight.highlight_html(TEXT, [f for f in flags if f.score >= 0.5], colors=COLORS)
+    assert list(view.cards) == [highlight.card_html(card, COLORS) for card in expected]
     assert (view.shown_chars, view.total_chars, view.hidden_flags) == (len(TEXT), len(TEXT), 0)
 
 
-def test_flag_from_dict_gives_back_the_flag(floor: Analyzer) -> None:
-    for flag in floor.analyze(TEXT).flags:
-        assert batch_view.flag_from_dict(flag.to_dict()).to_dict() == flag.to_dict()
+def test_a_record_s_flags_read_back_unchanged(floor: Analyzer) -> None:
+    record = batch_view.run_batch([("x.txt", TEXT.encode())], floor)[0]
+    assert record["flags"] and [f.to_dict() for f in record_flags(record)] == record["flags"]
 
 
 def test_the_document_view_escapes_the_text_and_cuts_a_long_one(floor: Analyzer) -> None:
     text = "<img src=x onerror=alert(1)> man up. " + "filler " * 20 + "calm down"
     record = batch_view.run_batch([("x.txt", text.encode())], floor)[0]
-    view = batch_view.document_view(record, 0.5, max_chars=60)
+    view = batch_view.document_view(record, 0.5, COLORS, max_chars=60)
     assert "<img" not in view.html and "&lt;img src=x onerror=alert(1)&gt;" in view.html
     assert (view.shown_chars, view.total_chars) == (60, len(text))
     assert len(view.cards) == 1 and view.hidden_flags == 1  # "calm down" lies past the part shown
-    view = batch_view.document_view(record, 0.5, max_cards=0)
+    view = batch_view.document_view(record, 0.5, COLORS, max_cards=0)
     assert view.cards == () and view.hidden_flags == 2
 
 

@@ -13,8 +13,12 @@ import pytest
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.flags import Flag, ScoreStep
 from analyzer.lexicon import palette
+from analyzer.lexicon.loader import load_lexicon
 from analyzer.lexicon.references import Reference
 from analyzer.ui import about, analysis, cards, highlight, lexicon_view
+from tests.conftest import MINIMAL_RULE, builtin_colors, write
+
+COLORS = builtin_colors()
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -224,7 +228,7 @@ TEXT = "Man up, and calm down, it was just a joke."
 )
 def test_highlight_marks_exact_offsets(spans: list[tuple[int, int, str]], expected_marked: list[str]) -> None:
     flags = [make_flag(s, e, TEXT, category=c, label=c) for s, e, c in spans]
-    out = highlight.highlight_html(TEXT, flags)
+    out = highlight.highlight_html(TEXT, flags, colors=COLORS)
     marked = [html.unescape(m) for m in re.findall(r"<mark [^>]*>(.*?)</mark>", out)]
     assert marked == expected_marked
     shown, _ = visible(out)
@@ -237,28 +241,33 @@ def test_highlight_colors_by_category_with_fallback() -> None:
         make_flag(0, 6, TEXT, category="toxic_masculinity"),
         make_flag(30, 41, TEXT, category="talking_over", label="Talking over women"),
     ]
-    out = highlight.highlight_html(TEXT, flags)
-    assert f"background-color: {highlight.color_for('toxic_masculinity')}" in out
-    assert f"background-color: {highlight.color_for('talking_over')}" in out
-    builtin = [highlight.color_for(c) for c in palette.builtin_colors()]
+    out = highlight.highlight_html(TEXT, flags, colors=COLORS)
+    assert f"background-color: {highlight.color_for('toxic_masculinity', COLORS)}" in out
+    assert f"background-color: {highlight.color_for('talking_over', COLORS)}" in out
+    builtin = [highlight.color_for(c, COLORS) for c in COLORS]
     assert len(set(builtin)) == len(builtin) == 8  # every built-in category has a colour of its own
 
 
-def test_the_app_and_the_report_share_one_palette_from_the_lexicon_files() -> None:
+def test_the_app_and_the_report_share_one_palette_from_the_lexicon_files(tmp_path: Path) -> None:
     """The report draws a category in its file's colour; the app marks text with a light tint of the same."""
-    assert palette.color_of("toxic_masculinity") == "#d95f02"  # lexicons/toxic_masculinity.yml
-    assert highlight.color_for("toxic_masculinity") == palette.tint("#d95f02")
+    assert palette.color_of("toxic_masculinity", COLORS) == "#d95f02"  # lexicons/toxic_masculinity.yml
+    assert highlight.color_for("toxic_masculinity", COLORS) == palette.tint("#d95f02")
     assert palette.tint("#000000", 0.4) == "#999999" and palette.tint("#ffffff") == "#ffffff"
     # A user's category without a colour gets the same fallback in every view and every run.
-    assert palette.color_of("talking_over") == palette.color_of("talking_over") in palette.FALLBACKS
-    assert palette.color_of("talking_over", "#123456") == "#123456"
+    assert palette.color_of("talking_over", COLORS) == palette.color_of("talking_over", {}) in palette.FALLBACKS
+    # One that names its colour gets it, in the app as in the report.
+    path = write(
+        tmp_path / "lex" / "talking_over.yml", MINIMAL_RULE.replace("  label:", '  color: "#123456"\n  label:')
+    )
+    own = palette.colors_of(load_lexicon([path.parent]).categories)
+    assert palette.color_of("talking_over", own) == "#123456" and own["toxic_masculinity"] == "#d95f02"
 
 
 def test_highlight_escapes_user_text_inside_and_outside_marks() -> None:
     text = "<img src=x onerror=alert(1)> man up <b>now</b>"
     start = text.index("man up")
     flags = [make_flag(start, start + 6, text), make_flag(0, 28, text, category="x", label='"><script>')]
-    out = highlight.highlight_html(text, flags)
+    out = highlight.highlight_html(text, flags, colors=COLORS)
     shown, tags = visible(out)
     assert shown == text
     assert set(tags) <= {"div", "mark", "sup", "br"}
@@ -269,29 +278,29 @@ def test_highlight_escapes_user_text_inside_and_outside_marks() -> None:
 def test_highlight_handles_overlaps_with_the_innermost_color() -> None:
     outer = make_flag(0, 42, TEXT, category="gender_stereotype", label="Gender stereotype", source="classifier")
     inner = make_flag(12, 21, TEXT, category="dismissive")
-    out = highlight.highlight_html(TEXT, [outer, inner])
+    out = highlight.highlight_html(TEXT, [outer, inner], colors=COLORS)
     shown, _ = visible(out)
     assert shown == TEXT
     inner_mark = re.search(r"<mark [^>]*>calm down</mark>", out)
     assert inner_mark is not None
-    assert highlight.color_for("dismissive") in inner_mark.group(0)
+    assert highlight.color_for("dismissive", COLORS) in inner_mark.group(0)
     assert "1. Gender stereotype; 2. Dismissing or minimizing" in inner_mark.group(0)
 
 
 def test_highlight_skips_offsets_outside_the_text() -> None:
     bad = make_flag(0, 6, TEXT)
     bad = Flag(**{**bad.__dict__, "start": 40, "end": 99})
-    out = highlight.highlight_html(TEXT, [bad])
+    out = highlight.highlight_html(TEXT, [bad], colors=COLORS)
     assert "<mark" not in out
     assert visible(out)[0] == TEXT
 
 
 def test_card_header_and_legend_escape_their_text() -> None:
-    header = highlight.card_header_html(3, "<i>man up</i>", "toxic_masculinity", "Toxic & norm")
+    header = highlight.card_header_html(3, "<i>man up</i>", "toxic_masculinity", "Toxic & norm", COLORS)
     assert "&lt;i&gt;man up&lt;/i&gt;" in header and "Toxic &amp; norm" in header
-    legend = highlight.legend_html([("dismissive", "Dismissing <or> minimizing")])
-    assert "&lt;or&gt;" in legend and highlight.color_for("dismissive") in legend
-    assert highlight.legend_html([]) == ""
+    legend = highlight.legend_html([("dismissive", "Dismissing <or> minimizing")], COLORS)
+    assert "&lt;or&gt;" in legend and highlight.color_for("dismissive", COLORS) in legend
+    assert highlight.legend_html([], COLORS) == ""
 
 
 # -- summary, filters, cards ---------------------------------------------------
@@ -605,7 +614,7 @@ def test_card_html_escapes_everything_and_shows_every_part() -> None:
             "roles": (ref("roles", "amplify_voices", "Amplifying <women's> voices"),),
         }
     )
-    out = highlight.card_html(cards.card_for(flag, 2, text, 0.5))
+    out = highlight.card_html(cards.card_for(flag, 2, text, 0.5), COLORS)
     shown, tags = visible(out)
     shown = " ".join(shown.split())  # the header's non-breaking space
     assert set(tags) <= {"div", "mark", "strong", "p", "ul", "li", "details", "summary", "code"}
@@ -630,7 +639,7 @@ def test_card_html_escapes_everything_and_shows_every_part() -> None:
 
 def test_card_html_leaves_out_what_a_flag_does_not_have() -> None:
     flag = Flag(**{**make_flag(0, 6, TEXT).__dict__, "suggestion": None, "barriers": (), "roles": ()})
-    shown, _ = visible(highlight.card_html(cards.card_for(flag, 1, TEXT, 0.5)))
+    shown, _ = visible(highlight.card_html(cards.card_for(flag, 1, TEXT, 0.5), COLORS))
     assert "Try instead" not in shown and "barrier" not in shown and "role" not in shown
     assert "What an ally can do" in shown
 

@@ -16,6 +16,37 @@ import typer
 from analyzer.cli.root import LexiconsOpt, ModelOpt, NoModelOpt, ThresholdOpt, TrustedOpt, app, make_analyzer
 
 DEFAULT_MAX_DOC_CHARS = 1_000_000  # analyzer.io.readers.DEFAULT_MAX_DOC_CHARS, not imported here to keep --help light
+AGAIN = "choose another --out, or --force to replace it"
+# How the command words the library's batch refusals (analyzer.errors.BatchError.reason), naming its own options.
+WORDING = {
+    "resume_and_force": "--resume keeps the records in --out and --force replaces them: choose one",
+    "output_is_input": "--out {out} is also an input ({input}); write the results to another file",
+    "output_is_same_file": "--out {out} is the same file as the input {input}; write the results to another file",
+    "output_is_folder": "--out {out} is a folder; give a file name ending in .jsonl or .csv",
+    "output_exists": "{out} already exists: add --resume to finish it, or --force to replace it",
+    "not_state_file": "{path} is not a batch state file; move it away or choose another --out",
+    "not_regular": "--resume needs a regular file, and {path} is a device or pipe; " + AGAIN,
+    "locked": "another 'allyship batch' is writing {path}; wait for it to finish, or choose another --out",
+    "write_failed": "{problem}: fix that and run the same command with --resume",
+    "close_failed": "{problem}; run the same command with --resume once that is fixed",
+    "worker_lost": "{problem}: run the same command with --resume to finish",
+    "jobs": "--jobs must be at least 1, got {jobs}",
+    "scheduler_without_dask": "--scheduler needs --engine dask",
+    "dask_missing": "--engine dask needs Dask distributed: pip install 'allyship-analyzer[dask]'",
+}
+
+
+def cli_message(exc: BaseException) -> str:
+    """A library error as this command says it: a batch refusal in terms of --out, --resume, --force..."""
+    from analyzer.errors import BatchError
+
+    if not isinstance(exc, BatchError):
+        return str(exc)
+    if exc.reason == "not_resumable":
+        problem = exc.details["problem"]
+        return f"{problem} ({AGAIN})" if exc.details.get("parenthesized") else f"{problem}; {AGAIN}"
+    template = WORDING.get(exc.reason)
+    return template.format(**exc.details) if template else str(exc)
 
 
 @app.command("batch")
@@ -73,18 +104,18 @@ def batch_cli(
 
     Example: allyship batch comments/ survey.csv --out results.jsonl --jobs 2
     """
-    from analyzer.errors import AnalyzerError
+    from analyzer.errors import AnalyzerError, BatchError
     from analyzer.io.batch import BatchConfig, prepare, run_batch
 
     if engine not in ("local", "dask"):
         raise typer.BadParameter("must be 'local' or 'dask'", param_hint="--engine")
     if scheduler and engine != "dask":
-        raise AnalyzerError("--scheduler needs --engine dask")
+        raise AnalyzerError(WORDING["scheduler_without_dask"])
     if engine == "dask":
         try:
             import distributed  # noqa: F401
         except ImportError:
-            raise AnalyzerError("--engine dask needs Dask distributed: pip install 'allyship-analyzer[dask]'") from None
+            raise AnalyzerError(WORDING["dask_missing"]) from None
     config = BatchConfig(
         inputs=inputs,
         out=out,
@@ -102,13 +133,16 @@ def batch_cli(
         include_text=not no_text,
         quiet=quiet,
     )
-    prepared = prepare(config)  # refusals (inputs, a locked or foreign --out) before the model is loaded
     try:
-        analyzer = make_analyzer(lexicons, model, no_model, trusted_lexicons, threshold)
-    except BaseException:
-        prepared.output.abandon()
-        raise
-    stats = run_batch(analyzer, config, stream=sys.stderr, prepared=prepared)
+        prepared = prepare(config)  # refusals (inputs, a locked or foreign --out) before the model is loaded
+        try:
+            analyzer = make_analyzer(lexicons, model, no_model, trusted_lexicons, threshold)
+        except BaseException:
+            prepared.output.abandon()
+            raise
+        stats = run_batch(analyzer, config, stream=sys.stderr, prepared=prepared)
+    except BatchError as exc:
+        raise AnalyzerError(cli_message(exc)) from None
     if not quiet:
         typer.echo(stats.summary(), err=True)
 
@@ -121,14 +155,20 @@ def report_cli(
     max_documents: Annotated[
         int, typer.Option("--max-documents", min=0, help="Flagged documents shown in full (the counts cover all).")
     ] = 200,
+    lexicons: LexiconsOpt = None,
+    trusted_lexicons: TrustedOpt = False,
 ) -> None:
     """Write a self-contained HTML report: flags per category, most frequent rules, each flagged document.
+
+    Categories are shown with the labels and colours of the built-in lexicons plus any given with --lexicons.
 
     Example: allyship report results.jsonl --html report.html
     """
     from analyzer.io.report import write_report
+    from analyzer.lexicon.loader import load_lexicon
 
-    data = write_report(results, html, title=title, max_documents=max_documents)
+    categories = load_lexicon(lexicons or [], trusted=trusted_lexicons).categories
+    data = write_report(results, html, title=title, max_documents=max_documents, categories=categories)
     typer.echo(
         f"wrote {html}: {data.documents:,} documents, {data.flagged:,} flagged, {data.flags:,} flags, "
         f"{data.errors:,} errors",

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, BatchError
 from analyzer.io.output import BatchOutput, claim_output, side_files, written_by_batch
 from analyzer.io.progress import Progress, should_show
 from analyzer.io.readers import (
@@ -66,6 +66,7 @@ class BatchConfig:
     jobs: int = 1
     engine: str = "local"
     scheduler: str | None = None
+    connect_timeout: float = 10.0  # seconds to wait for the Dask scheduler at ``scheduler``
     batch_size: int = DEFAULT_BATCH_SIZE
     text_column: str = "text"
     id_column: str = "id"
@@ -160,8 +161,10 @@ def build_record(doc: Document, result: dict[str, Any] | None, include_text: boo
 
 
 def _record_stats(record: dict[str, Any]) -> tuple[list[str], str | None]:
+    """The record's flag categories (one per flag, from its summary) and its error type."""
     error = record.get("error")
-    return [f["category"] for f in record["flags"]], error["type"] if error else None
+    counts = record["summary"]["categories"]
+    return [category for category, n in counts.items() for _ in range(n)], error["type"] if error else None
 
 
 def analyze_chunk(analyzer: Any, texts: list[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[dict[str, Any]]:
@@ -270,17 +273,21 @@ class DaskRunner:
     folders must be readable at the same paths on every worker.
     """
 
-    def __init__(self, analyzer: Any, jobs: int, batch_size: int, address: str | None) -> None:
+    def __init__(
+        self, analyzer: Any, jobs: int, batch_size: int, address: str | None, timeout: float = 10.0
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise AnalyzerError("--engine dask needs Dask distributed: pip install 'allyship-analyzer[dask]'") from None
+            raise BatchError(
+                "the dask engine needs Dask distributed: pip install 'allyship-analyzer[dask]'", "dask_missing"
+            ) from None
         self.settings = worker_settings(analyzer)
         self.batch_size = batch_size
         self.cluster = None
         try:
             if address:
-                self.client = Client(address, timeout="10s")
+                self.client = Client(address, timeout=f"{timeout}s")
             else:
                 self.cluster = LocalCluster(
                     n_workers=jobs,
@@ -313,11 +320,11 @@ def make_runner(analyzer: Any, config: BatchConfig) -> Runner:
     if config.engine not in ENGINES:
         raise AnalyzerError(f"unknown engine '{config.engine}': choose one of {', '.join(ENGINES)}")
     if config.jobs < 1:
-        raise AnalyzerError(f"--jobs must be at least 1, got {config.jobs}")
+        raise BatchError(f"the number of jobs must be at least 1, got {config.jobs}", "jobs", jobs=config.jobs)
     if config.engine == "dask":
-        return DaskRunner(analyzer, config.jobs, config.batch_size, config.scheduler)
+        return DaskRunner(analyzer, config.jobs, config.batch_size, config.scheduler, config.connect_timeout)
     if config.scheduler:
-        raise AnalyzerError("--scheduler needs --engine dask")
+        raise BatchError("a Dask scheduler needs the dask engine", "scheduler_without_dask")
     if config.jobs == 1:
         return LocalRunner(analyzer, config.batch_size)
     return PoolRunner(analyzer, config.jobs, config.batch_size)
@@ -335,7 +342,7 @@ class Prepared:
 
 
 def prepare(config: BatchConfig) -> Prepared:
-    """Check the inputs and claim ``--out``: every refusal comes here, before seconds go into loading a model.
+    """Check the inputs and claim the output: every refusal comes here, before seconds go into loading a model.
 
     Call :meth:`BatchOutput.abandon` on ``prepared.output`` if the run does not go ahead.
     """
@@ -397,36 +404,43 @@ def run_batch(
                 writer.flush()
                 progress.advance(len(docs))
     except OSError as exc:  # a full disk, a quota, a vanished mount: what was flushed is kept
-        raise AnalyzerError(
-            f"cannot write {out}: {exc.strerror or exc}; the records written so far are kept: "
-            "fix that and run the same command with --resume"
-        ) from None
+        problem = f"cannot write {out}: {exc.strerror or exc}; the records written so far are kept"
+        raise BatchError(f"{problem}: fix that and resume the run", "write_failed", problem=problem) from None
     finally:
         stats.seconds = time.monotonic() - started
         try:
             writer.close()
         except OSError as exc:
-            raise AnalyzerError(
-                f"cannot write {out}: {exc.strerror or exc}; run the same command with --resume once that is fixed"
-            ) from None
+            problem = f"cannot write {out}: {exc.strerror or exc}"
+            raise BatchError(f"{problem}; resume the run once that is fixed", "close_failed", problem=problem) from None
         finally:
             runner.close()
     return stats
 
 
 def _check_output(out: Path, config: BatchConfig) -> None:
-    """Refuse an --out that is an input (by path or by identity), a folder, or an existing file not to be touched."""
+    """Refuse an output that is an input (by path or by identity), a folder, or an existing file not to be touched."""
     if config.resume and config.force:
-        raise AnalyzerError("--resume keeps the records in --out and --force replaces them: choose one")
+        raise BatchError(
+            "resuming keeps the records in the output and forcing replaces them: choose one", "resume_and_force"
+        )
     target = os.path.abspath(out)
     same = _same_file(out)
     for given in config.inputs:
         if os.path.abspath(given) == target or (same is not None and _same_file(given) == same):
-            raise AnalyzerError(f"--out {out} is also an input ({given}); write the results to another file")
+            raise BatchError(
+                f"the output {out} is also an input ({given}); write the results to another file",
+                "output_is_input",
+                out=out,
+                input=given,
+            )
     if out.is_dir():
-        raise AnalyzerError(f"--out {out} is a folder; give a file name ending in .jsonl or .csv")
+        raise BatchError(
+            f"the output {out} is a folder; give a file name ending in .jsonl or .csv", "output_is_folder", out=out
+        )
     if out.exists() and out.stat().st_size > 0 and not (config.resume or config.force):
-        raise AnalyzerError(f"{out} already exists: add --resume to finish it, or --force to replace it")
+        message = f"the output file {out} already exists: resume the run to finish it, or replace it"
+        raise BatchError(message, "output_exists", out=out)
 
 
 def _same_file(path: str | Path) -> tuple[int, int] | None:
@@ -456,8 +470,11 @@ def _without_output(sources: list[Source], out: Path) -> list[Source]:
         if identity is None or identity != same:
             kept.append(source)
         elif not written_by_batch(out):
-            raise AnalyzerError(
-                f"--out {out} is the same file as the input {source.display}; write the results to another file"
+            raise BatchError(
+                f"the output {out} is the same file as the input {source.display}; write the results to another file",
+                "output_is_same_file",
+                out=out,
+                input=source.display,
             )
     return kept
 
@@ -528,9 +545,8 @@ def _pipeline(
         yield resolve(*pending.popleft())
 
 
-def _worker_lost(exc: Exception) -> AnalyzerError:
+def _worker_lost(exc: Exception) -> BatchError:
     """Analysis errors are caught inside the workers: an error here means a worker was lost (killed, out of memory)."""
-    return AnalyzerError(
-        f"a worker failed ({type(exc).__name__}: {' '.join(str(exc).split())}); the records written "
-        "so far are kept: run the same command with --resume to finish"
-    )
+    why = " ".join(str(exc).split())
+    problem = f"a worker failed ({type(exc).__name__}: {why}); the records written so far are kept"
+    return BatchError(f"{problem}: resume the run to finish", "worker_lost", problem=problem)

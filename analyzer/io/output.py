@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import AnalyzerError
-from analyzer.io.writers import DoneRecord, Target, scan_records
+from analyzer.errors import AnalyzerError, BatchError
+from analyzer.io.writers import NOT_RESUMABLE_ADVICE, DoneRecord, Target, not_resumable, scan_records
 
 STATE_SUFFIX = ".allyship-state"
 STATE_FORMAT = "allyship-batch-output"
@@ -70,7 +70,9 @@ def read_state(out: str | Path) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         ok = False
     if not ok:
-        raise AnalyzerError(f"{path} is not a batch state file; move it away or choose another --out")
+        raise BatchError(
+            f"{path} is not a batch state file; move it away or write to another file", "not_state_file", path=path
+        )
     return state
 
 
@@ -190,8 +192,10 @@ def _lock(fd: int, path: Path) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise AnalyzerError(
-            f"another 'allyship batch' is writing {path}; wait for it to finish, or choose another --out"
+        raise BatchError(
+            f"another 'allyship batch' is writing {path}; wait for it to finish, or write to another file",
+            "locked",
+            path=path,
         ) from None
     except OSError:
         pass  # a file system without locks (some network mounts): run unlocked rather than not at all
@@ -200,27 +204,28 @@ def _lock(fd: int, path: Path) -> None:
 def _prove_and_scan(output: BatchOutput, info: os.stat_result) -> None:
     """Keep the records of ``output`` only if its state proves batch wrote them; refuse otherwise."""
     path = output.path
-    again = "choose another --out, or --force to replace it"
     if not output.regular:
-        raise AnalyzerError(f"--resume needs a regular file, and {path} is a device or pipe; {again}")
+        message = f"resuming needs a regular file, and {path} is a device or pipe; {NOT_RESUMABLE_ADVICE}"
+        raise BatchError(message, "not_regular", path=path)
     state = read_state(path)
     if output.size == 0:
         return  # nothing to keep and nothing to lose (a new file, or one emptied since)
     if state is None:
-        raise AnalyzerError(
+        raise not_resumable(
             f"{path} has no {state_path(path).name} beside it, so nothing proves 'allyship batch' wrote it; "
-            f"refusing to resume into it ({again})"
+            "refusing to resume into it",
+            parenthesized=True,
         )
     if (state["device"], state["inode"]) != _identity(info) or state["size"] > output.size:
-        raise AnalyzerError(f"{path} is not the file 'allyship batch' wrote there (it was replaced or cut); {again}")
+        raise not_resumable(f"{path} is not the file 'allyship batch' wrote there (it was replaced or cut)")
     with os.fdopen(os.dup(output.fd), "rb") as handle:
         records, good_end = scan_records(handle, path)
         if good_end < state["size"]:
-            raise AnalyzerError(f"{path} was changed after 'allyship batch' wrote it; {again}")
+            raise not_resumable(f"{path} was changed after 'allyship batch' wrote it")
         handle.seek(0)
         digest, at_checkpoint = _hash_prefix(handle, state["size"], good_end)
     if at_checkpoint != state["sha256"]:
-        raise AnalyzerError(f"{path} was changed after 'allyship batch' wrote it; {again}")
+        raise not_resumable(f"{path} was changed after 'allyship batch' wrote it")
     output.records, output.good_end, output.digest = records, good_end, digest
 
 

@@ -16,15 +16,18 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError
-from analyzer.lexicon.palette import color_of
+from analyzer.flags import Flag
+from analyzer.io.records import record_flags
+from analyzer.lexicon.loader import Category
+from analyzer.lexicon.palette import color_of, colors_of
 from analyzer.model.folders import atomic_write_text
 
 DEFAULT_MAX_DOCUMENTS = 200
@@ -60,8 +63,9 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
                 record = json.loads(line)
                 if not isinstance(record, dict) or "flags" not in record:
                     raise ValueError("not a batch record")
+                record_flags(record)  # every flag must read back as a flag
                 yield record
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
             raise AnalyzerError(f"{path}:{number}: not a record of 'allyship batch' ({exc})") from None
 
 
@@ -90,18 +94,17 @@ class ReportData:
             if len(self.error_records) < MAX_ERRORS_LISTED:
                 self.error_records.append(record)
             return
-        flags = [f for f in record.get("flags") or [] if isinstance(f, dict)]
+        flags = record_flags(record)
         if not flags:
             return
         self.flagged += 1
         self.flags += len(flags)
         for flag in flags:
-            category = str(flag.get("category", "?"))
-            self.categories[category] += 1
-            self.labels.setdefault(category, str(flag.get("label") or category))
-            rule = (str(flag.get("rule_id") or "classifier"), category)
+            self.categories[flag.category] += 1
+            self.labels.setdefault(flag.category, flag.label or flag.category)
+            rule = (flag.rule_id or "classifier", flag.category)
             self.rules[rule] += 1
-            self.rule_text.setdefault(rule, (flag.get("explanation") or "", flag.get("suggestion") or ""))
+            self.rule_text.setdefault(rule, (flag.explanation, flag.suggestion or ""))
         if len(self.shown) < max_documents:
             self.shown.append(record)
 
@@ -113,9 +116,21 @@ def collect(records: Iterable[dict[str, Any]], max_documents: int = DEFAULT_MAX_
     return data
 
 
-def render(data: ReportData, *, title: str = "Allyship analysis report", source: str = "") -> str:
-    """The whole page as a string."""
-    colors = _colors(data.categories)
+def render(
+    data: ReportData,
+    *,
+    title: str = "Allyship analysis report",
+    source: str = "",
+    categories: Mapping[str, Category] | None = None,
+) -> str:
+    """The whole page as a string, with the labels and colours of ``categories`` (a lexicon's).
+
+    A category the lexicon does not know keeps the label its flags carry and
+    gets a fallback colour (:mod:`analyzer.lexicon.palette`).
+    """
+    categories = categories or {}
+    data = replace(data, labels={**data.labels, **{c: categories[c].label for c in data.categories if c in categories}})
+    colors = _colors(data.categories, categories)
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     parts = [
         "<!doctype html>",
@@ -144,10 +159,14 @@ def write_report(
     *,
     title: str = "Allyship analysis report",
     max_documents: int = DEFAULT_MAX_DOCUMENTS,
+    categories: Mapping[str, Category] | None = None,
 ) -> ReportData:
-    """Read a batch output and write the report atomically (a reader never sees half a page)."""
+    """Read a batch output and write the report atomically (a reader never sees half a page).
+
+    ``categories`` (``lexicon.categories``) give the labels and colours.
+    """
     data = collect(read_records(results), max_documents)
-    page = render(data, title=title, source=str(results))
+    page = render(data, title=title, source=str(results), categories=categories)
     target = Path(html_path)
     try:
         atomic_write_text(target, page)
@@ -159,9 +178,10 @@ def write_report(
 # -- pieces of the page -------------------------------------------------------------------
 
 
-def _colors(categories: Counter[str]) -> dict[str, str]:
-    """Each category's colour, the same as in the app (:mod:`analyzer.lexicon.palette`)."""
-    return {category: color_of(category) for category in sorted(categories)}
+def _colors(counts: Counter[str], categories: Mapping[str, Category]) -> dict[str, str]:
+    """Each flagged category's colour, the same as in the app (:mod:`analyzer.lexicon.palette`)."""
+    known = colors_of(categories)
+    return {category: color_of(category, known) for category in sorted(counts)}
 
 
 def _totals(data: ReportData) -> str:
@@ -246,11 +266,11 @@ def _documents(data: ReportData, colors: dict[str, str]) -> str:
     head = "<h2>Flagged documents</h2>"
     if data.flagged > len(data.shown):
         head += f"<p>Showing the first {len(data.shown):,} of {data.flagged:,} flagged documents.</p>"
-    return head + "".join(_document(record, colors) for record in data.shown)
+    return head + "".join(_document(record, colors, data.labels) for record in data.shown)
 
 
-def _document(record: dict[str, Any], colors: dict[str, str]) -> str:
-    flags = [f for f in record.get("flags") or [] if isinstance(f, dict)]
+def _document(record: dict[str, Any], colors: dict[str, str], labels: dict[str, str]) -> str:
+    flags = record_flags(record)
     text = record.get("text")
     if isinstance(text, str):
         body = f'<blockquote class="doc">{highlight(text, flags, colors)}</blockquote>'
@@ -258,14 +278,12 @@ def _document(record: dict[str, Any], colors: dict[str, str]) -> str:
         body = '<p class="meta">The text was not kept in the results (batch --no-text); the phrases are below.</p>'
     items = []
     for number, flag in enumerate(flags, start=1):
-        category = str(flag.get("category", "?"))
-        strategies = "; ".join(str(s.get("title", "")) for s in flag.get("strategies") or [] if isinstance(s, dict))
-        suggestion = flag.get("suggestion")
+        strategies = "; ".join(s.title for s in flag.strategies)
         items.append(
-            f'<li value="{number}"><span class="phrase" style="border-color:{colors.get(category, "#999")}">'
-            f'{e(flag.get("text"))}</span> <span class="label">{e(flag.get("label") or category)}</span>'
-            f"<p>{e(flag.get('explanation'))}</p>"
-            + (f'<p class="try">{_try(str(suggestion))}</p>' if suggestion else "")
+            f'<li value="{number}"><span class="phrase" style="border-color:{colors.get(flag.category, "#999")}">'
+            f'{e(flag.text)}</span> <span class="label">{e(labels.get(flag.category) or flag.label)}</span>'
+            f"<p>{e(flag.explanation)}</p>"
+            + (f'<p class="try">{_try(flag.suggestion)}</p>' if flag.suggestion else "")
             + (f'<p class="strategies">What an ally can do: {e(strategies)}</p>' if strategies else "")
             + "</li>"
         )
@@ -277,7 +295,7 @@ def _document(record: dict[str, Any], colors: dict[str, str]) -> str:
     )
 
 
-def highlight(text: str, flags: list[dict[str, Any]], colors: dict[str, str]) -> str:
+def highlight(text: str, flags: list[Flag], colors: dict[str, str]) -> str:
     """The text, escaped, with each flagged phrase in a <mark> and numbered as in the list below it.
 
     Flags may overlap; the text is cut at every flag boundary and each piece is
@@ -287,10 +305,9 @@ def highlight(text: str, flags: list[dict[str, Any]], colors: dict[str, str]) ->
     """
     spans = []
     for number, flag in enumerate(flags, start=1):
-        start, end = flag.get("start"), flag.get("end")
-        valid = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-        if valid and text[start:end] == flag.get("text"):
-            spans.append((start, end, number, str(flag.get("category", "?")), str(flag.get("label") or "")))
+        start, end = flag.start, flag.end
+        if 0 <= start < end <= len(text) and text[start:end] == flag.text:
+            spans.append((start, end, number, flag.category, flag.label))
     windows = _windows(len(text), [(s, t) for s, t, *_ in spans])
     out = []
     for w_index, (w_start, w_end) in enumerate(windows):

@@ -69,7 +69,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, BatchError
+from analyzer.io.records import record_flags
 
 CSV_COLUMNS = (
     "id",
@@ -267,7 +268,7 @@ class CsvWriter(_FileWriter):
 def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
     """The CSV rows of one record, neutralized."""
     error = record.get("error") or {}
-    flags = record.get("flags") or []
+    flags = record_flags(record)
     base = [
         record.get("id"),
         record.get("source"),
@@ -285,19 +286,19 @@ def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
         row = [
             *base,
             index,
-            flag.get("start"),
-            flag.get("end"),
-            flag.get("text"),
-            flag.get("category"),
-            flag.get("label"),
-            flag.get("score"),
-            flag.get("source"),
-            flag.get("rule_id") or "",
-            flag.get("explanation"),
-            flag.get("suggestion") or "",
-            "; ".join(r["title"] for r in flag.get("strategies", [])),
-            "; ".join(r["title"] for r in flag.get("barriers", [])),
-            "; ".join(r["title"] for r in flag.get("roles", [])),
+            flag.start,
+            flag.end,
+            flag.text,
+            flag.category,
+            flag.label,
+            round(flag.score, 4),
+            flag.source,
+            flag.rule_id or "",
+            flag.explanation,
+            flag.suggestion or "",
+            "; ".join(r.title for r in flag.strategies),
+            "; ".join(r.title for r in flag.barriers),
+            "; ".join(r.title for r in flag.roles),
         ]
         rows.append([neutralize(c) for c in row])
     return rows
@@ -317,6 +318,14 @@ def open_writer(path: str | Path, *, append: bool, target: Target | None = None)
 
 
 # -- resuming --------------------------------------------------------------------------
+
+NOT_RESUMABLE_ADVICE = "write to another file, or replace it"
+
+
+def not_resumable(problem: str, *, parenthesized: bool = False) -> BatchError:
+    """The refusal to resume into an output that batch cannot prove it wrote, with what to do instead."""
+    advice = f" ({NOT_RESUMABLE_ADVICE})" if parenthesized else f"; {NOT_RESUMABLE_ADVICE}"
+    return BatchError(problem + advice, "not_resumable", problem=problem, parenthesized=parenthesized)
 
 
 @dataclass
@@ -381,9 +390,10 @@ def _scan_jsonl(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord]
             record = json.loads(line)
             done = _done_record(record)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            raise AnalyzerError(
+            raise not_resumable(
                 f"{path}:{number}: not a batch record, so this file was not written by 'allyship batch'; "
-                "refusing to resume into it (choose another --out, or --force to replace it)"
+                "refusing to resume into it",
+                parenthesized=True,
             ) from None
         records.append(done)
         offset += len(line)
@@ -394,13 +404,10 @@ def _done_record(record: Any) -> DoneRecord:
     """A record's key, flag categories and error type; raises TypeError for anything not shaped like a record."""
     if not isinstance(record, dict) or not isinstance(record.get("key"), str):
         raise TypeError("not a record")
-    flags, error = record.get("flags") or [], record.get("error")
-    if not isinstance(flags, list) or not all(isinstance(f, dict) and isinstance(f.get("category", ""), str)
-                                              for f in flags):  # fmt: skip
-        raise TypeError("flags is not a list of flags")
+    flags, error = record_flags(record), record.get("error")
     if error is not None and not (isinstance(error, dict) and isinstance(error.get("type"), str)):
         raise TypeError("error is not an error object")
-    return DoneRecord(record["key"], [f.get("category", "") for f in flags], error["type"] if error else None)
+    return DoneRecord(record["key"], [f.category for f in flags], error["type"] if error else None)
 
 
 def _scan_csv(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord], int]:
@@ -418,9 +425,9 @@ def _scan_csv(handle: io.BufferedReader, path: Path) -> tuple[list[DoneRecord], 
             first = False
 
     reader = csv.reader(lines(), strict=True)
-    refuse = AnalyzerError(
-        f"{path} does not have the columns of 'allyship batch' CSV output; refusing to resume into it "
-        "(choose another --out, or --force to replace it)"
+    refuse = not_resumable(
+        f"{path} does not have the columns of 'allyship batch' CSV output; refusing to resume into it",
+        parenthesized=True,
     )
     try:
         header = next(reader, None)

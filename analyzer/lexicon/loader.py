@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from analyzer.errors import LexiconError, Problem
 from analyzer.lexicon.patterns import MAX_USER_PATTERNS, pattern_problems
@@ -70,6 +70,7 @@ class CategoryModel(_Strict):
     id: Id
     label: Text
     color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None  # "#rrggbb", the same in every view
+    sexism: StrictBool = True  # whether EDOS-style sexism datasets label it sexism (what their benchmarks count)
     description: Text
     strategies: list[Id] = Field(min_length=1)
     barriers: list[Id] = []
@@ -139,6 +140,7 @@ class Category:
     source: str
     builtin: bool
     color: str | None = None  # "#rrggbb" from the file; see analyzer.lexicon.palette for the views
+    sexism: bool = True  # sexism datasets (EDOS) label its texts sexist: a benchmark on them counts its flags
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,11 @@ class Lexicon:
 
     def rules_of(self, category: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.category == category]
+
+    @property
+    def sexism_categories(self) -> frozenset[str]:
+        """The categories that sexism datasets such as EDOS label sexist (each file's ``sexism``)."""
+        return frozenset(c.id for c in self.categories.values() if c.sexism)
 
 
 def lexicon_files(directory: Path) -> list[Path]:
@@ -373,6 +380,7 @@ def _add_file(
             source=where,
             builtin=builtin,
             color=cat.color,
+            sexism=cat.sexism,
         )
     for index, rule in enumerate(model.rules):
         line = line_at(raw, ("rules", index))

@@ -1,44 +1,45 @@
 """One colour per category for every view: the app's highlights and chips, and the batch report.
 
-A category's colour is its lexicon file's ``color``; a category whose file
-names none gets one of a fixed cycle, chosen by its id so it is the same in
-every view and every run. Views that put dark text on a colour use its
-:func:`tint`.
+A category's colour is its lexicon file's ``color``, read from the loaded
+:class:`analyzer.lexicon.loader.Lexicon` (its category objects, the same ones
+that give the label and ``sexism``); a category whose file names none, or one
+the lexicon does not know, gets one of a fixed cycle chosen by its id, so it
+is the same in every view and every run. Views that put dark text on a
+colour use its :func:`tint`.
 """
 
 from __future__ import annotations
 
 import zlib
-from functools import lru_cache
-
-import yaml
-
-from analyzer.lexicon.yaml_lines import load_plain
-from analyzer.resources import LEXICONS_DIR
+from collections.abc import Mapping
+from typing import Protocol
 
 FALLBACKS = ("#377eb8", "#984ea3", "#4daf4a", "#ff7f00", "#a65628", "#f781bf", "#999999")
 
 
-@lru_cache(maxsize=1)
-def builtin_colors() -> dict[str, str]:
-    """The ``color`` of each built-in category, read from the category block of its file."""
-    colors: dict[str, str] = {}
-    for path in sorted(LEXICONS_DIR.glob("*.yml")):
-        try:
-            data = load_plain(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        category = data.get("category") if isinstance(data, dict) else None
-        if isinstance(category, dict) and isinstance(category.get("color"), str) and category.get("id"):
-            colors[str(category["id"])] = category["color"]
-    return colors
+class Colored(Protocol):
+    """What the palette needs of a category (a :class:`analyzer.lexicon.loader.Category` has it)."""
+
+    @property
+    def color(self) -> str | None: ...
 
 
-def color_of(category: str, own: str | None = None) -> str:
-    """The colour of ``category``: ``own`` (its file's), else the built-in one, else one of :data:`FALLBACKS`."""
-    if own:
-        return own
-    return builtin_colors().get(category) or FALLBACKS[zlib.crc32(category.encode("utf-8")) % len(FALLBACKS)]
+Colors = Mapping[str, str]  # category id -> "#rrggbb"
+
+
+def colors_of(categories: Mapping[str, Colored]) -> dict[str, str]:
+    """The colour of each of a lexicon's categories (``lexicon.categories``): its file's, else a fallback."""
+    return {category: categories[category].color or fallback(category) for category in categories}
+
+
+def color_of(category: str, colors: Colors) -> str:
+    """The colour of ``category`` in ``colors`` (see :func:`colors_of`), else its fallback."""
+    return colors.get(category) or fallback(category)
+
+
+def fallback(category: str) -> str:
+    """One of :data:`FALLBACKS`, chosen by the id, for a category without a colour of its own."""
+    return FALLBACKS[zlib.crc32(category.encode("utf-8")) % len(FALLBACKS)]
 
 
 def tint(color: str, strength: float = 0.4) -> str:

@@ -7,15 +7,31 @@ text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
+from typing_extensions import TypedDict
 
 from analyzer.errors import LexiconError, Problem
 from analyzer.lexicon.yaml_lines import load_plain
 
 KINDS = ("strategies", "barriers", "roles")
+
+
+class ReferenceJSON(TypedDict):
+    """An entry of the article as a flag's JSON names it."""
+
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # type: ignore[misc]  # noqa: RUF012
+
+    id: str
+    """The stable id (SPEC.md)."""
+    title: str
+    """The title as the article's section names it."""
+    summary: str
+    """What it asks of an ally, in the project's own words."""
 
 
 @dataclass(frozen=True)
@@ -28,8 +44,15 @@ class Reference:
     kind: str
     section: str
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> ReferenceJSON:
         return {"id": self.id, "title": self.title, "summary": self.summary}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], kind: str) -> Reference:
+        """The entry a flag's JSON names (its section is not in the JSON, so it is left empty)."""
+        if not isinstance(data, Mapping) or not all(isinstance(data.get(k), str) for k in ("id", "title", "summary")):
+            raise TypeError(f"a reference in a flag's {kind} has a string id, title and summary")
+        return cls(data["id"], data["title"], data["summary"], kind, "")
 
 
 @dataclass(frozen=True)

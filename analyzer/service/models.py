@@ -2,11 +2,15 @@
 
 Responses mirror ``allyship analyze --format json`` exactly (SPEC.md's flag),
 so a client can switch between the CLI and the service without a second parser.
+A flag's schema is :class:`analyzer.flags.FlagJSON` itself, the shape
+``Flag.to_dict`` writes, so the documented fields cannot drift from the real ones.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from analyzer.flags import FlagJSON
 
 
 class AnalyzeRequest(BaseModel):
@@ -27,39 +31,6 @@ class AnalyzeRequest(BaseModel):
         return self
 
 
-class Reference(BaseModel):
-    id: str
-    title: str
-    summary: str
-
-
-class ScoreStep(BaseModel):
-    step: str
-    score: float
-    note: str
-
-
-class FlagModel(BaseModel):
-    """A flag as SPEC.md defines it (offsets into the text, ``text[start:end] == text``)."""
-
-    start: int
-    end: int
-    text: str
-    category: str
-    label: str
-    score: float
-    source: str
-    rule_id: str | None
-    explanation: str
-    suggestion: str | None
-    strategies: list[Reference]
-    barriers: list[Reference]
-    roles: list[Reference]
-    score_history: list[ScoreStep] = []
-    context_notes: list[str] = []
-    top_words: list[str] = []
-
-
 class Summary(BaseModel):
     flag_count: int
     categories: dict[str, int]
@@ -68,7 +39,7 @@ class Summary(BaseModel):
 class AnalyzeResult(BaseModel):
     """The JSON of ``allyship analyze --format json``."""
 
-    flags: list[FlagModel]
+    flags: list[FlagJSON]
     summary: Summary
 
 
@@ -90,7 +61,10 @@ class CategoriesResponse(BaseModel):
     categories: list[CategoryModel]
 
 
-class ArticleReference(Reference):
+class ArticleReference(BaseModel):
+    id: str
+    title: str
+    summary: str
     section: str
 
 

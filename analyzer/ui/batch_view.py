@@ -32,14 +32,16 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError
-from analyzer.flags import Flag, ScoreStep
+from analyzer.flags import ScoreStep
 from analyzer.io.readers import KINDS, TABLE_SUFFIXES, decode
-from analyzer.lexicon.references import Reference
+from analyzer.io.records import record_flags, with_flags
+from analyzer.lexicon.loader import Category
+from analyzer.lexicon.palette import Colors, colors_of
 from analyzer.ui import cards, highlight
 from analyzer.ui.analysis import MAX_PASTE_CHARS
 from analyzer.ui.lexicon_view import shown_name, write_uploads
@@ -100,6 +102,7 @@ class BatchOutcome:
     error: str | None = None
     threshold: float = cards.DEFAULT_SENSITIVITY
     seconds: float = 0.0
+    colors: Mapping[str, str] = field(default_factory=dict)  # of the analyzer's lexicon (analyzer.lexicon.palette)
 
 
 @dataclass(frozen=True)
@@ -390,30 +393,35 @@ def apply_threshold(record: dict[str, Any], threshold: float) -> dict[str, Any]:
     """
     if record.get("error"):
         return record
-    kept = []
-    counts: dict[str, int] = {}
-    for flag in record.get("flags") or []:
-        if flag["score"] < threshold:
-            continue
-        history = [
-            {**step, "note": f"kept: score {step['score']:.2f} >= threshold {threshold:.2f}"}
-            if step.get("step") == "threshold"
-            else step
-            for step in flag.get("score_history", [])
-        ]
-        kept.append({**flag, "score_history": history})
-        counts[flag["category"]] = counts.get(flag["category"], 0) + 1
-    return {**record, "flags": kept, "summary": {"flag_count": len(kept), "categories": counts}}
+    kept = [
+        replace(
+            flag,
+            history=tuple(
+                ScoreStep(step.step, step.score, f"kept: score {step.score:.2f} >= threshold {threshold:.2f}")
+                if step.step == "threshold"
+                else step
+                for step in flag.history
+            ),
+        )
+        for flag in record_flags(record)
+        if flag.score >= threshold
+    ]
+    return with_flags(record, kept)
 
 
 def build_downloads(
-    records: Sequence[dict[str, Any]], *, source: str = "", title: str = "Allyship batch report"
+    records: Sequence[dict[str, Any]],
+    *,
+    source: str = "",
+    title: str = "Allyship batch report",
+    categories: Mapping[str, Category] | None = None,
 ) -> Downloads:
     """The JSONL and CSV of ``allyship batch`` and the HTML of ``allyship report``, as bytes.
 
     The two tables are written by the library's own writers into a temporary
     folder (so they are byte for byte what the command line writes); the
-    report is rendered from the records, naming ``source`` and not that folder.
+    report is rendered from the records, naming ``source`` and not that folder,
+    with the labels and colours of ``categories`` (the analyzer's lexicon's).
     """
     from analyzer.io.report import collect, render
     from analyzer.io.writers import open_writer
@@ -429,7 +437,7 @@ def build_downloads(
             finally:
                 writer.close()
             contents[name] = path.read_bytes()
-    page = render(collect(records), title=title, source=source)
+    page = render(collect(records), title=title, source=source, categories=categories)
     return Downloads(contents["results.jsonl"], contents["results.csv"], page.encode("utf-8"))
 
 
@@ -452,7 +460,8 @@ def analyze_uploads(
     started = time.monotonic()
     try:
         records = run_batch(uploads, analyzer, progress, options)
-        downloads = build_downloads(records, source=source_label(uploads))
+        categories = analyzer.lexicon.categories
+        downloads = build_downloads(records, source=source_label(uploads), categories=categories)
     except AnalyzerError as exc:
         return BatchOutcome(key, error=f"The files could not be analyzed: {exc}", threshold=options.threshold)
     except Exception as exc:  # a bug, not the user's fault: still no traceback in their page
@@ -461,14 +470,15 @@ def analyze_uploads(
             error=f"Something went wrong while analyzing the files ({type(exc).__name__}: {exc}).",
             threshold=options.threshold,
         )
-    return BatchOutcome(key, records, downloads, None, options.threshold, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return BatchOutcome(key, records, downloads, None, options.threshold, seconds, colors_of(categories))
 
 
 # -- the results ---------------------------------------------------------------------
 
 
 def _labels(records: Sequence[dict[str, Any]]) -> dict[str, str]:
-    return {f["category"]: f.get("label") or f["category"] for r in records for f in r.get("flags") or []}
+    return {f.category: f.label or f.category for r in records for f in record_flags(r)}
 
 
 def category_options(records: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -507,7 +517,7 @@ def filter_records(
             continue
         if show == "errors" and not record.get("error"):
             continue
-        if wanted and not any(f["category"] in wanted for f in flags):
+        if wanted and not any(f.category in wanted for f in record_flags(record)):
             continue
         kept.append(index)
     return kept
@@ -519,7 +529,7 @@ def results_rows(records: Sequence[dict[str, Any]], indices: Sequence[int] | Non
     rows = []
     for index in range(len(records)) if indices is None else indices:
         record = records[index]
-        counts = Counter(f["category"] for f in record.get("flags") or [])
+        counts = Counter(f.category for f in record_flags(record))
         error = record.get("error")
         problem = f"{error.get('type', 'error')}: {error.get('message', '')}" if error else ""
         notes = [n for n in (record.get("note"), record.get("encoding_note")) if n]
@@ -538,7 +548,7 @@ def results_rows(records: Sequence[dict[str, Any]], indices: Sequence[int] | Non
 
 def flag_counts(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Flags per category over all records, most first: ``{"category", "label", "flags"}`` rows for the chart."""
-    counts = Counter(f["category"] for r in records for f in r.get("flags") or [])
+    counts = Counter(f.category for r in records for f in record_flags(r))
     labels = _labels(records)
     return [
         {"category": c, "label": labels[c], "flags": n}
@@ -546,7 +556,7 @@ def flag_counts(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def category_chart(counts: Sequence[dict[str, Any]]) -> Any:
+def category_chart(counts: Sequence[dict[str, Any]], colors: Colors) -> Any:
     """An Altair bar chart of :func:`flag_counts`, each bar in its category's highlight color.
 
     The height is a step per bar: a fixed pixel height drew no bars at all
@@ -555,14 +565,14 @@ def category_chart(counts: Sequence[dict[str, Any]]) -> Any:
     import altair as alt
 
     labels = [row["label"] for row in counts]
-    colors = [highlight.color_for(row["category"]) for row in counts]
+    bar_colors = [highlight.color_for(row["category"], colors) for row in counts]
     return (
         alt.Chart(alt.Data(values=list(counts)), title="Flags per category")
         .mark_bar(stroke="#555555", strokeWidth=0.5)
         .encode(
             x=alt.X("flags:Q", title="Flags", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("label:N", scale=alt.Scale(domain=labels, range=colors), legend=None),
+            color=alt.Color("label:N", scale=alt.Scale(domain=labels, range=bar_colors), legend=None),
             tooltip=[alt.Tooltip("label:N", title="Category"), alt.Tooltip("flags:Q", title="Flags")],
         )
         .properties(height=alt.Step(28))
@@ -588,40 +598,12 @@ def document_label(record: dict[str, Any], number: int) -> str:
     return f"{number}. {name} ({count} flag{'s' if count != 1 else ''})"
 
 
-def flag_from_dict(data: dict[str, Any]) -> Flag:
-    """A :class:`Flag` back from its record form, so the Analyze page's cards can show it."""
-
-    def refs(kind: str) -> tuple[Reference, ...]:
-        return tuple(
-            Reference(str(r.get("id", "")), str(r.get("title", "")), str(r.get("summary", "")), kind, "")
-            for r in data.get(kind) or []
-        )
-
-    return Flag(
-        start=int(data["start"]),
-        end=int(data["end"]),
-        text=str(data.get("text", "")),
-        category=str(data["category"]),
-        label=str(data.get("label") or data["category"]),
-        score=float(data["score"]),
-        source=str(data.get("source", "")),
-        rule_id=data.get("rule_id"),
-        explanation=str(data.get("explanation", "")),
-        suggestion=data.get("suggestion"),
-        strategies=refs("strategies"),
-        barriers=refs("barriers"),
-        roles=refs("roles"),
-        history=tuple(
-            ScoreStep(str(s.get("step", "")), float(s.get("score", 0.0)), str(s.get("note", "")))
-            for s in data.get("score_history") or []
-        ),
-        notes=tuple(data.get("context_notes") or ()),
-        top_words=tuple(data.get("top_words") or ()),
-    )
-
-
 def document_view(
-    record: dict[str, Any], threshold: float, max_chars: int = MAX_VIEW_CHARS, max_cards: int = cards.MAX_CARDS
+    record: dict[str, Any],
+    threshold: float,
+    colors: Colors,
+    max_chars: int = MAX_VIEW_CHARS,
+    max_cards: int = cards.MAX_CARDS,
 ) -> DocumentView:
     """The document's text with its flags highlighted, and one card per flag, as escaped HTML.
 
@@ -631,13 +613,13 @@ def document_view(
     that part; the downloads hold the whole.
     """
     text = record.get("text") or ""
-    flags = [flag_from_dict(f) for f in record.get("flags") or []]
+    flags = record_flags(record)
     shown = text[:max_chars]
     inside = [f for f in flags if f.end <= len(shown)]
-    card_html = tuple(highlight.card_html(c) for c in cards.cards_for(inside, text, threshold, max_cards))
+    card_html = tuple(highlight.card_html(c, colors) for c in cards.cards_for(inside, text, threshold, max_cards))
     return DocumentView(
         summary=cards.summary_text(flags),
-        html=highlight.highlight_html(shown, inside),
+        html=highlight.highlight_html(shown, inside, colors=colors),
         cards=card_html,
         shown_chars=len(shown),
         total_chars=len(text),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
-from analyzer.lexicon.palette import color_of, tint
+from analyzer.lexicon.palette import Colors, color_of, tint
 
 if TYPE_CHECKING:
     from analyzer.lexicon.references import Reference
@@ -65,9 +65,10 @@ class Mark:
     number: int
 
 
-def color_for(category: str) -> str:
-    """The category's colour (:mod:`analyzer.lexicon.palette`, as in the batch report), light enough for dark text."""
-    return tint(color_of(category))
+def color_for(category: str, colors: Colors) -> str:
+    """The category's colour in ``colors`` (:func:`analyzer.lexicon.palette.colors_of` of the analyzer's lexicon,
+    as in the batch report), light enough for dark text."""
+    return tint(color_of(category, colors))
 
 
 def escape_text(text: str) -> str:
@@ -95,8 +96,10 @@ def marks_for(flags: Sequence[Highlightable], numbers: Sequence[int] | None = No
     return [Mark(f.start, f.end, f.category, f.label, n) for f, n in zip(flags, numbers, strict=True)]
 
 
-def highlight_html(text: str, flags: Sequence[Highlightable], numbers: Sequence[int] | None = None) -> str:
-    """The whole text, escaped, with each flag in a ``<mark>`` of its category's color.
+def highlight_html(
+    text: str, flags: Sequence[Highlightable], numbers: Sequence[int] | None = None, *, colors: Colors
+) -> str:
+    """The whole text, escaped, with each flag in a ``<mark>`` of its category's color (in ``colors``).
 
     Flags may overlap (a classifier sentence around a lexicon phrase): the text
     is cut at every flag boundary and each piece is colored by the innermost
@@ -120,7 +123,7 @@ def highlight_html(text: str, flags: Sequence[Highlightable], numbers: Sequence[
         active = [m for m in active if m.end > left]
         piece = escape_text(text[left:right])
         if active:
-            out.append(_mark_html(piece, active))
+            out.append(_mark_html(piece, active, colors))
         else:
             out.append(piece)
         for mark in sorted(ends.get(right, ()), key=lambda m: m.number):
@@ -129,35 +132,37 @@ def highlight_html(text: str, flags: Sequence[Highlightable], numbers: Sequence[
     return f'<div class="allyship-text" style="{_TEXT_BOX_STYLE}">{body}</div>'
 
 
-def _mark_html(piece: str, active: Sequence[Mark]) -> str:
+def _mark_html(piece: str, active: Sequence[Mark], colors: Colors) -> str:
     inner = min(active, key=lambda m: (m.end - m.start, m.number))
     title = "; ".join(f"{m.number}. {m.label}" for m in sorted(active, key=lambda m: m.number))
     return (
         f'<mark class="allyship-mark" data-category="{escape_attr(inner.category)}" title="{escape_attr(title)}" '
-        f'style="background-color: {color_for(inner.category)}; color: {TEXT_COLOR}; '
+        f'style="background-color: {color_for(inner.category, colors)}; color: {TEXT_COLOR}; '
         f'padding: 0 0.15em; border-radius: 0.2em;">{piece}</mark>'
     )
 
 
-def chip_html(text: str, category: str) -> str:
+def chip_html(text: str, category: str, colors: Colors) -> str:
     """A short piece of text on its category's color, for a card header or the legend (never cut off)."""
     return (
         f'<mark class="allyship-mark" data-category="{escape_attr(category)}" '
-        f'style="background-color: {color_for(category)}; color: {TEXT_COLOR}; '
+        f'style="background-color: {color_for(category, colors)}; color: {TEXT_COLOR}; '
         f'padding: 0.05em 0.3em; border-radius: 0.2em; overflow-wrap: anywhere;">{escape_text(text)}</mark>'
     )
 
 
-def legend_html(categories: Iterable[tuple[str, str]]) -> str:
+def legend_html(categories: Iterable[tuple[str, str]], colors: Colors) -> str:
     """The colors of the categories shown, as ``(id, label)`` pairs, in one line."""
-    chips = " ".join(f'<span style="white-space: nowrap;">{chip_html(label, cat)}</span>' for cat, label in categories)
+    chips = " ".join(
+        f'<span style="white-space: nowrap;">{chip_html(label, cat, colors)}</span>' for cat, label in categories
+    )
     return f'<div class="allyship-legend" style="line-height: 1.9;">{chips}</div>' if chips else ""
 
 
-def card_header_html(number: int, phrase: str, category: str, label: str) -> str:
+def card_header_html(number: int, phrase: str, category: str, label: str, colors: Colors) -> str:
     """The first line of a flag's card: its number, the phrase on its color, the label."""
     return (
-        f'<div class="allyship-card-header"><strong>{number}.</strong> {chip_html(phrase, category)} '
+        f'<div class="allyship-card-header"><strong>{number}.</strong> {chip_html(phrase, category, colors)} '
         f"&nbsp;<strong>{escape_text(label)}</strong></div>"
     )
 
@@ -170,13 +175,13 @@ def _references_html(heading: str, refs: Sequence[Reference]) -> str:
     return f'<p style="margin: 0.5em 0 0.2em;"><strong>{escape_text(heading)}</strong></p><ul>{items}</ul>'
 
 
-def card_html(card: FlagCard) -> str:
+def card_html(card: FlagCard, colors: Colors) -> str:
     """The whole card of one flag as one block of escaped HTML.
 
     Phrase and label, explanation, suggestion, strategies, barriers, roles,
     and the score with what it rests on and how it was reached.
     """
-    parts = [card_header_html(card.number, card.phrase, card.category, card.label)]
+    parts = [card_header_html(card.number, card.phrase, card.category, card.label, colors)]
     parts.append(f'<p style="margin: 0.4em 0;">{escape_text(card.explanation)}</p>')
     if card.suggestion:
         parts.append(f'<p style="margin: 0.4em 0;"><strong>Try instead:</strong> {escape_text(card.suggestion)}</p>')

@@ -11,6 +11,7 @@ import streamlit as st
 from analyzer.feedback.store import Verdict, open_store
 from analyzer.feedback.versions import lexicon_version, model_version
 from analyzer.flags import Flag
+from analyzer.lexicon.palette import Colors, colors_of
 from analyzer.ui import cards, highlight, review
 from analyzer.ui.analysis import MAX_PASTE_CHARS, AnalysisOutcome, LoadedAnalyzer, run_analysis
 from analyzer.ui.cards import md_escape
@@ -111,12 +112,14 @@ def show_result(outcome: AnalysisOutcome, loaded: LoadedAnalyzer) -> None:
     if not above:
         st.info("Nothing reaches this sensitivity threshold; lower it to see weaker findings.")
         return
+    colors = colors_of(loaded.analyzer.lexicon.categories)
     st.markdown(
-        review.STYLE + highlight.highlight_html(outcome.text, [i.flag for i in shown], [i.number for i in shown]),
+        review.STYLE
+        + highlight.highlight_html(outcome.text, [i.flag for i in shown], [i.number for i in shown], colors=colors),
         unsafe_allow_html=True,
     )
     for card, item in zip(review.cards(shown[: cards.MAX_CARDS], outcome.text, threshold), shown, strict=False):
-        show_card(card, item.flag, outcome)
+        show_card(card, item.flag, outcome, colors)
     if len(shown) > cards.MAX_CARDS:
         st.caption(f"The first {cards.MAX_CARDS} of {len(shown)} cards are shown; narrow the filters to see others.")
     entries = review.strategy_entries(shown)
@@ -132,11 +135,11 @@ def flag_key(outcome: AnalysisOutcome, flag: Flag) -> str:
     return f"{outcome.key}-{flag.start}-{flag.end}-{flag.category}"
 
 
-def show_card(card: cards.FlagCard, flag: Flag, outcome: AnalysisOutcome) -> None:
+def show_card(card: cards.FlagCard, flag: Flag, outcome: AnalysisOutcome, colors: Colors) -> None:
     key = flag_key(outcome, flag)
     with st.container(key=f"{Keys.FLAG_CARD_}{card.number}"):
         left, right = st.columns([5, 1.3], vertical_alignment="center", gap="small")
-        left.markdown(review.compact_card_html(card), unsafe_allow_html=True)
+        left.markdown(review.compact_card_html(card, colors), unsafe_allow_html=True)
         saved = (st.session_state.get(Keys.VERDICTS) or {}).get(key)
         choice = right.pills(
             f"Your verdict on flag {card.number}",

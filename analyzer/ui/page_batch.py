@@ -104,7 +104,7 @@ def show_batch(outcome: batch_view.BatchOutcome) -> None:
     st.caption(f"Analyzed in {outcome.seconds:.1f} s, at sensitivity {outcome.threshold:.2f}.")
     counts = batch_view.flag_counts(records)
     if counts:
-        st.altair_chart(batch_view.category_chart(counts), width="stretch")
+        st.altair_chart(batch_view.category_chart(counts, outcome.colors), width="stretch")
     options = batch_view.category_options(records)
     left, right = st.columns([3, 2])
     chosen = left.multiselect(
@@ -143,7 +143,7 @@ def show_document(outcome: batch_view.BatchOutcome, indices: list[int]) -> None:
         format_func=lambda i: batch_view.document_label(records[i], i + 1),
         key=f"{Keys.BATCH_DOCUMENT_}{outcome.key}",
     )
-    view = batch_view.document_view(records[index], outcome.threshold)
+    view = batch_view.document_view(records[index], outcome.threshold, outcome.colors)
     st.markdown(f"**{md_escape(view.summary)}**")
     if view.shown_chars < view.total_chars:
         st.caption(

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from analyzer.lexicon.palette import Colors
 from analyzer.ui.cards import FlagCard, card_for, md_escape
 from analyzer.ui.highlight import chip_html, escape_attr, escape_text
 
@@ -84,7 +85,7 @@ def first_sentence(text: str) -> str:
     return found.group(1) if found else " ".join(text.split())
 
 
-def compact_card_html(card: FlagCard) -> str:
+def compact_card_html(card: FlagCard, colors: Colors) -> str:
     """One flag as a line that opens: the line names the phrase, category, why and what instead.
 
     Inside: the whole explanation, the strategies by title (their texts are
@@ -93,7 +94,7 @@ def compact_card_html(card: FlagCard) -> str:
     """
     why = escape_text(first_sentence(card.explanation))
     line = [
-        f'<strong class="allyship-number">{card.number}.</strong> {chip_html(card.phrase, card.category)} ',
+        f'<strong class="allyship-number">{card.number}.</strong> {chip_html(card.phrase, card.category, colors)} ',
         f'<span class="allyship-label" style="white-space: nowrap; font-weight: 600;">{escape_text(card.label)}</span>',
         f'<span class="allyship-why"> · {why}</span>',
     ]
