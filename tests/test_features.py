@@ -129,3 +129,13 @@ def test_sexist_label_and_threshold() -> None:
     cut = choose_threshold([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])
     assert 0.2 < cut <= 0.8  # separates the two classes
     assert choose_threshold([0, 0], [0.1, 0.2]) == 1.0
+
+
+def test_a_flat_score_curve_gives_the_middle_of_its_flat_part() -> None:
+    """Cuts that score alike are equally good: the middle one is kept, so one more example does not move it
+    from one end of the flat part to the other."""
+    from analyzer.model.features import PLATEAU, plateau_middle
+
+    cuts = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+    assert plateau_middle(cuts, [0.5, 0.7, 0.701, 0.7005, 0.702, 0.6]) == 0.3  # 0.2-0.5 are within PLATEAU
+    assert plateau_middle(cuts, [0.5, 0.7, 0.7 + 2 * PLATEAU, 0.6, 0.6, 0.6]) == 0.3  # one clear best

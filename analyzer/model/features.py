@@ -548,6 +548,9 @@ def vector_width() -> int:
     return load_table().dimensions
 
 
+PLATEAU = 0.003  # cuts scoring within this of the best are equally good: the middle one is taken
+
+
 def choose_threshold(y_true: Sequence[int], scores: Sequence[float], *, beta: float = 0.5) -> float:
     """The score cut that maximises F-beta of one head on held-out predictions.
 
@@ -555,16 +558,25 @@ def choose_threshold(y_true: Sequence[int], scores: Sequence[float], *, beta: fl
     a flag is a claim about someone's words and the sexist head or the flag
     decision recovers recall at the document level. (With F1-optimal cuts the
     rare heads fired on 11% of EDOS dev, two thirds of them wrongly.)
-    Candidates are 401 quantiles of the scores (the lowest best one wins); with no
-    positive the head never fires (1.0).
+    Candidates are 401 quantiles of the scores; of those within :data:`PLATEAU` of
+    the best, the middle one (see :func:`plateau_middle`). With no positive the
+    head never fires (1.0).
     """
     y = np.asarray(y_true).astype(bool)
     s = np.asarray(scores, dtype=np.float64)
     if not y.any():
         return 1.0
-    best, best_score = 0.5, -1.0
-    for t in np.unique(np.quantile(s, np.linspace(0.0, 1.0, 401))):
-        score = fbeta_score(y, s >= t, beta=beta, zero_division=0)
-        if score > best_score:
-            best, best_score = float(t), score
-    return best
+    candidates = np.unique(np.quantile(s, np.linspace(0.0, 1.0, 401)))
+    return plateau_middle(candidates, [fbeta_score(y, s >= t, beta=beta, zero_division=0) for t in candidates])
+
+
+def plateau_middle(candidates: Sequence[float], scores: Sequence[float]) -> float:
+    """The median of the candidate cuts whose score is within :data:`PLATEAU` of the best.
+
+    A score curve is often flat over a range of cuts; its highest point then
+    moves with every added example, while the middle of the flat part stays put,
+    so a retrain with a few more rows does not swing what gets flagged.
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    near = np.asarray(candidates, dtype=np.float64)[values >= values.max() - PLATEAU]
+    return float(near[(len(near) - 1) // 2])

@@ -198,8 +198,10 @@ def _macro_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
 
     if not truth.any():
         return 1.0
+    from analyzer.model.features import plateau_middle
+
     candidates = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, 201)))
-    return float(max(candidates, key=lambda t: f1_score(truth, scores >= t, average="macro")))
+    return plateau_middle(candidates, [f1_score(truth, scores >= t, average="macro") for t in candidates])
 
 
 def out_of_fold(
