@@ -224,8 +224,8 @@ def out_of_fold(
 def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) -> tuple[Any, dict[str, Any]]:
     """The compiled copy of ``estimator`` (see :mod:`analyzer.model.compiled`), if it predicts what the estimator does.
 
-    Checked on up to :data:`PARITY_SAMPLE` training units: a copy that
-    differs by more than ``PARITY_TOLERANCE`` on any probability is not
+    Checked on up to :data:`PARITY_SAMPLE` training units, with its weights rounded as they are
+    stored: a copy that differs by more than ``PARITY_TOLERANCE`` on any probability is not
     written, and the folder then loads only with ``ALLYSHIP_MODEL_ENGINE=sklearn``.
     """
     from analyzer.model import compiled, compiler
@@ -233,7 +233,7 @@ def compile_checked(estimator: Any, units: Sequence[Any], progress: Progress) ->
     rng = np.random.default_rng(0)
     sample = [units[i] for i in sorted(rng.choice(len(units), size=min(PARITY_SAMPLE, len(units)), replace=False))]
     try:
-        model = compiler.compile_pipeline(estimator)
+        model = compiled.as_stored(compiler.compile_pipeline(estimator))  # as the file will hold it
         difference = compiler.check_parity(estimator, model, sample)
     except compiled.CompileError as exc:
         progress(f"warning: no compiled copy ({exc}); the folder loads only with ALLYSHIP_MODEL_ENGINE=sklearn")
