@@ -13,10 +13,11 @@ import gzip
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from analyzer.resources import user_dir
 
 ENV_VAR = "ALLYSHIP_CACHE_DIR"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -26,13 +27,7 @@ def cache_dir() -> Path:
     """``ALLYSHIP_CACHE_DIR``, else ``allyship`` in the user's cache folder."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "allyship"
+    return user_dir("cache")
 
 
 def code_digest(*subpackages: str) -> str:

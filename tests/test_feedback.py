@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from analyzer.cli.root import app
+from analyzer.cli.main import root_app as app
 from analyzer.feedback.examples import labeled_rows, labels_from, rule_candidates
 from analyzer.feedback.store import SCHEMA_VERSION, FeedbackError, Verdict, open_store, sentence_around
 

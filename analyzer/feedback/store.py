@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analyzer.errors import AnalyzerError
+from analyzer.resources import user_dir
 
 VERDICTS = ("fits", "not_harmful", "missed")
 ENV_VAR = "ALLYSHIP_FEEDBACK_DB"
@@ -86,13 +86,7 @@ def default_path() -> Path:
     """``ALLYSHIP_FEEDBACK_DB``, else ``feedback.db`` in the user's data folder (XDG, macOS or Windows style)."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "allyship" / "feedback.db"
+    return user_dir("data") / "feedback.db"
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
