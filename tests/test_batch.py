@@ -533,3 +533,14 @@ def test_benchmark_skips_with_a_clear_message_without_the_data(tmp_path: Path) -
         timeout=60,
     )
     assert proc.returncode == 0 and proc.stdout.startswith("skipped: the EDOS data is not at"), proc.stdout
+
+
+def test_an_error_record_names_the_option_that_would_read_it(tmp_path: Path, cli: Cli) -> None:
+    """The readers say which limit stopped a document; the command adds which of its options raises it."""
+    put(tmp_path / "in" / "long.txt", "calm down " * 100)
+    out = tmp_path / "o.jsonl"
+    code, err = cli("batch", tmp_path / "in", "--out", out, "--no-model", "--max-doc-chars", "100", "--quiet")
+    assert code == 0, err
+    (record,) = records(out)
+    assert record["error"]["type"] == "too_large"
+    assert record["error"]["message"].endswith("the limit is 100 (raise it with --max-doc-chars)")

@@ -22,9 +22,11 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.slow
-def test_a_not_harmful_verdict_makes_the_text_pass_after_retraining(tmp_path: Path, cache: Path) -> None:
-    lexicon = Analyzer(model=None).lexicon
-    before = Analyzer(model=None).analyze(REVIEWED)
+def test_a_not_harmful_verdict_makes_the_text_pass_after_retraining(
+    tmp_path: Path, cache: Path, lexicon_analyzer: Analyzer
+) -> None:
+    lexicon = lexicon_analyzer.lexicon
+    before = lexicon_analyzer.analyze(REVIEWED)
     flagged = [f for f in before.flags if f.category == "toxic_masculinity"]
     assert flagged, "the built-in lexicons no longer flag the reviewed text"
     rule = next(r for r in lexicon.rules.values() if r.category == "toxic_masculinity" and r.flag_examples)

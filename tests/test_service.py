@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -120,13 +121,35 @@ def test_missing_api_key_variable_is_an_error() -> None:
         create_app(ServeSettings(api_key_env="ALLYSHIP_NO_SUCH_VARIABLE"))
 
 
+class _Held:
+    """The real analyzer, holding every analysis until ``release`` is set.
+
+    A batch is then certainly still running when /healthz is asked (the texts
+    alone take a fifth of a second, a race a busy machine lost); an analysis run
+    on the event loop would block it, and /healthz would not answer before it.
+    """
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.release = threading.Event()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def analyze_many(self, texts, **kwargs):
+        if not self.release.wait(timeout=60):
+            raise RuntimeError("the analysis was never released: /healthz did not answer while it waited")
+        return self.inner.analyze_many(texts, **kwargs)
+
+
 def test_analysis_does_not_block_the_event_loop(lexicon_analyzer) -> None:
     """While a large batch is analyzed, /healthz still answers: analysis runs off the event loop."""
     import asyncio
 
     import httpx
 
-    app = create_app(ServeSettings(model=None), lexicon_analyzer)
+    held = _Held(lexicon_analyzer)
+    app = create_app(ServeSettings(model=None), held)
     long_text = "Thanks for the notes from the planning meeting, they help. " * 200
 
     async def scenario() -> tuple[bool, int, int]:
@@ -137,6 +160,7 @@ def test_analysis_does_not_block_the_event_loop(lexicon_analyzer) -> None:
                 await asyncio.sleep(0.2)
                 health = await client.get("/healthz")
                 still_running = not batch.done()
+                held.release.set()
                 return still_running, health.status_code, (await batch).status_code
 
     still_running, health_status, batch_status = asyncio.run(scenario())

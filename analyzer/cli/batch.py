@@ -17,6 +17,12 @@ from analyzer.cli.root import LexiconsOpt, ModelOpt, NoModelOpt, ThresholdOpt, T
 
 DEFAULT_MAX_DOC_CHARS = 1_000_000  # analyzer.io.readers.DEFAULT_MAX_DOC_CHARS, not imported here to keep --help light
 AGAIN = "choose another --out, or --force to replace it"
+# How a record that could not be read says which option would read it (analyzer.io.readers.ReadOptions.hints).
+READ_HINTS = (
+    ("max_chars", "raise it with --max-doc-chars"),
+    ("max_bytes", "raise it with --max-file-mb"),
+    ("follow_symlinks", "--follow-symlinks reads it"),
+)
 # How the command words the library's batch refusals (analyzer.errors.BatchError.reason), naming its own options.
 WORDING = {
     "resume_and_force": "--resume keeps the records in --out and --force replaces them: choose one",
@@ -130,6 +136,7 @@ def batch_cli(
         max_bytes=int(max_file_mb * 1024 * 1024),
         max_chars=max_doc_chars,
         follow_symlinks=follow_symlinks,
+        read_hints=READ_HINTS,
         include_text=not no_text,
         quiet=quiet,
     )

@@ -73,13 +73,18 @@ class BatchConfig:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_chars: int = DEFAULT_MAX_DOC_CHARS
     follow_symlinks: bool = False
+    read_hints: tuple[tuple[str, str], ...] = ()  # how the caller's users raise a limit (see ReadOptions.hints)
     include_text: bool = True
     quiet: bool = False
 
     @property
     def read_options(self) -> ReadOptions:
         return ReadOptions(
-            text_column=self.text_column, id_column=self.id_column, max_bytes=self.max_bytes, max_chars=self.max_chars
+            text_column=self.text_column,
+            id_column=self.id_column,
+            max_bytes=self.max_bytes,
+            max_chars=self.max_chars,
+            hints=self.read_hints,
         )
 
 

@@ -40,7 +40,7 @@ size (``max_bytes``), reading stops at these, each an error record of type
   (never trusting the sizes the zip declares): ``max_bytes`` in all, and
   :data:`MAX_DOCX_XML_BYTES` for the XML parts a .docx reader parses;
 - the characters extracted from any document, or held in one table row's text
-  (``max_chars``, ``--max-doc-chars``); a CSV field over that limit ends the
+  (``max_chars``); a CSV field over that limit ends the
   table, since the csv reader cannot find the next row after it;
 - an id over :data:`MAX_ID_CHARS` characters.
 
@@ -67,7 +67,7 @@ import re
 import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,7 @@ class ReadError:
 
     type: str
     message: str
+    limit: str | None = field(default=None, compare=False)  # the ReadOptions setting that would let it be read
 
     def to_dict(self) -> dict[str, str]:
         return {"type": self.type, "message": self.message}
@@ -116,9 +117,9 @@ class ReadError:
 class _Unreadable(Exception):
     """Raised inside this module only, and always turned into a :class:`ReadError`."""
 
-    def __init__(self, type_: str, message: str) -> None:
+    def __init__(self, type_: str, message: str, limit: str | None = None) -> None:
         super().__init__(message)
-        self.error = ReadError(type_, message)
+        self.error = ReadError(type_, message, limit)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,14 @@ class ReadOptions:
     id_column: str = "id"
     max_bytes: int = DEFAULT_MAX_BYTES
     max_chars: int = DEFAULT_MAX_DOC_CHARS
+    # How the caller's users change a limit, by setting ("max_chars", "max_bytes", "follow_symlinks"): the CLI
+    # names its options. Added to the message of an error record that the setting would avoid.
+    hints: tuple[tuple[str, str], ...] = ()
+
+    def with_hint(self, error: ReadError) -> ReadError:
+        """``error`` with the caller's words on how to change the limit that caused it, if it has some."""
+        hint = dict(self.hints).get(error.limit or "")
+        return replace(error, message=f"{error.message} ({hint})") if hint else error
 
 
 @dataclass(frozen=True)
@@ -260,8 +269,7 @@ def read_source(source: Source, options: ReadOptions = ReadOptions()) -> Iterato
             raise _Unreadable("unreadable", source.problem or "cannot list this folder")
         if source.kind == "outside":
             raise _Unreadable(
-                "outside_input",
-                f"{source.problem or 'a link'}, outside the folders given: not read (--follow-symlinks reads it)",
+                "outside_input", f"{source.problem or 'a link'}, outside the folders given: not read", "follow_symlinks"
             )
         if source.kind == "unsupported":
             suffix = Path(source.display).suffix or "(no extension)"
@@ -271,12 +279,13 @@ def read_source(source: Source, options: ReadOptions = ReadOptions()) -> Iterato
             )
         data = _read_bytes(source.path, options.max_bytes, source.follow)
         if source.is_table:
-            yield from _read_table(source, data, options)
+            for doc in _read_table(source, data, options):
+                yield replace(doc, error=options.with_hint(doc.error)) if doc.error is not None else doc
         else:
             text, encoding_note, note = _extract(source.kind, data, options)
             yield Document(source.key, source.display, source.display, text, None, encoding_note, note)
     except _Unreadable as exc:
-        yield Document(source.key, source.display, source.display, None, exc.error)
+        yield Document(source.key, source.display, source.display, None, options.with_hint(exc.error))
     except Exception as exc:  # a parser bug on a strange file must cost one record, not the whole batch
         error = ReadError("unreadable", f"cannot read this file: {type(exc).__name__}: {' '.join(str(exc).split())}")
         yield Document(source.key, source.display, source.display, None, error)
@@ -309,12 +318,12 @@ def _read_bytes(path: Path, max_bytes: int, follow: bool = True) -> bytes:
                 message = (
                     f"file is {_mb(info.st_size)}, over the limit of {_mb(max_bytes)} per file"
                 )
-                raise _Unreadable("too_large", message)
+                raise _Unreadable("too_large", message, "max_bytes")
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise _Unreadable("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
     if len(data) > max_bytes:  # it grew while we looked
-        raise _Unreadable("too_large", f"file is over the limit of {_mb(max_bytes)}")
+        raise _Unreadable("too_large", f"file is over the limit of {_mb(max_bytes)}", "max_bytes")
     return data
 
 
@@ -377,8 +386,8 @@ def _extract(kind: str, data: bytes, options: ReadOptions) -> tuple[str, str | N
 def _check_chars(count: int, max_chars: int, where: str = "the document", more: bool = False) -> None:
     if count > max_chars:
         amount = f"more than {max_chars:,}" if more else f"{count:,}"
-        message = f"{where} has {amount} characters of text; the limit is {max_chars:,} (raise it with --max-doc-chars)"
-        raise _Unreadable("too_large", message)
+        message = f"{where} has {amount} characters of text; the limit is {max_chars:,}"
+        raise _Unreadable("too_large", message, "max_chars")
 
 
 def _too_many_chars(count: int, max_chars: int, where: str) -> ReadError | None:
@@ -429,8 +438,9 @@ def _csv_rows(text: str, delimiter: str, options: ReadOptions) -> Iterator[Row]:
         header = next((row for row in reader if any(cell.strip() for cell in row)), None)  # skip blank lines
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise _Unreadable("too_large", f"the header has a field over the limit of {field_limit - 1:,} "
-                              "characters (raise it with --max-doc-chars)") from None  # fmt: skip
+            raise _Unreadable(
+                "too_large", f"the header has a field over the limit of {field_limit - 1:,} characters", "max_chars"
+            ) from None
         raise _Unreadable("malformed_csv", f"cannot read the header: {exc}") from None
     if header is None:
         return
@@ -453,10 +463,10 @@ def _csv_rows(text: str, delimiter: str, options: ReadOptions) -> Iterator[Row]:
             number += 1
             if "field larger than field limit" in str(exc):
                 message = (
-                    f"row {number} has a field over the limit of {field_limit - 1:,} characters (raise it with "
-                    "--max-doc-chars); the rest of the file is not read"
+                    f"row {number} has a field over the limit of {field_limit - 1:,} characters; "
+                    "the rest of the file is not read"
                 )
-                yield number, None, None, ReadError("too_large", message)
+                yield number, None, None, ReadError("too_large", message, "max_chars")
             else:
                 yield (
                     number,
@@ -609,8 +619,7 @@ def _docx_inflated_within(data: bytes, max_bytes: int) -> None:
                         xml += len(chunk) if is_xml else 0
                         if total > max_bytes:
                             raise _Unreadable(
-                                "too_large",
-                                f"the .docx inflates to over {_mb(max_bytes)}, the limit (raise it with --max-file-mb)",
+                                "too_large", f"the .docx inflates to over {_mb(max_bytes)}, the limit", "max_bytes"
                             )
                         if xml > xml_limit:
                             raise _Unreadable(

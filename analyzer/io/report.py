@@ -273,7 +273,7 @@ def _document(record: dict[str, Any], colors: dict[str, str], labels: dict[str, 
     flags = record_flags(record)
     text = record.get("text")
     if isinstance(text, str):
-        body = f'<blockquote class="doc">{highlight(text, flags, colors)}</blockquote>'
+        body = f'<blockquote class="doc">{highlight(text, flags, colors, labels)}</blockquote>'
     else:
         body = '<p class="meta">The text was not kept in the results (batch --no-text); the phrases are below.</p>'
     items = []
@@ -295,19 +295,20 @@ def _document(record: dict[str, Any], colors: dict[str, str], labels: dict[str, 
     )
 
 
-def highlight(text: str, flags: list[Flag], colors: dict[str, str]) -> str:
+def highlight(text: str, flags: list[Flag], colors: dict[str, str], labels: dict[str, str] | None = None) -> str:
     """The text, escaped, with each flagged phrase in a <mark> and numbered as in the list below it.
 
     Flags may overlap; the text is cut at every flag boundary and each piece is
-    marked with the first flag that covers it. Offsets that do not match the
-    text are ignored rather than trusted. Long texts show only the
+    marked with the first flag that covers it, titled with its category's label
+    (from ``labels``, else the flag's). Offsets that do not match the text are
+    ignored rather than trusted. Long texts show only the
     neighbourhood of their flags.
     """
     spans = []
     for number, flag in enumerate(flags, start=1):
         start, end = flag.start, flag.end
         if 0 <= start < end <= len(text) and text[start:end] == flag.text:
-            spans.append((start, end, number, flag.category, flag.label))
+            spans.append((start, end, number, flag.category, (labels or {}).get(flag.category) or flag.label))
     windows = _windows(len(text), [(s, t) for s, t, *_ in spans])
     out = []
     for w_index, (w_start, w_end) in enumerate(windows):
