@@ -11,9 +11,8 @@ spelled-out letters, leetspeak) go through the one-doc path.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate, pairwise
-from typing import Any
 
 import numpy as np
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
@@ -225,22 +224,21 @@ class NormalizerComponent(BatchComponent):
     def _join_spaced_letters(self, doc: Doc) -> list[int]:
         """'s l u t' is one word written to dodge a filter: merge it to one token; return the merged tokens."""
         runs: list[tuple[int, int, str]] = []
-        i, n = 0, len(doc)
-        while i < n:
-            if not _single_letter(doc[i]):
-                i += 1
-                continue
+        # per token, from arrays (a Token object per token cost more than the rest): a single letter?
+        # followed by a space? a separator ('-', '.')?
+        array = doc.to_array(_SPELLING_ATTRS)
+        single_array = (array[:, 0] == 1) & (array[:, 1] == 1)
+        single, spaced = single_array.tolist(), array[:, 2].astype(bool).tolist()
+        separator = np.isin(array[:, 3], self._separators).tolist()
+        starts = np.flatnonzero(single_array).tolist()
+        n, at = len(doc), 0
+        while at < len(starts):
+            i = starts[at]
             j = i + 1
             while j < n:
-                if _single_letter(doc[j]) and doc[j - 1].whitespace_ == " ":
+                if single[j] and spaced[j - 1]:
                     j += 1
-                elif (
-                    j + 1 < n
-                    and doc[j].text in _LETTER_SEPARATORS
-                    and not doc[j - 1].whitespace_
-                    and not doc[j].whitespace_
-                    and _single_letter(doc[j + 1])
-                ):
+                elif j + 1 < n and separator[j] and not spaced[j - 1] and not spaced[j] and single[j + 1]:
                     j += 2  # "b-i-t-c-h", "s.l.u.t"
                 else:
                     break
@@ -248,7 +246,7 @@ class NormalizerComponent(BatchComponent):
                 found = self._spelled_word(doc, i, j)
                 if found is not None:
                     runs.append(found)
-            i = j
+            at = bisect_left(starts, j, at + 1)  # the next single letter at or after j
         if not runs:
             return []
         with doc.retokenize() as retokenizer:
@@ -336,6 +334,7 @@ _NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
 _KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
 _TEXT_SPACE = [ORTH, SPACY]
 _IDX_LENGTH = [IDX, LENGTH]
+_SPELLING_ATTRS = [LENGTH, IS_ALPHA, SPACY, ORTH]
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # A leetspeak symbol against a letter (a letter before it, or after it). Starting with the
 # symbol lets the regex engine skip ahead to the symbols; "letter then symbol | symbol then
@@ -346,7 +345,3 @@ _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's array
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
 # together, and is only needed for the few tokens looked at more closely.
 _BATCH_ATTRS = [NORM, LENGTH, SPACY, ORTH]
-
-
-def _single_letter(token: Any) -> bool:
-    return len(token.text) == 1 and token.is_alpha
