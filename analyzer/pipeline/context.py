@@ -29,6 +29,23 @@ CONTEXT_FILE = DATA_DIR / "context.yml"
 
 Seq = tuple[str, ...]
 
+# The usual outcomes of the checks of a lexicon candidate, made once: each check of each candidate returns one.
+_NOT_QUOTED = Verdict(False, "not inside a quotation")
+_NOT_MENTIONED = Verdict(False, "not introduced as a phrase or example")
+_NO_COUNTER_SPEECH = Verdict(False, "no counter-speech around it")
+_NOT_NEGATED = Verdict(False, "not negated")
+_NOT_REPORTED = Verdict(False, "not reported speech")
+_NAMED = {
+    id(_NOT_QUOTED): _NOT_QUOTED.named("quotation"),
+    id(_NOT_MENTIONED): _NOT_MENTIONED.named("mention"),
+    id(_NO_COUNTER_SPEECH): _NO_COUNTER_SPEECH.named("counter_speech"),
+    id(_NOT_NEGATED): _NOT_NEGATED.named("negation"),
+    id(_NOT_REPORTED): _NOT_REPORTED.named("reported_speech"),
+}
+_STEP_NAMES = {
+    name: f"context:{name}" for name in ("quotation", "mention", "counter_speech", "negation", "reported_speech")
+}
+
 
 class Cues:
     """Cue phrases indexed by their first word, so a search costs one dict lookup per word."""
@@ -284,7 +301,7 @@ class ContextRules:
             if cue:
                 return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
             return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
-        return Verdict(False, "not inside a quotation")
+        return _NOT_QUOTED
 
     def mention(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         words = self.clause_before(view, cand, sent)
@@ -294,7 +311,7 @@ class ContextRules:
             if endorsed:
                 return Verdict(False, f"named, but endorsed ('{' '.join(endorsed)}')", endorsed=True)
             return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
-        return Verdict(False, "not introduced as a phrase or example")
+        return _NOT_MENTIONED
 
     def counter_speech(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         clause = self.clause_before(view, cand, sent)
@@ -311,13 +328,13 @@ class ContextRules:
         act = view.of_sentence(sent, "condemned_act", lambda: self.condemned_act(view.words(sent.start, sent.end)))
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
-        return Verdict(False, "no counter-speech around it")
+        return _NO_COUNTER_SPEECH
 
     def negation(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         clause = self.clause_before(view, cand, sent)
         cue = self.neg_cues.find(clause)
         if not cue:
-            return Verdict(False, "not negated")
+            return _NOT_NEGATED
         sentence_words = view.sentence_norms(sent)
         if self.apophasis.find(clause) and "but" in sentence_words[cand.end - sent.start :]:
             return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
@@ -368,7 +385,7 @@ class ContextRules:
                 return Verdict(False, f"reported, but endorsed ('{' '.join(cue)}')", endorsed=True)
             texts = view.texts(first, cand.start)
             return Verdict(True, f"reported speech ('{texts[i - 1]} {texts[i]}'): {self.reported_note}")
-        return Verdict(False, "not reported speech")
+        return _NOT_REPORTED
 
     def _skip_back(self, norms: Sequence[str], j: int) -> int:
         """From ``norms[j]``, back over adverbs and auxiliaries ("still", "always", "do") to the subject."""
@@ -647,7 +664,7 @@ class ContextRules:
             if strongest is not None and strongest[1] == name:
                 score = cand.score * multiplier
                 cand.suppressed_by = name
-            cand.step(f"context:{name}", score, verdict.note)
-            cand.verdicts.append(verdict.named(name))
+            cand.step(_STEP_NAMES[name], score, verdict.note)
+            cand.verdicts.append(_NAMED.get(id(verdict)) or verdict.named(name))
             if verdict.applies or verdict.worth_telling:
                 cand.notes.append(verdict.note)
