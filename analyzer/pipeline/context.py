@@ -350,9 +350,9 @@ class ContextRules:
             if not rest & self.speech_verbs:
                 return Verdict(False, "a negated imperative that still gives the advice", overruled=True)
         if (
-            text[sent.start_char : sent.end_char].rstrip().endswith("?")
-            and cue == ("not",)
+            cue == ("not",)
             and "n't" in {word.lower() for word in view.texts(cand.start - len(clause), cand.start)}
+            and view.of_sentence(sent, "question", lambda: text[sent.start_char : sent.end_char].rstrip().endswith("?"))
         ):
             return Verdict(False, "a rhetorical question, not a negation", overruled=True)
         return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
