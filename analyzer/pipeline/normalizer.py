@@ -45,6 +45,7 @@ class NormalizerComponent(BatchComponent):
         cues = load_cues()
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
+        self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces
         self._vocab = nlp.vocab
         # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
         # it is cut (see _split_runs), one-character token -> whether it is a letter
@@ -188,8 +189,8 @@ class NormalizerComponent(BatchComponent):
             word = found.group()
             if not _LEET_MIX.search(word):
                 continue
-            layout = self._layout(word.translate(LEET))
-            if not any(norm.lower() in vocabulary for _, _, norm in layout):
+            pieces, orths, norms, lowered = self._leet_pieces(word)
+            if not any(norm in vocabulary for norm in lowered):
                 continue
             if bounds is None:
                 columns = doc.to_array(_IDX_LENGTH)
@@ -198,15 +199,25 @@ class NormalizerComponent(BatchComponent):
             if tokens is None:
                 continue
             start = found.start()
-            current = [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)]
-            if current != [(a, b) for a, b, _ in layout]:
-                orths = [word[a:b] for a, b, _ in layout]
-                norms = [
-                    norm if norm != orth.translate(LEET).lower() else orth.lower()
-                    for (_, _, norm), orth in zip(layout, orths, strict=True)
-                ]
-                changes.append((*tokens, orths, norms))
+            if [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)] != pieces:
+                changes.append((*tokens, orths, norms))  # the lists are shared: nothing changes them
         return _retokenized(doc, changes) if changes else doc
+
+    def _leet_pieces(self, word: str) -> _LeetPieces:
+        """How the leetspeak ``word`` is cut when laid out as its plain spelling (:meth:`_layout`), cached per word:
+        the pieces' (start, end), written texts and norms, and the plain pieces' lowercased norms."""
+        found = self._leet.get(word)
+        if found is None:
+            layout = self._layout(word.translate(LEET))
+            orths = [word[a:b] for a, b, _ in layout]
+            norms = [
+                norm if norm != orth.translate(LEET).lower() else orth.lower()
+                for (_, _, norm), orth in zip(layout, orths, strict=True)
+            ]
+            found = ([(a, b) for a, b, _ in layout], orths, norms, [norm.lower() for _, _, norm in layout])
+            if len(self._leet) < 100_000:
+                self._leet[word] = found
+        return found
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
         """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
@@ -284,6 +295,8 @@ def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tupl
     return first, last + 1
 
 
+# A leetspeak word's pieces laid out as its plain spelling: (start, end) each, written texts, norms, plain norms
+_LeetPieces = tuple[list[tuple[int, int]], list[str], list[str], list[str]]
 # A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
 _Change = tuple[int, int, list[str], list[str] | None]
 
