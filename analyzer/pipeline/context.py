@@ -197,20 +197,27 @@ class ContextRules:
     # -- helpers -----------------------------------------------------------
 
     def clause_before(self, view: TokenView, cand: Candidate, sent: Sentence, window: int | None = None) -> list[str]:
-        """Norms of the tokens between the clause start and the phrase (at most ``window``)."""
-        start = max(sent.start, cand.start - (window or self.window))
+        """Norms of the tokens between the clause start and the phrase (at most ``window``).
+
+        A narrower window's clause is the end of a wider one's: the clause in
+        the widest window the checks use is read once per candidate and cut to
+        ``window`` (the list returned may be shared: do not change it).
+        """
+        window = window or self.window
+        start = max(sent.start, cand.start - max(window, self.window, self.reported_window))
         remembered = view.last_clause
         if remembered is not None and remembered[0] == (start, cand.start):
-            return remembered[1]  # the checks of one candidate read the same clause (do not change the list)
-        separators = self.separators
-        words: list[str] = []
-        for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
-            if norm in separators or text in separators:
-                words = []
-            else:
-                words.append(norm)
-        view.last_clause = ((start, cand.start), words)
-        return words
+            words = remembered[1]
+        else:
+            separators = self.separators
+            words = []
+            for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
+                if norm in separators or text in separators:
+                    words = []
+                else:
+                    words.append(norm)
+            view.last_clause = ((start, cand.start), words)
+        return words[-window:] if len(words) > window else words
 
     def _sentence_endorsed(self, view: TokenView, sent: Sentence) -> Seq | None:
         """:meth:`endorsed` of the sentence's norms, once per sentence."""
@@ -351,8 +358,8 @@ class ContextRules:
                 return Verdict(False, "a negated imperative that still gives the advice", overruled=True)
         if (
             cue == ("not",)
-            and "n't" in {word.lower() for word in view.texts(cand.start - len(clause), cand.start)}
             and view.of_sentence(sent, "question", lambda: text[sent.start_char : sent.end_char].rstrip().endswith("?"))
+            and "n't" in {word.lower() for word in view.texts(cand.start - len(clause), cand.start)}
         ):
             return Verdict(False, "a rhetorical question, not a negation", overruled=True)
         return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
