@@ -160,11 +160,12 @@ def test_user_lexicon_category_is_flagged(user_lexicon) -> None:
 def test_batches_relax_the_garbage_collector_and_restore_it() -> None:
     import gc
 
-    from analyzer.engine import GC_YOUNG_THRESHOLD, fewer_gc_pauses
+    from analyzer.engine import GC_FULL_DEFERRED, GC_YOUNG_THRESHOLD, fewer_gc_pauses
 
     before = gc.get_threshold()
     with fewer_gc_pauses():
         assert gc.get_threshold()[0] == max(before[0], GC_YOUNG_THRESHOLD)
+        assert gc.get_threshold()[2] >= GC_FULL_DEFERRED  # no full collection in the middle of a batch
     assert gc.get_threshold() == before
     with pytest.raises(RuntimeError), fewer_gc_pauses():
         raise RuntimeError("a failing batch")

@@ -29,6 +29,23 @@ CONTEXT_FILE = DATA_DIR / "context.yml"
 
 Seq = tuple[str, ...]
 
+# The usual outcomes of the checks of a lexicon candidate, made once: each check of each candidate returns one.
+_NOT_QUOTED = Verdict(False, "not inside a quotation")
+_NOT_MENTIONED = Verdict(False, "not introduced as a phrase or example")
+_NO_COUNTER_SPEECH = Verdict(False, "no counter-speech around it")
+_NOT_NEGATED = Verdict(False, "not negated")
+_NOT_REPORTED = Verdict(False, "not reported speech")
+_NAMED = {
+    id(_NOT_QUOTED): _NOT_QUOTED.named("quotation"),
+    id(_NOT_MENTIONED): _NOT_MENTIONED.named("mention"),
+    id(_NO_COUNTER_SPEECH): _NO_COUNTER_SPEECH.named("counter_speech"),
+    id(_NOT_NEGATED): _NOT_NEGATED.named("negation"),
+    id(_NOT_REPORTED): _NOT_REPORTED.named("reported_speech"),
+}
+_STEP_NAMES = {
+    name: f"context:{name}" for name in ("quotation", "mention", "counter_speech", "negation", "reported_speech")
+}
+
 
 class Cues:
     """Cue phrases indexed by their first word, so a search costs one dict lookup per word."""
@@ -182,20 +199,27 @@ class ContextRules:
     # -- helpers -----------------------------------------------------------
 
     def clause_before(self, view: TokenView, cand: Candidate, sent: Sentence, window: int | None = None) -> list[str]:
-        """Norms of the tokens between the clause start and the phrase (at most ``window``)."""
-        start = max(sent.start, cand.start - (window or self.window))
+        """Norms of the tokens between the clause start and the phrase (at most ``window``).
+
+        A narrower window's clause is the end of a wider one's: the clause in
+        the widest window the checks use is read once per candidate and cut to
+        ``window`` (the list returned may be shared: do not change it).
+        """
+        window = window or self.window
+        start = max(sent.start, cand.start - max(window, self.window, self.reported_window))
         remembered = view.last_clause
         if remembered is not None and remembered[0] == (start, cand.start):
-            return remembered[1]  # the checks of one candidate read the same clause (do not change the list)
-        separators = self.separators
-        words: list[str] = []
-        for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
-            if norm in separators or text in separators:
-                words = []
-            else:
-                words.append(norm)
-        view.last_clause = ((start, cand.start), words)
-        return words
+            words = remembered[1]
+        else:
+            separators = self.separators
+            words = []
+            for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
+                if norm in separators or text in separators:
+                    words = []
+                else:
+                    words.append(norm)
+            view.last_clause = ((start, cand.start), words)
+        return words[-window:] if len(words) > window else words
 
     def _sentence_endorsed(self, view: TokenView, sent: Sentence) -> Seq | None:
         """:meth:`endorsed` of the sentence's norms, once per sentence."""
@@ -286,7 +310,7 @@ class ContextRules:
             if cue:
                 return Verdict(False, f"quoted, but endorsed ('{' '.join(cue)}')", endorsed=True)
             return Verdict(True, "quoted: the writer is mentioning the phrase, not using it")
-        return Verdict(False, "not inside a quotation")
+        return _NOT_QUOTED
 
     def mention(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         words = self.clause_before(view, cand, sent)
@@ -296,7 +320,7 @@ class ContextRules:
             if endorsed:
                 return Verdict(False, f"named, but endorsed ('{' '.join(endorsed)}')", endorsed=True)
             return Verdict(True, f"mentioned as an example ('{' '.join(cue)}')")
-        return Verdict(False, "not introduced as a phrase or example")
+        return _NOT_MENTIONED
 
     def counter_speech(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         clause = self.clause_before(view, cand, sent)
@@ -314,7 +338,7 @@ class ContextRules:
         act = view.of_sentence(sent, "condemned_act", lambda: self.condemned_act(view.words(sent.start, sent.end)))
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
-        return Verdict(False, "no counter-speech around it")
+        return _NO_COUNTER_SPEECH
 
     def _mask_answers(self, words: Sequence[str]) -> list[str]:
         """``words`` with each word followed by an answer ("says no", "said yes") masked: an answer given is
@@ -333,7 +357,7 @@ class ContextRules:
             if first in self.no_subjects:
                 cue = ("no", first)  # "No woman is worthless": the claim is denied of everyone
         if not cue:
-            return Verdict(False, "not negated")
+            return _NOT_NEGATED
         sentence_words = view.sentence_norms(sent)
         if self.apophasis.find(clause) and "but" in sentence_words[cand.end - sent.start :]:
             return Verdict(False, "denied, then taken back with 'but': treated as endorsed", endorsed=True)
@@ -349,8 +373,8 @@ class ContextRules:
             if not rest & self.speech_verbs:
                 return Verdict(False, "a negated imperative that still gives the advice", overruled=True)
         if (
-            text[sent.start_char : sent.end_char].rstrip().endswith("?")
-            and cue == ("not",)
+            cue == ("not",)
+            and view.of_sentence(sent, "question", lambda: text[sent.start_char : sent.end_char].rstrip().endswith("?"))
             and "n't" in {word.lower() for word in view.texts(cand.start - len(clause), cand.start)}
         ):
             return Verdict(False, "a rhetorical question, not a negation", overruled=True)
@@ -384,7 +408,7 @@ class ContextRules:
                 return Verdict(False, f"reported, but endorsed ('{' '.join(cue)}')", endorsed=True)
             texts = view.texts(first, cand.start)
             return Verdict(True, f"reported speech ('{texts[i - 1]} {texts[i]}'): {self.reported_note}")
-        return Verdict(False, "not reported speech")
+        return _NOT_REPORTED
 
     def _skip_back(self, norms: Sequence[str], j: int) -> int:
         """From ``norms[j]``, back over adverbs and auxiliaries ("still", "always", "do") to the subject."""
@@ -666,7 +690,7 @@ class ContextRules:
             if strongest is not None and strongest[1] == name:
                 score = cand.score * multiplier
                 cand.suppressed_by = name
-            cand.step(f"context:{name}", score, verdict.note)
-            cand.verdicts.append(verdict.named(name))
+            cand.step(_STEP_NAMES[name], score, verdict.note)
+            cand.verdicts.append(_NAMED.get(id(verdict)) or verdict.named(name))
             if verdict.applies or verdict.worth_telling:
                 cand.notes.append(verdict.note)

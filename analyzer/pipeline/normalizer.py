@@ -11,9 +11,8 @@ spelled-out letters, leetspeak) go through the one-doc path.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate, pairwise
-from typing import Any
 
 import numpy as np
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
@@ -46,6 +45,7 @@ class NormalizerComponent(BatchComponent):
         cues = load_cues()
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
+        self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces
         self._vocab = nlp.vocab
         # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
         # it is cut (see _split_runs), one-character token -> whether it is a letter
@@ -189,8 +189,8 @@ class NormalizerComponent(BatchComponent):
             word = found.group()
             if not _LEET_MIX.search(word):
                 continue
-            layout = self._layout(word.translate(LEET))
-            if not any(norm.lower() in vocabulary for _, _, norm in layout):
+            pieces, orths, norms, lowered = self._leet_pieces(word)
+            if not any(norm in vocabulary for norm in lowered):
                 continue
             if bounds is None:
                 columns = doc.to_array(_IDX_LENGTH)
@@ -199,15 +199,25 @@ class NormalizerComponent(BatchComponent):
             if tokens is None:
                 continue
             start = found.start()
-            current = [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)]
-            if current != [(a, b) for a, b, _ in layout]:
-                orths = [word[a:b] for a, b, _ in layout]
-                norms = [
-                    norm if norm != orth.translate(LEET).lower() else orth.lower()
-                    for (_, _, norm), orth in zip(layout, orths, strict=True)
-                ]
-                changes.append((*tokens, orths, norms))
+            if [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)] != pieces:
+                changes.append((*tokens, orths, norms))  # the lists are shared: nothing changes them
         return _retokenized(doc, changes) if changes else doc
+
+    def _leet_pieces(self, word: str) -> _LeetPieces:
+        """How the leetspeak ``word`` is cut when laid out as its plain spelling (:meth:`_layout`), cached per word:
+        the pieces' (start, end), written texts and norms, and the plain pieces' lowercased norms."""
+        found = self._leet.get(word)
+        if found is None:
+            layout = self._layout(word.translate(LEET))
+            orths = [word[a:b] for a, b, _ in layout]
+            norms = [
+                norm if norm != orth.translate(LEET).lower() else orth.lower()
+                for (_, _, norm), orth in zip(layout, orths, strict=True)
+            ]
+            found = ([(a, b) for a, b, _ in layout], orths, norms, [norm.lower() for _, _, norm in layout])
+            if len(self._leet) < 100_000:
+                self._leet[word] = found
+        return found
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
         """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
@@ -225,22 +235,21 @@ class NormalizerComponent(BatchComponent):
     def _join_spaced_letters(self, doc: Doc) -> list[int]:
         """'s l u t' is one word written to dodge a filter: merge it to one token; return the merged tokens."""
         runs: list[tuple[int, int, str]] = []
-        i, n = 0, len(doc)
-        while i < n:
-            if not _single_letter(doc[i]):
-                i += 1
-                continue
+        # per token, from arrays (a Token object per token cost more than the rest): a single letter?
+        # followed by a space? a separator ('-', '.')?
+        array = doc.to_array(_SPELLING_ATTRS)
+        single_array = (array[:, 0] == 1) & (array[:, 1] == 1)
+        single, spaced = single_array.tolist(), array[:, 2].astype(bool).tolist()
+        separator = np.isin(array[:, 3], self._separators).tolist()
+        starts = np.flatnonzero(single_array).tolist()
+        n, at = len(doc), 0
+        while at < len(starts):
+            i = starts[at]
             j = i + 1
             while j < n:
-                if _single_letter(doc[j]) and doc[j - 1].whitespace_ == " ":
+                if single[j] and spaced[j - 1]:
                     j += 1
-                elif (
-                    j + 1 < n
-                    and doc[j].text in _LETTER_SEPARATORS
-                    and not doc[j - 1].whitespace_
-                    and not doc[j].whitespace_
-                    and _single_letter(doc[j + 1])
-                ):
+                elif j + 1 < n and separator[j] and not spaced[j - 1] and not spaced[j] and single[j + 1]:
                     j += 2  # "b-i-t-c-h", "s.l.u.t"
                 else:
                     break
@@ -248,7 +257,7 @@ class NormalizerComponent(BatchComponent):
                 found = self._spelled_word(doc, i, j)
                 if found is not None:
                     runs.append(found)
-            i = j
+            at = bisect_left(starts, j, at + 1)  # the next single letter at or after j
         if not runs:
             return []
         with doc.retokenize() as retokenizer:
@@ -286,6 +295,8 @@ def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tupl
     return first, last + 1
 
 
+# A leetspeak word's pieces laid out as its plain spelling: (start, end) each, written texts, norms, plain norms
+_LeetPieces = tuple[list[tuple[int, int]], list[str], list[str], list[str]]
 # A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
 _Change = tuple[int, int, list[str], list[str] | None]
 
@@ -336,6 +347,7 @@ _NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
 _KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
 _TEXT_SPACE = [ORTH, SPACY]
 _IDX_LENGTH = [IDX, LENGTH]
+_SPELLING_ATTRS = [LENGTH, IS_ALPHA, SPACY, ORTH]
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # A leetspeak symbol against a letter (a letter before it, or after it). Starting with the
 # symbol lets the regex engine skip ahead to the symbols; "letter then symbol | symbol then
@@ -346,7 +358,3 @@ _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's array
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
 # together, and is only needed for the few tokens looked at more closely.
 _BATCH_ATTRS = [NORM, LENGTH, SPACY, ORTH]
-
-
-def _single_letter(token: Any) -> bool:
-    return len(token.text) == 1 and token.is_alpha

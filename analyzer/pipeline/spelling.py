@@ -11,7 +11,7 @@ cached.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -221,18 +221,24 @@ class Normalizer:
         return found
 
     def _cut(self, word: str, parts: int, salient: frozenset[str] | set[str]) -> list[int] | None:
-        def known(piece: str) -> bool:
-            return piece in _SHORT_WORDS or (len(piece) > 2 and piece in self.english)
+        """The first cut of ``word`` into ``parts`` known words of which one is ``salient`` (longer first pieces
+        first), or None. Cuts are made lazily, so the search stops at the first that fits; a word of n letters
+        costs at most about n ** (parts - 1) lookups, and ``split_run`` caps n."""
+        english = self.english
 
-        def cuts(rest: str, left: int) -> list[list[str]]:
+        def known(piece: str) -> bool:
+            return piece in _SHORT_WORDS or (len(piece) > 2 and piece in english)
+
+        def cuts(rest: str, left: int) -> Iterator[list[str]]:
             if left == 1:
-                return [[rest]] if known(rest) else []
-            out = []
+                if known(rest):
+                    yield [rest]
+                return
             for end in range(len(rest) - 1, 0, -1):  # longer first pieces first
                 head = rest[:end]
                 if known(head):
-                    out += [[head, *tail] for tail in cuts(rest[end:], left - 1)]
-            return out
+                    for tail in cuts(rest[end:], left - 1):
+                        yield [head, *tail]
 
         for pieces in cuts(word, parts):
             if any(p in salient for p in pieces):
