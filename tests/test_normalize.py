@@ -146,7 +146,7 @@ def test_words_written_together_are_cut_only_around_a_salient_word(lexicon_analy
 def test_words_written_together_are_flagged_and_keep_their_sentences(analyzer) -> None:
     text = "Wait. ihatewomen, honestly. And womenare dumb."
     result = analyzer.analyze(text)
-    assert [f.text for f in result.flags] == ["hatewomen", "womenare dumb"]
+    assert [f.text for f in result.flags] == ["ihatewomen", "womenare dumb"]  # "I hate women", subject and all
     assert [s.text for s in analyzer.nlp(text).sents] == ["Wait.", "ihatewomen, honestly.", "And womenare dumb."]
     assert analyzer.analyze("Shop the new womenswear collection today.").flags == ()
 
