@@ -90,14 +90,14 @@ def test_probability_without_mentions_takes_the_identity_words_out(nlp) -> None:
 
 
 def test_a_named_thing_and_every_bigram_of_the_mention_are_taken_out(nlp) -> None:
-    """"Women's football" names a thing: with the mention, its "'s" and "football" and every bigram they
-    are part of taken out, the text scores as if it said nothing; what is said about the thing stays."""
+    """"Women's football" names a thing: the mention, its "'s" and "football", the bigrams among them and half
+    of each bigram they share with another word are taken out; what is said about the thing stays."""
     from analyzer.model.category_model import _mentions
 
     pipeline = _fit(nlp, False, False)
     scorer = compiler.compile_pipeline(pipeline)
     classifier = CategoryClassifier(scorer, ["hostile"], {"hostile": 0.5})
-    texts = ["Women's football is on tonight.", "Women's football is vile."]
+    texts = ["Women's football is on tonight.", "Women's football is vile.", *TEXTS]
     units = [doc_unit(doc) for doc in nlp.pipe(texts)]
     scores = classifier.score_units(units)
     batch = scores.batch
@@ -107,10 +107,12 @@ def test_a_named_thing_and_every_bigram_of_the_mention_are_taken_out(nlp) -> Non
     for unit, mask in enumerate(masks):
         a, b = int(batch.starts[unit]), int(batch.ends[unit])
         pair = scored.pair[a : b - 1, 0]
-        touching = mask[:-1] | mask[1:]
-        expected = (scored.word[a:b, 0][mask].sum() + pair[touching].sum()) / np.sqrt(b - a)
+        whole = mask[:-1] & mask[1:]  # "women 's", "'s football": all mention
+        half = (mask[:-1] | mask[1:]) & ~whole  # "football is": shared with the other word
+        expected = (scored.word[a:b, 0][mask].sum() + pair[whole].sum() + pair[half].sum() / 2) / np.sqrt(b - a)
         total = scored.char_count[a:b].sum()
         expected += scored.char[a:b, 0][mask].sum() / np.sqrt(total)
         assert scorer.mention_contribution(scored, unit, 0, mask) == pytest.approx(float(expected), rel=1e-5)
     without = [scores.without_mentions(i, 0) for i in range(2)]
     assert without[1] > without[0]  # "vile" is still said of it
+    assert any(abs(scored.pair[int(batch.starts[u]) : int(batch.ends[u]) - 1, 0]).max() > 0 for u in range(2))

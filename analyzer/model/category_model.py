@@ -78,8 +78,8 @@ class BatchScores:
 
     def without_mentions(self, unit: int, label_index: int) -> float | None:
         """The probability of head ``label_index`` for unit ``unit`` with what its identity words
-        (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah", and the bigrams they are part of)
-        added taken back out, and with them
+        (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah"; see :meth:`CompiledModel.mention_contribution`
+        for their bigrams) added taken back out, and with them
         the cue features that only count references to women: what the rest of the sentence (including
         hostile words aimed at them) says. None for a unit not in the batch."""
         scorer: CompiledModel = self.scorer()

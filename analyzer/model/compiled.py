@@ -293,14 +293,16 @@ class CompiledModel:
 
     def mention_contribution(self, scored: Scored, unit: int, label_index: int, silent: np.ndarray) -> float:
         """What the tokens ``silent`` marks (a mask over the unit) added to head ``label_index``'s log-odds:
-        their words, every bigram they are part of (whole: "women drive" exists only with the mention),
-        and their character n-grams and vectors."""
+        their words, character n-grams and vectors, and their bigrams: whole when both words are marked
+        ("women 's", "'s football"), else half, the other half being the other word's ("women drive")."""
         a, b = int(scored.batch.starts[unit]), int(scored.batch.ends[unit])
         if b <= a or not silent.any():
             return 0.0
         word = float(scored.word[a:b, label_index][silent].sum())
-        touching = silent[:-1] | silent[1:]
-        word += float(scored.pair[a : b - 1, label_index][touching].sum())
+        pair = scored.pair[a : b - 1, label_index]
+        whole = silent[:-1] & silent[1:]
+        half = (silent[:-1] | silent[1:]) & ~whole
+        word += float(pair[whole].sum()) + float(pair[half].sum()) / 2.0
         total = float(scored.char_count[a:b].sum())
         char = float(scored.char[a:b, label_index][silent].sum()) / np.sqrt(total) if total else 0.0
         vector = float(scored.vector[a:b, label_index][silent].sum()) / (b - a) if scored.vector is not None else 0.0
