@@ -438,15 +438,36 @@ def evasion(d: Path) -> Run:
     return Run([PYTHON, "-c", EVASION])
 
 
+class _Trap:
+    """Unpickling this creates a folder: the proof that a pickle was loaded (and could have run any code)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (os.mkdir, (str(self.marker),))
+
+
 def model_without_compiled(d: Path) -> Run:
+    """A folder whose metadata lists only a pickle, with its true hash: refused, and the pickle never loaded."""
+    import hashlib
+    import pickle
+
     folder = d / "model"
     folder.mkdir()
-    source = REPO / "models" / "default"
-    (folder / "model.joblib").write_bytes((source / "model.joblib").read_bytes())
-    meta = json.loads((source / "metadata.json").read_text())
-    meta["files"] = {}
+    marker = d / "the-pickle-ran"
+    trap = pickle.dumps(_Trap(marker))
+    (folder / "model.joblib").write_bytes(trap)
+    meta = json.loads((REPO / "models" / "default" / "metadata.json").read_text())
+    meta["files"] = {"model.joblib": hashlib.sha256(trap).hexdigest()}
+    meta["model_sha256"] = meta["files"]["model.joblib"]
+    meta["compiled"] = {"written": False}
     put(folder / "metadata.json", json.dumps(meta))
-    return Run([ALLYSHIP, "analyze", "calm down", "--model", str(folder)], expect=(2,))
+    return Run(
+        [ALLYSHIP, "analyze", "calm down", "--model", str(folder)],
+        expect=(2,),
+        check=lambda outcome: "the pickle was loaded" if marker.exists() else None,
+    )
 
 
 def docx_bomb_1g(d: Path) -> Run:
