@@ -20,7 +20,7 @@ from typing import Any
 
 from typing_extensions import TypedDict
 
-from analyzer.lexicon.references import Reference, ReferenceJSON
+from analyzer.lexicon.article import Reference, ReferenceJSON
 
 
 class ScoreStepJSON(TypedDict):

@@ -78,7 +78,7 @@ def identity_gap(texts: list[str], truth: np.ndarray, flagged: np.ndarray) -> tu
 
 def load_sets(data: Path, categories: set[str]) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
     """Per set: texts, the label matrix (EDOS train only, else empty) and the sexist truth."""
-    from analyzer.model.labels import SEXIST_CATEGORIES
+    from analyzer.model.sexist_head import SEXIST_CATEGORIES
     from analyzer.training.datasets import load_labeled
 
     edos = load_labeled(data / "edos" / "edos_labelled_aggregated.csv", known_categories=categories)
@@ -106,7 +106,7 @@ def load_sets(data: Path, categories: set[str]) -> dict[str, tuple[list[str], np
 
 
 def label_matrix(categories: list[frozenset[str]]) -> tuple[list[str], np.ndarray]:
-    from analyzer.model.labels import SEXIST_LABEL, with_sexist_label
+    from analyzer.model.sexist_head import SEXIST_LABEL, with_sexist_label
 
     merged = [with_sexist_label(c) for c in categories]
     labels = [*sorted({c for cats in merged for c in cats} - {SEXIST_LABEL}), SEXIST_LABEL]

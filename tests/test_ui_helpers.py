@@ -13,8 +13,8 @@ import pytest
 from analyzer.errors import AnalyzerError, ModelError
 from analyzer.flags import Flag, ScoreStep
 from analyzer.lexicon import palette
+from analyzer.lexicon.article import Reference
 from analyzer.lexicon.loader import load_lexicon
-from analyzer.lexicon.references import Reference
 from analyzer.ui import about, analysis, cards, highlight, lexicon_view
 from tests.conftest import MINIMAL_RULE, builtin_colors, write
 

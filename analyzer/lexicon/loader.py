@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from analyzer.errors import LexiconError, Problem
+from analyzer.lexicon.article import References, load_references
 from analyzer.lexicon.patterns import MAX_USER_PATTERNS, pattern_problems
-from analyzer.lexicon.references import References, load_references
 from analyzer.lexicon.templates import MAX_ITEMS, TemplateError, builtin_slots, check_size, local_slot_problems
 from analyzer.lexicon.yaml_lines import line_at, load_with_lines
 from analyzer.resources import LEXICONS_DIR

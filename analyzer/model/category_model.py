@@ -22,7 +22,7 @@ import numpy as np
 from analyzer.lexicon.loader import Lexicon
 from analyzer.model.compiled import CompiledModel, Scored
 from analyzer.model.inputs import TokenBatch
-from analyzer.model.labels import SEXIST_LABEL
+from analyzer.model.sexist_head import SEXIST_LABEL
 
 ENGINES = ("compiled", "sklearn")
 

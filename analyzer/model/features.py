@@ -58,7 +58,7 @@ from sklearn.metrics import fbeta_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
+from analyzer.model.sexist_head import SEXIST_CATEGORIES, SEXIST_LABEL, with_sexist_label
 from analyzer.model.word_features import IDENTITY_KEY, char_grams, is_identity, load_identity_terms
 
 if TYPE_CHECKING:

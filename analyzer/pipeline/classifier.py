@@ -31,7 +31,7 @@ from analyzer.flags import Candidate, ScoreStep
 from analyzer.lexicon.loader import Lexicon
 from analyzer.model.category_model import BatchScores, CategoryClassifier, to_shared_scale
 from analyzer.model.inputs import read_batch
-from analyzer.model.labels import SEXIST_CATEGORIES, SEXIST_LABEL
+from analyzer.model.sexist_head import SEXIST_CATEGORIES, SEXIST_LABEL
 from analyzer.pipeline.context import ContextRules
 from analyzer.tokens.arrays import BatchComponent
 from analyzer.tokens.doc_state import SPANS_KEY, candidates, publish_spans

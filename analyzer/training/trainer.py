@@ -124,7 +124,7 @@ def gather(
             cats.update(c for c in feedback.positives.get(text, ()) if c in known)
             cats.difference_update(feedback.negatives.get(text, ()))
             sources["feedback"] += 1
-    from analyzer.model.labels import SEXIST_LABEL, with_sexist_label
+    from analyzer.model.sexist_head import SEXIST_LABEL, with_sexist_label
 
     texts = list(merged)
     merged = {t: with_sexist_label(cats) for t, cats in merged.items()}

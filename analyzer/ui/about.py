@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.lexicon.references import Reference, References, load_references
+from analyzer.lexicon.article import Reference, References, load_references
 
 # Shown in this order, with a heading of our own and the article's section name.
 KIND_HEADINGS: tuple[tuple[str, str], ...] = (

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from analyzer.engine import DEFAULT_MODEL
-from analyzer.lexicon.references import References
+from analyzer.lexicon.article import References
 from analyzer.ui import about, lexicon_view, retraining_view
 from analyzer.ui.analysis import LoadedAnalyzer, build_analyzer
 

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from analyzer.flags import Flag
-from analyzer.lexicon.references import Reference
+from analyzer.lexicon.article import Reference
 
 SENSITIVITY_FLOOR = 0.1  # the cached analyzer's threshold and the slider's minimum
 DEFAULT_SENSITIVITY = 0.5  # the library's default threshold (analyzer.engine.DEFAULT_THRESHOLD)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from analyzer.lexicon.palette import Colors, color_of, tint
 
 if TYPE_CHECKING:
-    from analyzer.lexicon.references import Reference
+    from analyzer.lexicon.article import Reference
     from analyzer.ui.cards import FlagCard
 
 TEXT_COLOR = "#111111"  # dark text on the light marks, readable in light and dark themes

@@ -30,8 +30,8 @@ from analyzer.ui.highlight import chip_html, escape_attr, escape_text
 
 if TYPE_CHECKING:
     from analyzer.flags import Flag
+    from analyzer.lexicon.article import Reference
     from analyzer.lexicon.loader import Rule
-    from analyzer.lexicon.references import Reference
 
 # The cards' own rules, sent once per page with the highlighted text: each card's line is cut after
 # two lines (five on a phone) with an ellipsis; opening the card shows all of it.
