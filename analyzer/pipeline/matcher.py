@@ -169,7 +169,7 @@ class LexiconMatcher(BatchComponent):
             self._unless_keys[rule.id] = [
                 (tuple(strings.add(k) for k in marker), " ".join(marker)) for marker in keys.markers[rule.id]
             ]
-            self._unless_firsts[rule.id] = frozenset(keys[0] for keys, _ in self._unless_keys[rule.id] if keys)
+            self._unless_firsts[rule.id] = frozenset(hashes[0] for hashes, _ in self._unless_keys[rule.id] if hashes)
 
     def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
@@ -415,7 +415,7 @@ class _LazyMatcher:
         nlp: Language,
         key: str,
         patterns: list[list[dict[str, Any]]],
-        questions: list[list[dict[str, Any]]] = (),  # type: ignore[assignment]
+        questions: Sequence[list[dict[str, Any]]] = (),
     ) -> None:
         self._nlp = nlp
         self._key = key
