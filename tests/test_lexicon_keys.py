@@ -110,3 +110,22 @@ def test_old_key_files_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     left = sorted(p.name for p in cache.glob("lexicon-keys-*.json.gz"))
     assert len(left) == KEEP_FILES
     assert "lexicon-keys-old0.json.gz" not in left and f"lexicon-keys-old{KEEP_FILES + 2}.json.gz" in left
+
+
+def test_a_pipeline_whose_tokenizer_cuts_differently_gets_its_own_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's pipeline with its own tokenizer exceptions must not read keys another tokenizer made."""
+    import spacy
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ALLYSHIP_CACHE_DIR", str(cache))
+    for special in (False, True):
+        nlp = spacy.blank("en")
+        if special:
+            nlp.tokenizer.add_special_case("manup", [{"ORTH": "man"}, {"ORTH": "up"}])
+        nlp.add_pipe("allyship_sentences")
+        nlp.add_pipe("allyship_normalizer")
+        nlp.add_pipe("allyship_lexicon")
+        nlp.initialize()
+    assert len(list(cache.glob("lexicon-keys-*.json.gz"))) == 2

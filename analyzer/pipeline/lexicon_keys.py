@@ -93,7 +93,7 @@ def lexicon_keys(
 
     Either way the normalizer has been taught the lexicon's words on return.
     """
-    path = (folder or cache_dir()) / f"{_PREFIX}{cache_key(lexicon)}.json.gz"
+    path = (folder or cache_dir()) / f"{_PREFIX}{cache_key(lexicon, nlp)}.json.gz"
     keys = LexiconKeys.from_json(read_json(path)) if path.is_file() else None
     if keys is not None and set(keys.phrases) == set(lexicon.rules):
         keys.teach(normalize)
@@ -104,9 +104,11 @@ def lexicon_keys(
     return keys
 
 
-def cache_key(lexicon: Lexicon) -> str:
-    """A digest of what the keys depend on: the rules' words, the code and data that key them, the packages."""
-    digest = hashlib.sha256(f"{FORMAT}".encode())
+def cache_key(lexicon: Lexicon, nlp: Language) -> str:
+    """A digest of what the keys depend on: the rules' words, the code and data that key them, the packages,
+    and the pipeline's tokenizer (a user's own pipeline may cut words differently)."""
+    digest = hashlib.sha256(f"{FORMAT};{nlp.lang};".encode())
+    digest.update(hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"])).digest())
     for package in ("spacy", "spacy-lookups-data", "wordfreq"):
         try:
             digest.update(f"{package}={metadata.version(package)};".encode())
