@@ -11,7 +11,7 @@ the trained pipeline (:mod:`analyzer.model.compiled`: numpy only, no pickle);
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -180,7 +180,7 @@ def _member(table: np.ndarray, values: np.ndarray) -> np.ndarray:
 def _mentions(keys: np.ndarray, lowers: np.ndarray) -> np.ndarray:
     """Which tokens only say who or what for whom: identity words ("woman", "Sarah"), and the word naming a
     thing right after one or its possessive ("women's football", "girls' school"; ``identity_terms.yml``)."""
-    identity, compounds, possessives = _identity_hashes(), _compound_hashes(), _possessive_hashes()
+    identity, compounds, possessives = _mention_tables()
     silent = _member(identity, keys) | _member(identity, lowers)
     named = _member(compounds, keys) | _member(compounds, lowers)
     if silent.any() and named.any():
@@ -196,29 +196,16 @@ def _mentions(keys: np.ndarray, lowers: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _compound_hashes() -> np.ndarray:
+def _mention_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted hashes of the identity words, the words a possessive mention names, and the possessives (read once)."""
     from spacy.strings import hash_string
 
-    from analyzer.model.word_features import load_identity_compounds
+    from analyzer.model.word_features import load_identity_compounds, load_identity_terms
 
-    return np.sort(np.fromiter((hash_string(w) for w in load_identity_compounds()), dtype=np.uint64))
+    def table(words: Iterable[str]) -> np.ndarray:
+        return np.sort(np.fromiter((hash_string(w) for w in words), dtype=np.uint64))
 
-
-@lru_cache(maxsize=1)
-def _possessive_hashes() -> np.ndarray:
-    from spacy.strings import hash_string
-
-    return np.sort(np.fromiter((hash_string(w) for w in ("'s", "'", "’s", "’")), dtype=np.uint64))
-
-
-@lru_cache(maxsize=1)
-def _identity_hashes() -> np.ndarray:
-    """The hashes of the identity words, sorted (read once)."""
-    from spacy.strings import hash_string
-
-    from analyzer.model.word_features import load_identity_terms
-
-    return np.sort(np.fromiter((hash_string(w) for w in load_identity_terms()), dtype=np.uint64))
+    return table(load_identity_terms()), table(load_identity_compounds()), table(("'s", "'", "’s", "’"))
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
