@@ -158,7 +158,6 @@ class LexiconMatcher(BatchComponent):
         keys = lexicon_keys(lexicon, self.nlp, normalize)
         for order, rule in enumerate(lexicon.rules.values()):
             match_id = strings.add(rule.id)
-            self._rank[match_id] = (0, order)  # phrases only: the narrowest claim (a template rule: its breadth)
             for phrase in keys.phrases[rule.id]:
                 self.phrases.add(match_id, tuple(strings.add(k) for k in phrase))
             if rule.patterns:
@@ -166,10 +165,17 @@ class LexiconMatcher(BatchComponent):
                 for pattern in rule.patterns:
                     self._add_anchor(pattern)
             self._compile_templates(rule, keys.template_keys)
+            self._rank[match_id] = (self._breadth(rule.id), order)
             self._unless_keys[rule.id] = [
                 (tuple(strings.add(k) for k in marker), " ".join(marker)) for marker in keys.markers[rule.id]
             ]
             self._unless_firsts[rule.id] = frozenset(hashes[0] for hashes, _ in self._unless_keys[rule.id] if hashes)
+
+    def _breadth(self, rule_id: str) -> int:
+        """How wide a claim the rule makes: 0 for phrases only, else the widest subject its templates accept."""
+        compiled = [c for _, c in self.templates.get(rule_id, ())]
+        plain = [c.breadth for c in compiled if not c.question] or [c.breadth for c in compiled]
+        return max(plain, default=0)
 
     def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
@@ -182,10 +188,6 @@ class LexiconMatcher(BatchComponent):
             return []
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
         self.templates[rule.id] = compiled
-        match_id = self.nlp.vocab.strings.add(rule.id)
-        if match_id in self._rank:
-            plain = [c.breadth for _, c in compiled if not c.question] or [c.breadth for _, c in compiled]
-            self._rank[match_id] = (max(plain), self._rank[match_id][1])  # the widest subject it accepts
         strings = self.nlp.vocab.strings
         reach = 0
         screened: set[int] = set()
