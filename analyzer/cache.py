@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,13 @@ def cache_dir() -> Path:
     return user_dir("cache")
 
 
+@lru_cache(maxsize=8)
 def code_digest(*subpackages: str) -> str:
     """A digest of the source of ``subpackages`` (names under ``analyzer``) and the package's ``data/`` folder.
 
     What a cache entry was computed with: editing that code, or upgrading to a
-    release that changes it, starts a fresh cache file.
+    release that changes it, starts a fresh cache file. Read once per process, as
+    the code itself is imported once.
     """
     digest = hashlib.sha256()
     files = [p for name in subpackages for p in (PACKAGE_DIR / name).rglob("*.py")]
