@@ -163,6 +163,23 @@ class Flag:
     notes: tuple[str, ...] = ()
     top_words: tuple[str, ...] = ()
 
+    def cells(self) -> list[Any]:
+        """The flag as table cells, for CSV: start, end, text, category, label, score, source, rule id,
+        explanation, suggestion, then the titles of its strategies, barriers and roles."""
+        return [
+            self.start,
+            self.end,
+            self.text,
+            self.category,
+            self.label,
+            round(self.score, 4),
+            self.source,
+            self.rule_id or "",
+            self.explanation,
+            self.suggestion or "",
+            *("; ".join(r.title for r in refs) for refs in (self.strategies, self.barriers, self.roles)),
+        ]
+
     def to_dict(self) -> FlagJSON:
         """The flag's JSON (:class:`FlagJSON`); :meth:`from_dict` gives the flag back."""
         return {

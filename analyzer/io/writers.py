@@ -283,23 +283,7 @@ def csv_rows(record: dict[str, Any]) -> list[list[Any]]:
         return [[neutralize(c) for c in [*base, *([""] * (len(CSV_COLUMNS) - len(base)))]]]
     rows = []
     for index, flag in enumerate(flags, start=1):
-        row = [
-            *base,
-            index,
-            flag.start,
-            flag.end,
-            flag.text,
-            flag.category,
-            flag.label,
-            round(flag.score, 4),
-            flag.source,
-            flag.rule_id or "",
-            flag.explanation,
-            flag.suggestion or "",
-            "; ".join(r.title for r in flag.strategies),
-            "; ".join(r.title for r in flag.barriers),
-            "; ".join(r.title for r in flag.roles),
-        ]
+        row = [*base, index, *flag.cells()]
         rows.append([neutralize(c) for c in row])
     return rows
 

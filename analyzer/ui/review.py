@@ -196,21 +196,7 @@ def result_csv(items: Sequence[Numbered]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for item in items:
-        f = item.flag
-        row = [
-            item.number,
-            f.start,
-            f.end,
-            f.text,
-            f.category,
-            f.label,
-            round(f.score, 4),
-            f.source,
-            f.rule_id or "",
-            f.explanation,
-            f.suggestion or "",
-            "; ".join(r.title for r in f.strategies),
-        ]
+        row = [item.number, *item.flag.cells()][: len(CSV_COLUMNS)]  # its columns end at the strategies
         writer.writerow([neutralize(cell) for cell in row])
     return out.getvalue()
 
