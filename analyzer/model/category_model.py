@@ -21,6 +21,7 @@ import numpy as np
 
 from analyzer.lexicon.loader import Lexicon
 from analyzer.model.compiled import CompiledModel, Scored
+from analyzer.model.encoder import EncoderHead
 from analyzer.model.inputs import TokenBatch
 from analyzer.model.sexist_head import SEXIST_LABEL
 
@@ -114,6 +115,7 @@ class CategoryClassifier:
     thresholds: dict[str, float]
     metadata: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    encoder: EncoderHead | None = None  # the optional fine-tuned transformer that replaces the sexist head's score
     _explainer: CompiledModel | None = field(default=None, repr=False)
 
     @property
@@ -221,6 +223,7 @@ def load_model(path: str | Path, lexicon: Lexicon, engine: str | None = None) ->
     compiled copy.
     """
     from analyzer.errors import ModelError
+    from analyzer.model.encoder import load_encoder
     from analyzer.model.folders import load_verified, load_verified_compiled
 
     engine = engine or os.environ.get("ALLYSHIP_MODEL_ENGINE") or "compiled"
@@ -238,4 +241,11 @@ def load_model(path: str | Path, lexicon: Lexicon, engine: str | None = None) ->
             "load it with the lexicons it was trained with"
         )
     thresholds = {str(k): float(v) for k, v in (meta.get("thresholds") or {}).items()}
-    return CategoryClassifier(estimator=estimator, labels=labels, thresholds=thresholds, metadata=meta, path=str(path))
+    encoder = load_encoder(path, meta)
+    if encoder is not None:
+        if SEXIST_LABEL not in labels:
+            raise ModelError(f"{path} has an encoder but no sexist head for it to replace; retrain it")
+        thresholds[SEXIST_LABEL] = encoder.threshold
+    return CategoryClassifier(
+        estimator=estimator, labels=labels, thresholds=thresholds, metadata=meta, path=str(path), encoder=encoder
+    )

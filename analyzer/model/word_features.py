@@ -106,6 +106,13 @@ def load_identity_compounds(path: Path = IDENTITY_FILE) -> list[str]:
     return sorted({str(w).lower() for w in raw.get("compounds", [])})
 
 
+def load_identity_neutral(path: Path = IDENTITY_FILE) -> dict[str, str]:
+    """Each identity word's gender-free stand-in ("women" -> "people"); first names map to "alex"."""
+    raw = load_plain(path.read_text(encoding="utf-8")) or {}
+    mapping = {str(k).lower(): str(v).lower() for k, v in (raw.get("neutral") or {}).items()}
+    return {w: mapping.get(w, "alex") for w in load_identity_terms(path)} | mapping
+
+
 def is_identity(key: str, word: str, identity: frozenset[str] | set[str]) -> bool:
     """Does a token (its key and its lowercase form) only say who is meant? See ``identity_terms.yml``."""
     return key in identity or word in identity

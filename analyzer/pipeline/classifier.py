@@ -134,6 +134,9 @@ class ClassifierComponent(BatchComponent):
         if not units:
             return
         scores = model.score_batch(batch)
+        if model.encoder is not None:  # the optional transformer decides "sexist" from the text itself
+            texts = [doc[a:b].text for doc, a, b in units] + [doc.text for doc, _, _ in wholes]
+            scores.probabilities[:, model.labels.index(SEXIST_LABEL)] = model.encoder.probabilities(texts)
         probabilities, whole_rows = scores.probabilities[: len(units)], scores.probabilities[len(units) :]
         # A row can only matter if some label reaches its threshold or a listed phrase is in its sentence:
         # skip the rest without building notes (most sentences of most texts).
@@ -320,7 +323,11 @@ class ClassifierComponent(BatchComponent):
             cut = _cut(model.thresholds.get(model.labels[head], 0.5))
             gendered = label in SEXIST_CATEGORIES or model.labels[head] == SEXIST_LABEL
             span = scope if row_unit != unit else sent
-            verdict = context.evidence(span, scores.without_mentions(row_unit, head), cut, gendered)
+            if model.encoder is not None and model.labels[head] == SEXIST_LABEL:  # the encoder decided: ask it
+                without = model.encoder.without_mentions([(t.text, t.whitespace_) for t in span])
+            else:
+                without = scores.without_mentions(row_unit, head)
+            verdict = context.evidence(span, without, cut, gendered)
             if verdict is None:
                 return cand
             judged = verdict, context.finding_multipliers["identity_only"]

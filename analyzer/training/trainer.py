@@ -26,6 +26,8 @@ from analyzer.lexicon.loader import Lexicon, load_lexicon
 from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
 from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, comparable_text, load_labeled
+from analyzer.training.encoder_base import load_base
+from analyzer.training.encoder_fit import EncoderOptions, fit_encoder
 
 if TYPE_CHECKING:
     from analyzer.feedback.examples import FeedbackLabels
@@ -285,6 +287,7 @@ def train(
     feedback_db: str | Path | None = None,
     base_thresholds: dict[str, float] | None = None,
     word_vectors: float | None = None,
+    encoder: EncoderOptions | None = None,
 ) -> dict[str, Any]:
     """Train and write a model folder; return its metadata.
 
@@ -296,6 +299,8 @@ def train(
     ``word_vectors`` adds the pretrained word-vector block at that scale
     (:class:`analyzer.model.features.WordVectors`; needs the pinned package of
     :mod:`analyzer.model.embeddings`, checked before anything is parsed).
+    ``encoder`` also fine-tunes the pretrained transformer as the sexist head
+    (:mod:`analyzer.training.encoder_fit`; its base is checked before anything is parsed).
     """
     from analyzer.model.features import build_estimator
     from analyzer.training.parse_cache import cached_units
@@ -307,6 +312,7 @@ def train(
 
         raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     vector_info = _vector_info(word_vectors)
+    base = load_base(encoder.base) if encoder is not None else None
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
     feedback = _feedback_labels(feedback_db, lexicon)
@@ -348,6 +354,9 @@ def train(
     progress("[3/4] fitting on all examples")
     estimator = build()
     estimator.fit(units, data.y)
+    encoder_files, encoder_info = {}, None
+    if encoder is not None and base is not None:
+        encoder_files, encoder_info = fit_encoder(base, encoder, data, progress)
     progress("[4/4] compiling the model and writing the folder")
     compiled_model, compiled_info = compile_checked(estimator, units, progress)
     metadata: dict[str, Any] = {
@@ -364,6 +373,7 @@ def train(
         "command": command,
         "compiled": compiled_info,
         **({"word_vectors": vector_info} if vector_info else {}),
+        **({"encoder": encoder_info} if encoder_info else {}),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     if feedback is not None:
@@ -372,7 +382,7 @@ def train(
             "conflicts": list(feedback.conflicts),
             "pass": feedback.passes(),
         }
-    extra: dict[str, Callable[[Path], None]] = {}
+    extra: dict[str, Callable[[Path], None]] = dict(encoder_files)
     if compiled_model is not None:
         from analyzer.model import compiled
 
