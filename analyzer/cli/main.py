@@ -12,6 +12,7 @@ import sys
 
 import typer
 
+from analyzer import torch_import
 from analyzer.cli import analyze, batch, check, feedback, serve, train, ui  # noqa: F401  (importing a command module registers it)
 from analyzer.cli.root import app as root_app
 from analyzer.errors import AnalyzerError
@@ -58,6 +59,7 @@ def failure_line(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every user error into one line and exit 2."""
+    torch_import.defer()  # spaCy would load torch, if installed, on every start; only --encoder training needs it
     try:
         check_arguments(sys.argv[1:] if argv is None else argv)
         code = root_app(args=argv, standalone_mode=False)

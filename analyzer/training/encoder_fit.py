@@ -65,6 +65,9 @@ class FitResult:
 
 
 def _torch() -> Any:
+    from analyzer import torch_import
+
+    torch_import.allow()
     try:
         import torch
     except ImportError:

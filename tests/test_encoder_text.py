@@ -1,0 +1,41 @@
+"""What the optional encoder reads: the text as written, compatibility forms folded, and a gender-free copy
+for its evidence check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from analyzer.model.encoder import neutral_text, prepare_text
+
+
+def pairs(text: str) -> list[tuple[str, str]]:
+    words = text.split(" ")
+    return [(w, " " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+
+
+def test_gender_words_become_neutral_and_keep_their_capitals() -> None:
+    assert neutral_text(pairs("Women are too emotional , Sarah said to her husband")) == (
+        "People are too emotional , Alex said to their partner"
+    )
+
+
+def test_a_text_that_names_no_gender_has_no_neutral_copy() -> None:
+    assert neutral_text(pairs("The build is broken again")) is None
+
+
+def test_full_width_letters_and_dataset_masks_are_read_as_plain_words() -> None:
+    assert prepare_text("ｗｏｍｅｎ [USER] [URL]") == "women @user http"
+
+
+def test_the_command_line_does_not_load_torch() -> None:
+    """spaCy would import torch on every start when it is installed; ``allyship`` keeps it out."""
+    code = (
+        "import sys\n"
+        "from analyzer.cli.main import main\n"
+        "try:\n    main(['analyze', 'Calm down, it was just a joke.'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('torch loaded' if sys.modules.get('torch') is not None else 'no torch', file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stderr.strip().endswith("no torch"), proc.stderr
