@@ -13,6 +13,7 @@ on harm put in new words.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,8 +34,9 @@ BATCH = 64
 
 
 def prepare_text(text: str) -> str:
-    """EDOS masks handles and links as [USER] / [URL]; the pretrained vocabulary reads plain words better."""
-    return text.replace("[USER]", "@user").replace("[URL]", "http")
+    """Full-width and other compatibility forms as plain letters (NFKC: "ｗｏｍｅｎ" -> "women", which the
+    vocabulary knows); EDOS's [USER] / [URL] masks as the plain words the pretrained vocabulary reads better."""
+    return unicodedata.normalize("NFKC", text).replace("[USER]", "@user").replace("[URL]", "http")
 
 
 @lru_cache(maxsize=1)

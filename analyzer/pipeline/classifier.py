@@ -323,11 +323,12 @@ class ClassifierComponent(BatchComponent):
             cut = _cut(model.thresholds.get(model.labels[head], 0.5))
             gendered = label in SEXIST_CATEGORIES or model.labels[head] == SEXIST_LABEL
             span = scope if row_unit != unit else sent
-            if model.encoder is not None and model.labels[head] == SEXIST_LABEL:  # the encoder decided: ask it
-                without = model.encoder.without_mentions([(t.text, t.whitespace_) for t in span])
+            encoder = model.encoder if model.labels[head] == SEXIST_LABEL else None
+            if encoder is not None:  # the encoder decided: ask it about the text with gender words made neutral
+                without = encoder.without_mentions([(t.text, t.whitespace_) for t in span])
             else:
                 without = scores.without_mentions(row_unit, head)
-            verdict = context.evidence(span, without, cut, gendered)
+            verdict = context.evidence(span, without, cut, gendered, encoder is not None)
             if verdict is None:
                 return cand
             judged = verdict, context.finding_multipliers["identity_only"]

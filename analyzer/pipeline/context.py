@@ -190,6 +190,7 @@ class ContextRules:
         self.finding_multipliers = {str(k): float(v) for k, v in findings["multipliers"].items()}
         self.evidence_floor = float(findings["evidence_floor"])
         self.evidence_floor_other = float(findings.get("evidence_floor_other", self.evidence_floor))
+        self.evidence_floor_encoder = float(findings.get("evidence_floor_encoder", self.evidence_floor))
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -635,7 +636,12 @@ class ContextRules:
         return None
 
     def evidence(
-        self, span: Span, without_mentions: float | None, threshold: float, gendered: bool = True
+        self,
+        span: Span,
+        without_mentions: float | None,
+        threshold: float,
+        gendered: bool = True,
+        encoder: bool = False,
     ) -> Verdict | None:
         """Is a classifier finding on ``span`` more than the mention of someone? ``without_mentions`` is the
         head's probability with what its identity words ("woman", "wife", "Sarah") and the cue features that
@@ -644,8 +650,11 @@ class ContextRules:
         A derogation or threat word in ``span`` ("should be shot", "waiting in the parking lot"), or praise
         it denies ("never intelligent", "not capable"), is evidence of its own: such a finding stands.
         ``gendered``: a finding of gendered hostility, a stereotype or the sexist head
-        (``findings.evidence_floor``); the other categories use ``evidence_floor_other``."""
-        floor = threshold * (self.evidence_floor if gendered else self.evidence_floor_other)
+        (``findings.evidence_floor``); the other categories use ``evidence_floor_other``, and the optional
+        encoder's findings (``without_mentions``: its probability for the text with gender words made
+        neutral) ``evidence_floor_encoder``."""
+        share = self.evidence_floor if gendered else self.evidence_floor_other
+        floor = threshold * (self.evidence_floor_encoder if encoder else share)
         if without_mentions is None or without_mentions >= floor:
             return None
         if any(self.hostile(t.lower_.replace("'", "")) or self.hostile(t.lemma_) for t in span):
