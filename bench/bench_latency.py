@@ -35,11 +35,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sizes", type=int, nargs="*", default=[20, 200, 1000, 10000])
     parser.add_argument("--no-model", action="store_true", help="lexicons only")
+    parser.add_argument("--model", default="default", help="a model folder (default: the shipped model)")
     args = parser.parse_args()
 
     from analyzer import Analyzer
 
-    analyzer = Analyzer(model=None if args.no_model else "default")
+    analyzer = Analyzer(model=None if args.no_model else args.model)
     model = "none" if analyzer.classifier is None else str(analyzer.model_path)
     print(f"model: {model}; runs per size: {args.runs}")
     print(f"{'words':>7} {'median ms':>10} {'p95 ms':>8} {'flags':>6}")
@@ -57,6 +58,8 @@ def main() -> None:
         rows.append(f"| {size:,} | {median:.2f} | {p95:.2f} | {flags} |")
     name = "Latency (lexicons only)" if args.no_model else "Latency"
     command = "taskset -c 0 python bench/bench_latency.py" + (" --no-model" if args.no_model else "")
+    if not args.no_model and args.model != "default":
+        name, command = f"Latency ({Path(args.model).name} model)", command + f" --model {args.model}"
     update_section(name, "\n".join(rows), command)
 
 
