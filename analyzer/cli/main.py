@@ -59,7 +59,7 @@ def failure_line(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn every user error into one line and exit 2."""
-    torch_import.defer()  # spaCy would load torch, if installed, on every start; only --encoder training needs it
+    torch_import.load_thinc_without_torch()  # spaCy would load torch, if installed, on every start
     try:
         check_arguments(sys.argv[1:] if argv is None else argv)
         code = root_app(args=argv, standalone_mode=False)

@@ -18,6 +18,7 @@ training texts, never on a measuring set.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import warnings
@@ -65,9 +66,6 @@ class FitResult:
 
 
 def _torch() -> Any:
-    from analyzer import torch_import
-
-    torch_import.allow()
     try:
         import torch
     except ImportError:
@@ -270,7 +268,11 @@ def export_onnx(network: Any, path: Path, *, quantize: bool = True) -> None:
         if quantize:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            quantize_dynamic(str(raw), str(path), weight_type=QuantType.QInt8)
+            logging.disable(logging.WARNING)  # its advice to pre-process applies to image models, not this one
+            try:
+                quantize_dynamic(str(raw), str(path), weight_type=QuantType.QInt8)
+            finally:
+                logging.disable(logging.NOTSET)
     except ImportError as exc:
         raise ModelError(f"exporting the encoder needs {exc.name}: {TRAIN_HINT}") from None
     finally:
