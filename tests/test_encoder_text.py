@@ -39,3 +39,34 @@ def test_the_command_line_does_not_load_torch() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stderr.strip().endswith("no torch"), proc.stderr
+
+
+def test_a_folder_naming_an_encoder_without_its_files_is_refused(tmp_path) -> None:
+    import pytest
+
+    from analyzer.errors import ModelError
+    from analyzer.model.encoder import load_encoder
+
+    with pytest.raises(ModelError, match=r"does not list encoder\.onnx"):
+        load_encoder(tmp_path, {"encoder": {"threshold": 0.4}, "files": {"compiled.npz": "0" * 64}})
+    assert load_encoder(tmp_path, {"files": {}}) is None  # no encoder: the linear sexist head decides
+
+
+def test_missing_runtime_or_training_packages_are_one_sentence_with_the_install_hint(tmp_path, monkeypatch) -> None:
+    import sys
+
+    import numpy as np
+    import pytest
+
+    from analyzer.errors import ModelError
+    from analyzer.model.encoder import load_encoder
+    from analyzer.model.wordpiece import WordPiece
+    from analyzer.training.encoder_fit import fine_tune
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    meta = {"encoder": {"threshold": 0.4}, "files": {"encoder.onnx": "0" * 64, "encoder_vocab.txt": "0" * 64}}
+    with pytest.raises(ModelError, match=r"needs onnxruntime: pip install 'allyship-analyzer\[encoder\]'"):
+        load_encoder(tmp_path, meta)
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ModelError, match=r"needs torch: pip install 'allyship-analyzer\[encoder-train\]'"):
+        fine_tune({}, WordPiece(["[PAD]", "[UNK]", "[CLS]", "[SEP]"]), ["a"] * 30, np.array([0, 1] * 15))
