@@ -110,6 +110,25 @@ def test_obfuscated_words_take_the_plain_words_token_boundaries(lexicon_analyzer
     assert doc.text == "n0t all m3n, and c@n't dr1ve. Room b3 at 5pm."
 
 
+LEET_WORDS = [
+    "c@n't", "n0t", "m3n,", "$h!t", "wh0re!!!", "1'm", "4$$h0le", "@ss", "(b!tch.)", "h3ll0...", "р4с", "4,рс",
+    "'''c@n't", "x" * 300 + "4y", "!" * 14 + "m4n", "m4n:)", "e.g.4ever", "5km/h4", "10US$s0", "\ufffd4\ufffda\x07$",
+    "m4n\u3000up", "ＭＡＮ4",
+]  # fmt: skip
+
+
+def test_words_laid_out_together_are_cut_as_each_alone(lexicon_analyzer) -> None:
+    """The leetspeak layout tokenizes a text's words in one call: each must come out as tokenized alone
+    (special cases, runs of marks, over-long chunks, look-alikes and a word that folds to two)."""
+    from analyzer.pipeline.spelling import LEET
+
+    normalizer = lexicon_analyzer.nlp.get_pipe("allyship_normalizer")
+    plain = [word.translate(LEET) for word in LEET_WORDS]
+    alone = [normalizer._layout(word) for word in plain]
+    assert normalizer._layouts_of(plain) == alone
+    assert alone[0] == [(0, 2, "can"), (2, 5, "not")]  # "can't" is cut by a special case
+
+
 def test_the_classifier_reads_obfuscated_words_plainly(analyzer) -> None:
     """'wom3n' weighs as 'woman' (its key) for the model; the flag still points at what was written."""
     text = "Honestly. Wom3n are such pathetic creatures."

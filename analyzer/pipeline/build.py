@@ -31,6 +31,8 @@ class TextKeepingTokenizer:
     :func:`analyzer.tokens.doc_state.doc_text`) and, when folding changed it, where each character came from
     (:func:`analyzer.tokens.doc_state.original_offsets`)."""
 
+    folds_text = True  # what it tokenizes is fold(text): a component may fold and tokenize pieces itself
+
     def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
 

@@ -23,6 +23,8 @@ from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
 from analyzer.tokens.arrays import BatchComponent, DocArrays, HashCache
 from analyzer.tokens.doc_state import doc_text, doc_texts, set_keys
+from analyzer.tokens.folding import fold
+from analyzer.tokens.guard import tokenize_linear
 
 
 class NormalizerComponent(BatchComponent):
@@ -185,11 +187,10 @@ class NormalizerComponent(BatchComponent):
         vocabulary = self.normalizer.vocabulary
         changes: list[_Change] = []
         bounds: tuple[list[int], list[int]] | None = None  # where each token starts and ends, read on first use
-        for found in _WORD_RUN.finditer(text):
-            word = found.group()
-            if not _LEET_MIX.search(word):
-                continue
-            pieces, orths, norms, lowered = self._leet_pieces(word)
+        words = [found for found in _WORD_RUN.finditer(text) if _LEET_MIX.search(found.group())]
+        laid_out = self._leet_pieces_of([found.group() for found in words])
+        for found in words:
+            pieces, orths, norms, lowered = laid_out[found.group()]
             if not any(norm in vocabulary for norm in lowered):
                 continue
             if bounds is None:
@@ -203,21 +204,67 @@ class NormalizerComponent(BatchComponent):
                 changes.append((*tokens, orths, norms))  # the lists are shared: nothing changes them
         return _retokenized(doc, changes) if changes else doc
 
-    def _leet_pieces(self, word: str) -> _LeetPieces:
-        """How the leetspeak ``word`` is cut when laid out as its plain spelling (:meth:`_layout`), cached per word:
-        the pieces' (start, end), written texts and norms, and the plain pieces' lowercased norms."""
-        found = self._leet.get(word)
-        if found is None:
-            layout = self._layout(word.translate(LEET))
+    def _leet_pieces_of(self, words: list[str]) -> dict[str, _LeetPieces]:
+        """How each leetspeak word is cut when laid out as its plain spelling, cached per word: the pieces'
+        (start, end), written texts and norms, and the plain pieces' lowercased norms.
+
+        The words not cached are laid out together (:meth:`_layouts_of`): one tokenizer call per text, not one
+        per word, which cost more than the rest of the normalizer on text made of short unknown words.
+        """
+        found = {word: self._leet[word] for word in words if word in self._leet}
+        new = list(dict.fromkeys(word for word in words if word not in found))
+        for word, layout in zip(new, self._layouts_of([word.translate(LEET) for word in new]), strict=True):
             orths = [word[a:b] for a, b, _ in layout]
             norms = [
                 norm if norm != orth.translate(LEET).lower() else orth.lower()
                 for (_, _, norm), orth in zip(layout, orths, strict=True)
             ]
-            found = ([(a, b) for a, b, _ in layout], orths, norms, [norm.lower() for _, _, norm in layout])
+            found[word] = ([(a, b) for a, b, _ in layout], orths, norms, [norm.lower() for _, _, norm in layout])
             if len(self._leet) < 100_000:
-                self._leet[word] = found
+                self._leet[word] = found[word]
         return found
+
+    def _layouts_of(self, words: list[str]) -> list[list[tuple[int, int, str]]]:
+        """:meth:`_layout` of each word, the words tokenized in one call.
+
+        The tokenizer cuts each whitespace-free chunk on its own, so the words are
+        folded one by one (as :meth:`_layout` folds each, with the pipeline's
+        tokenizer, :class:`analyzer.pipeline.build.TextKeepingTokenizer`) and joined by a newline
+        between spaces: no special case of the tokenizer holds a newline, so none
+        matches across two words. A word that folds to one with a space in it is
+        laid out alone.
+        """
+        if not getattr(self._tokenizer, "folds_text", False):  # another pipeline's tokenizer: one call per word
+            return [self._layout(word) for word in words]
+        folded = [fold(word)[0] for word in words]
+        alone = {i for i, word in enumerate(folded) if len(word.split()) != 1}
+        together = [word for i, word in enumerate(folded) if i not in alone]
+        offsets = list(accumulate((len(word) + len(_SEPARATOR) for word in together), initial=0))
+        rows = np.zeros((0, 3), dtype=np.uint64)
+        if together:
+            doc = tokenize_linear(self._tokenizer.tokenizer, self._vocab, _SEPARATOR.join(together))
+            rows = doc.to_array(_IDX_LENGTH_NORM)
+        starts = rows[:, 0].astype(np.int64)
+        firsts = np.searchsorted(starts, offsets[:-1]).tolist()
+        lasts = np.searchsorted(starts, [o + len(w) for o, w in zip(offsets[:-1], together, strict=True)]).tolist()
+        strings = self._strings
+        norm_of: dict[int, str] = {}
+        columns = rows.tolist()
+        layouts: list[list[tuple[int, int, str]]] = []
+        at = 0  # index into together
+        for i, word in enumerate(words):
+            if i in alone:
+                layouts.append(self._layout(word))
+                continue
+            offset, layout = offsets[at], []
+            for idx, length, norm in columns[firsts[at] : lasts[at]]:
+                text = norm_of.get(norm)
+                if text is None:
+                    text = norm_of[norm] = strings[norm]
+                layout.append((idx - offset, idx - offset + length, text))
+            layouts.append(layout)
+            at += 1
+        return layouts
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
         """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
@@ -347,6 +394,8 @@ _NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
 _KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
 _TEXT_SPACE = [ORTH, SPACY]
 _IDX_LENGTH = [IDX, LENGTH]
+_IDX_LENGTH_NORM = [IDX, LENGTH, NORM]
+_SEPARATOR = " \n "  # between the words laid out together (see NormalizerComponent._layouts_of)
 _SPELLING_ATTRS = [LENGTH, IS_ALPHA, SPACY, ORTH]
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # A leetspeak symbol against a letter (a letter before it, or after it). Starting with the
