@@ -393,10 +393,9 @@ class LexiconMatcher(BatchComponent):
         markers = self._unless_keys.get(rule.id)
         if not markers:
             return None
-        lemmas = context.lemmas_around(span)
-        if self._unless_firsts[rule.id].isdisjoint(lemmas):
+        lemmas, present = context.keys_around(span)
+        if self._unless_firsts[rule.id].isdisjoint(present):
             return None  # the usual case: no marker starts anywhere near
-        present = set(lemmas)
         for keys, text in markers:
             if not keys or (keys[0] in present and (len(keys) == 1 or _contains(lemmas, keys))):
                 return text
@@ -587,6 +586,7 @@ class _SentenceContext:
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
         self._innocent: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}  # id(matcher) -> matches
+        self._around: dict[tuple[int, int], tuple[list[int], set[int]]] = {}  # (first, end) -> keys, as a set
 
     def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
         """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence.
@@ -594,7 +594,7 @@ class _SentenceContext:
         The matcher runs once per doc, not once per span (each run lent the keys to the whole doc's
         lemmas): the matches lying in the window are the ones a run on the window alone finds.
         """
-        self.lemmas_around(span)  # reads the sentence starts
+        self._read(span)  # the sentence starts
         first = max(self._sentence_start(span.start), span.start - reach)
         end_at = bisect_left(self._starts, span.start + 1)
         end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
@@ -608,23 +608,38 @@ class _SentenceContext:
         return [(a, b) for a, _, b in sorted(inside, key=lambda m: m[1])]  # in the matcher's order
 
     def lemmas_around(self, span: Span) -> list[int]:
-        """The key hashes of the span's sentence and the one before it."""
+        """The key hashes of the span's sentence and the one before it (shared: do not change the list)."""
+        return self.keys_around(span)[0]
+
+    def keys_around(self, span: Span) -> tuple[list[int], set[int]]:
+        """:meth:`lemmas_around`, and the same keys as a set; read once for all the spans of a sentence
+        (a text packed with phrases has hundreds in one long sentence). Shared: do not change them."""
+        lemmas = self._read(span)
+        if self.doc.user_hooks or self.doc.user_span_hooks or self.doc.user_token_hooks:
+            sent = span.sent  # hooks define sentences their own way
+            first = sent.start if sent.start == 0 else span.doc[sent.start - 1].sent.start
+            end = sent.end
+        else:
+            first = self._sentence_start(span.start)
+            end_at = bisect_left(self._starts, span.start + 1)
+            end = self._starts[end_at] if end_at < len(self._starts) else len(lemmas)
+            if first > 0:
+                first = self._sentence_start(first - 1)
+        found = self._around.get((first, end))
+        if found is None:
+            window = lemmas[first:end]
+            found = self._around[first, end] = (window, set(window))
+        return found
+
+    def _read(self, span: Span) -> list[int]:
+        """The doc's keys, reading them and its sentence starts on first use."""
         if self._lemmas is None:
             sent_starts = self.doc.to_array(_SENT_START).reshape(-1)
             self._lemmas = doc_keys(self.doc).tolist()
             self._starts = np.flatnonzero(sent_starts == 1).tolist()
             if not self._annotated(sent_starts):
                 _ = span.sent  # spaCy's own error for a doc without sentence boundaries (unless hooks set them)
-        if self.doc.user_hooks or self.doc.user_span_hooks or self.doc.user_token_hooks:
-            sent = span.sent  # hooks define sentences their own way
-            first = sent.start if sent.start == 0 else span.doc[sent.start - 1].sent.start
-            return self._lemmas[first : sent.end]
-        first = self._sentence_start(span.start)
-        end_at = bisect_left(self._starts, span.start + 1)
-        end = self._starts[end_at] if end_at < len(self._starts) else len(self._lemmas)
-        if first > 0:
-            first = self._sentence_start(first - 1)
-        return self._lemmas[first:end]
+        return self._lemmas
 
     def _sentence_start(self, i: int) -> int:
         at = bisect_right(self._starts, i) - 1
