@@ -191,3 +191,21 @@ def test_of_two_rules_on_the_same_words_the_narrower_claim_wins_in_every_process
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
         seen.add(out.stdout.strip())
     assert seen == {"['gs.women-are-too-emotional']"}
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Relax, sweetie."], [["di.sweetie"]]),
+        (["Just be a man about it."], [["tm.be-a-man"]]),
+        (["Just be a man about it. Relax, sweetie."], [["tm.be-a-man", "di.sweetie"]]),
+        (["Relax, sweetie.", "She totally deserved it."], [["di.sweetie"], ["vb.got-what-she-deserved"]]),
+    ],
+)
+def test_a_docs_templates_and_token_patterns_are_each_run_when_its_words_call_for_them(
+    lexicon_analyzer, texts, expected
+) -> None:
+    """Whether a doc could match a template and whether it could match a rule's token pattern are decided
+    apart: holding the words of one kind neither skips nor stands in for the other, in one doc or a batch."""
+    got = [[f.rule_id for f in result.flags] for result in lexicon_analyzer.analyze_many(texts)]
+    assert got == expected

@@ -77,6 +77,7 @@ class LexiconMatcher(BatchComponent):
         # The token Matcher costs far more per doc than finding phrases: run it only on docs that
         # could match some pattern, i.e. that contain a listed word for every required token of it.
         self.requirements: list[list[tuple[int, frozenset[int]]]] = []  # per pattern: (attribute, hashes)
+        self._of_templates: list[bool] = []  # per requirement: a template's screen (else a rule's token pattern)
         self.unanchored = False
         self._anchors: _AnchorTable | None = None  # the requirements as arrays, built on first use
         self.rules: dict[str, Rule] = {}
@@ -163,7 +164,7 @@ class LexiconMatcher(BatchComponent):
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
-                    self._add_anchor(pattern)
+                    self._add_anchor(pattern, template=False)
             self._compile_templates(rule, keys.template_keys)
             self._rank[match_id] = (self._breadth(rule.id), order)
             self._unless_keys[rule.id] = [
@@ -205,7 +206,8 @@ class LexiconMatcher(BatchComponent):
                         for spec in pattern.specs
                         if spec.lo >= 1 and spec.item in literal and spec.attrs[0][0] in ("LEMMA", "LOWER")
                         for values in [spec.attrs[0][1] if isinstance(spec.attrs[0][1], tuple) else (spec.attrs[0][1],)]
-                    ]
+                    ],
+                    template=True,
                 )
         self.reach = max(self.reach, reach)
         self._trigger_arrays = {}
@@ -240,10 +242,10 @@ class LexiconMatcher(BatchComponent):
         self._ready()
         strings = self.nlp.vocab.strings
         phrase_matches, patterns = self._find(docs)
-        for doc, matches, pattern in zip(docs, phrase_matches, patterns, strict=True):
+        for doc, matches, (rules, templates) in zip(docs, phrase_matches, patterns, strict=True):
             found = candidates(doc)
-            if pattern:
-                matches = matches + self._match_patterns(doc)
+            if rules or templates:
+                matches = matches + self._match_patterns(doc, rules, templates)
             if matches:
                 context = _SentenceContext(doc)
                 for m, start, end in _longest_first(matches, self._rank):
@@ -251,11 +253,12 @@ class LexiconMatcher(BatchComponent):
                     found.append(self._candidate(span, self.rules[strings[m]], context))
             publish_spans(doc, self.spans_key, self.threshold)
 
-    def _match_patterns(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Token pattern and template matches in ``doc``, a pattern's ``LEMMA`` read as the matching key."""
+    def _match_patterns(self, doc: Doc, rules: bool = True, templates: bool = True) -> list[tuple[int, int, int]]:
+        """Token pattern (``rules``) and template (``templates``) matches in ``doc``, a pattern's ``LEMMA``
+        read as the matching key."""
         with keys_as_lemmas(doc):
-            matches = self.matcher(doc) if len(self.matcher) else []
-            if self.template_matchers:
+            matches = self.matcher(doc) if rules and len(self.matcher) else []
+            if templates and self.template_matchers:
                 matches += self._template_matches(doc)
         return matches
 
@@ -310,14 +313,18 @@ class LexiconMatcher(BatchComponent):
         before = doc[i - 1]
         return before.is_punct or before.lower_ in builtin_slots().question_openers
 
-    def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
-        """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
+    def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[tuple[bool, bool]]]:
+        """Per doc: its phrase matches (match id, start, end), and whether the rules' token patterns and the
+        templates could match.
 
-        The phrase matches are exact; the Matcher condition is a necessary one
+        The phrase matches are exact; the Matcher conditions are necessary ones
         only, so a doc ruled out is one the Matcher would have found nothing in.
+        The two are decided apart: a doc that holds a template's words is no
+        reason to run every rule's token patterns over it (one "0K" in a
+        megabyte of junk did).
         """
         phrases: list[list[tuple[int, int, int]]] = [[] for _ in docs]
-        patterns = [False] * len(docs)
+        patterns = [(False, False)] * len(docs)
         nonempty = [i for i, doc in enumerate(docs) if len(doc)]
         if not nonempty:
             return phrases, patterns
@@ -327,7 +334,7 @@ class LexiconMatcher(BatchComponent):
         found = self.phrases.find(keys, batch)
         patterned = len(self.matcher) + len(self.template_matchers)
         anchors = self._anchor_table() if patterned and not self.unanchored else None
-        pattern_ok = [bool(patterned)] * len(nonempty)  # no patterns, or one that needs no word
+        pattern_ok = [(bool(patterned), bool(patterned))] * len(nonempty)  # no patterns, or one that needs no word
         if anchors:
             others = [attr for attr in anchors.attrs if attr != LEMMA]
             columns = {LEMMA: keys}
@@ -357,8 +364,9 @@ class LexiconMatcher(BatchComponent):
             cand.suppressed_by = "unless"
         return cand
 
-    def _add_anchor(self, pattern: Sequence[dict[str, Any]]) -> None:
-        """Record what a doc must contain for ``pattern`` to match: one listed word per required token."""
+    def _add_anchor(self, pattern: Sequence[dict[str, Any]], template: bool) -> None:
+        """Record what a doc must contain for ``pattern`` (a template's screen, or a rule's token pattern)
+        to match: one listed word per required token."""
         strings = self.nlp.vocab.strings
         needs: list[tuple[int, frozenset[int]]] = []
         for spec in pattern:
@@ -374,13 +382,14 @@ class LexiconMatcher(BatchComponent):
                     break
         if needs:
             self.requirements.append(needs)
+            self._of_templates.append(template)
             self._anchors = None
         else:
             self.unanchored = True
 
     def _anchor_table(self) -> _AnchorTable:
         if self._anchors is None:
-            self._anchors = _AnchorTable(self.requirements)
+            self._anchors = _AnchorTable(self.requirements, self._of_templates)
         return self._anchors
 
     def _innocent_sense(self, span: Span, rule: Rule, context: _SentenceContext) -> str | None:
@@ -472,7 +481,10 @@ if not Token.has_extension(NAME_ATTR):
 class _AnchorTable:
     """The words token patterns require, per attribute, with each word's requirement bits."""
 
-    def __init__(self, requirements: Sequence[Sequence[tuple[int, frozenset[int]]]]) -> None:
+    def __init__(
+        self, requirements: Sequence[Sequence[tuple[int, frozenset[int]]]], of_templates: Sequence[bool]
+    ) -> None:
+        self.of_templates = np.array(of_templates, dtype=bool)  # per pattern: a template's (else a rule's)
         numbered = [need for needs in requirements for need in needs]
         self.chunks = (len(numbered) + 63) // 64  # requirement bits, in uint64 words
         bits: dict[int, dict[int, list[int]]] = {}  # attribute -> word -> one bit field per chunk
@@ -493,15 +505,18 @@ class _AnchorTable:
                 self.needs[p, r // 64] |= np.uint64(1 << (r % 64))
                 r += 1
 
-    def matching(self, columns: Sequence[np.ndarray], batch: DocArrays) -> list[bool]:
-        """Per doc of ``batch``: does it hold a word for every requirement of some pattern? (``columns``: ``attrs``)"""
+    def matching(self, columns: Sequence[np.ndarray], batch: DocArrays) -> list[tuple[bool, bool]]:
+        """Per doc of ``batch``: does it hold a word for every requirement of some rule's token pattern, and of
+        some template? (``columns``: ``attrs``)"""
         per_doc = np.zeros((len(batch.firsts), self.chunks), dtype=np.uint64)
         for column, words, bits in zip(columns, self.words, self.bits, strict=True):
             rows, which = words.find(column)
             if len(rows):
                 np.bitwise_or.at(per_doc, batch.doc_index(rows), bits[which])
-        covered = (per_doc[:, None, :] & self.needs[None, :, :]) == self.needs[None, :, :]
-        return covered.all(axis=2).any(axis=1).tolist()
+        covered = ((per_doc[:, None, :] & self.needs[None, :, :]) == self.needs[None, :, :]).all(axis=2)
+        rules = covered[:, ~self.of_templates].any(axis=1).tolist()
+        templates = covered[:, self.of_templates].any(axis=1).tolist()
+        return list(zip(rules, templates, strict=True))
 
 
 class _PhraseIndex:
