@@ -209,3 +209,18 @@ def test_a_docs_templates_and_token_patterns_are_each_run_when_its_words_call_fo
     apart: holding the words of one kind neither skips nor stands in for the other, in one doc or a batch."""
     got = [[f.rule_id for f in result.flags] for result in lexicon_analyzer.analyze_many(texts)]
     assert got == expected
+
+
+def test_innocent_senses_are_found_around_each_phrase_of_a_long_text(lexicon_analyzer) -> None:
+    """The innocent-sense templates run only around the phrases of their rule: one far from any phrase is
+    not looked for, and each phrase still finds its own."""
+    filler = "The weather was fine and we walked to the old bridge near the river. " * 30
+    text = (
+        "I hate how women are treated at work. " + filler + "I hate women. " + filler
+        + "Honestly I hate seeing women mocked online. " + filler + "I hate how girls get talked over."
+    )  # fmt: skip
+    result = lexicon_analyzer.analyze(text)
+    assert [f.text for f in result.flags] == ["I hate women"]
+    notes = [s.history[1].note for s in result.suppressed if s.reason == "unless"]
+    innocent = ("hate how women", "hate seeing women", "hate how girls")
+    assert notes == [f"innocent sense: '{words}' in the same sentence" for words in innocent]

@@ -247,8 +247,9 @@ class LexiconMatcher(BatchComponent):
             if rules or templates:
                 matches = matches + self._match_patterns(doc, rules, templates)
             if matches:
-                context = _SentenceContext(doc)
-                for m, start, end in _longest_first(matches, self._rank):
+                kept = _longest_first(matches, self._rank)
+                context = _SentenceContext(doc, kept)
+                for m, start, end in kept:
                     span = Span(doc, start, end, label=m, span_id=m)
                     found.append(self._candidate(span, self.rules[strings[m]], context))
             publish_spans(doc, self.spans_key, self.threshold)
@@ -596,31 +597,61 @@ class _SentenceContext:
     ``sent_start == 1`` (or the doc's start), forward to the next one.
     """
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, spans: Sequence[tuple[int, int, int]] | None = None) -> None:
         self.doc = doc
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
         self._innocent: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}  # id(matcher) -> matches
+        # the doc's matches (match id, start, end) per match id, when known: the innocent senses are looked for
+        # around them only
+        self._spans: dict[int, list[tuple[int, int]]] | None = None
+        if spans is not None:
+            self._spans = {}
+            for m, start, end in spans:
+                self._spans.setdefault(m, []).append((start, end))
         self._around: dict[tuple[int, int], tuple[list[int], set[int]]] = {}  # (first, end) -> keys, as a set
 
     def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
         """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence.
 
         The matcher runs once per doc, not once per span (each run lent the keys to the whole doc's
-        lemmas): the matches lying in the window are the ones a run on the window alone finds.
+        lemmas), and when the doc's matches are known only over the windows of the spans of the same
+        rule, merged where they meet: a Matcher run costs a Python call per token and extension, which
+        over every token of a long text, once per rule found in it, cost more than the rest of the
+        pipeline. The matches lying in a window are the ones a run on the window alone finds.
         """
         self._read(span)  # the sentence starts
-        first = max(self._sentence_start(span.start), span.start - reach)
-        end_at = bisect_left(self._starts, span.start + 1)
-        end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
-        stop = min(end, span.end + reach)
+        first, stop = self._innocent_window(span.start, span.end, reach)
         if id(matcher) not in self._innocent:
+            spans = self._spans.get(span.label) if self._spans is not None else None
+            windows = [(0, len(self.doc))] if spans is None else self._merged_windows(spans, reach)
+            located: list[tuple[int, int]] = []
             with keys_as_lemmas(self.doc):
-                found = sorted((a, n, b) for n, (_, a, b) in enumerate(matcher(self.doc)))
+                for lo, hi in windows:
+                    located += [(lo + a, lo + b) for _, a, b in matcher(self.doc[lo:hi])]
+            found = sorted((a, n, b) for n, (a, b) in enumerate(located))
             self._innocent[id(matcher)] = ([a for a, _, _ in found], found)
         starts, found = self._innocent[id(matcher)]
         inside = [m for m in found[bisect_left(starts, first) : bisect_left(starts, stop)] if m[2] <= stop]
         return [(a, b) for a, _, b in sorted(inside, key=lambda m: m[1])]  # in the matcher's order
+
+    def _innocent_window(self, start: int, end: int, reach: int) -> tuple[int, int]:
+        """The tokens ``[first, stop)`` an innocent sense of the span ``[start, end)`` may lie in: within
+        ``reach`` of it, in the sentence of its first token."""
+        first = max(self._sentence_start(start), start - reach)
+        end_at = bisect_left(self._starts, start + 1)
+        sentence_end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
+        return first, min(sentence_end, end + reach)
+
+    def _merged_windows(self, spans: list[tuple[int, int]], reach: int) -> list[tuple[int, int]]:
+        """The innocent windows of ``spans``, in order, merged where they overlap or touch."""
+        merged: list[tuple[int, int]] = []
+        for first, stop in sorted(self._innocent_window(start, end, reach) for start, end in spans):
+            if merged and first <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+            else:
+                merged.append((first, stop))
+        return merged
 
     def lemmas_around(self, span: Span) -> list[int]:
         """The key hashes of the span's sentence and the one before it (shared: do not change the list)."""
