@@ -224,3 +224,22 @@ def test_innocent_senses_are_found_around_each_phrase_of_a_long_text(lexicon_ana
     notes = [s.history[1].note for s in result.suppressed if s.reason == "unless"]
     innocent = ("hate how women", "hate seeing women", "hate how girls")
     assert notes == [f"innocent sense: '{words}' in the same sentence" for words in innocent]
+
+
+def test_each_template_of_a_rule_is_matched_around_its_own_words(lexicon_analyzer) -> None:
+    """A rule's templates are matched apart, each where its own words are: in one sentence or in two, in a
+    long text, with or without the other template's words nearby."""
+    filler = "We walked to the old bridge near the river and talked. " * 20
+    texts = [
+        "Honestly, women disgust me.",
+        "I really hate women.",
+        "I really hate women, and honestly women disgust me.",
+        "I really hate women. " + filler + "Females sicken me.",
+    ]
+    got = [[(f.rule_id, f.text) for f in r.flags] for r in lexicon_analyzer.analyze_many(texts)]
+    assert got == [
+        [("gh.hate-women", "women disgust me")],
+        [("gh.hate-women", "I really hate women")],
+        [("gh.hate-women", "I really hate women"), ("gh.hate-women", "honestly women disgust me")],
+        [("gh.hate-women", "I really hate women"), ("gh.hate-women", "Females sicken me")],
+    ]

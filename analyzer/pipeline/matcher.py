@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from analyzer.pipeline.normalizer import NormalizerComponent
 
 _SENT_START = [SENT_START]
+ANCHORLESS = -1  # the template group of patterns with no word every match holds (see _compile_templates)
 _LEMMA = [LEMMA]
 _TEMPLATE_ATTRS = [LEMMA, LOWER, SENT_START]
 
@@ -89,11 +90,15 @@ class LexiconMatcher(BatchComponent):
         # would try each at every token of a text: each rule's patterns have their own Matcher, run only
         # on the stretch around a word each of its patterns holds (its trigger).
         self.template_matchers: dict[str, tuple[_LazyMatcher, int]] = {}  # rule id -> (matcher, longest match)
-        self._triggers: dict[int, dict[int, set[str]]] = {LEMMA: {}, LOWER: {}}  # attribute -> key -> rule ids
+        # attribute -> key -> (rule id, group) of the templates whose matches hold that word: a group is one
+        # template's patterns (its number), or ANCHORLESS for patterns with no word every match holds
+        self._triggers: dict[int, dict[int, set[tuple[str, int]]]] = {LEMMA: {}, LOWER: {}}
         self._trigger_arrays: dict[int, np.ndarray] = {}
         self.reach = 0  # the most tokens a template match can span
-        # per rule: for each of its patterns, the words its required tokens take: ((0 LEMMA | 1 LOWER, keys), ...)
-        self._template_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}
+        # per (rule id, group): its Matcher, and for each of its patterns the words its required tokens take:
+        # ((0 LEMMA | 1 LOWER, keys), ...)
+        self._template_groups: dict[tuple[str, int], tuple[_LazyMatcher, list[tuple[tuple[int, frozenset[int]], ...]]]]
+        self._template_groups = {}
         # per rule hash: (breadth, lexicon order), which of two rules matching the same words wins
         self._rank: dict[int, tuple[int, int]] = {}
 
@@ -192,11 +197,10 @@ class LexiconMatcher(BatchComponent):
         strings = self.nlp.vocab.strings
         reach = 0
         screened: set[int] = set()
+        anchors = []
         for n, pattern in compiled:
             literal = {i for i, item in enumerate(parse(rule.templates[n])) if item.kind in ("words", "exact")}
-            attr, values = pattern.anchor(literal, table.common) or ("LEMMA", ())
-            for value in values:
-                self._triggers[LEMMA if attr == "LEMMA" else LOWER].setdefault(strings.add(value), set()).add(rule.id)
+            anchors.append(pattern.anchor(literal, table.common))
             reach = max(reach, pattern.reach)
             if n not in screened:  # the batch screen: every pattern of a template holds its plain words
                 screened.add(n)
@@ -212,6 +216,32 @@ class LexiconMatcher(BatchComponent):
         self.reach = max(self.reach, reach)
         self._trigger_arrays = {}
         patterns = [c.pattern() for _, c in compiled]
+        # A template's patterns are matched apart from the others' (a group), around their own words only:
+        # a text full of "hate" need not run "{women_group} disgust me", whose optional opening words cost
+        # a Matcher state at every token. Patterns with no word every match holds form one group, tried
+        # wherever any of the rule's words is.
+        unanchored = {n for (n, _), anchor in zip(compiled, anchors, strict=True) if anchor is None}
+        grouped: dict[int, list[Compiled]] = {}
+        for (n, pattern), anchor in zip(compiled, anchors, strict=True):
+            group = ANCHORLESS if n in unanchored else n
+            grouped.setdefault(group, []).append(pattern)
+            if anchor is not None:
+                attr, values = anchor
+                for value in values:
+                    triggers = self._triggers[LEMMA if attr == "LEMMA" else LOWER]
+                    triggers.setdefault(strings.add(value), set()).add((rule.id, group))
+        for group, members in grouped.items():
+            statements = [c.pattern() for c in members if not c.question]
+            lazy = _LazyMatcher(self.nlp, rule.id, statements, [c.pattern() for c in members if c.question])
+            self._template_groups[rule.id, group] = (lazy, self._needs(members))
+        questions = [c.pattern() for _, c in compiled if c.question]
+        plain = [c.pattern() for _, c in compiled if not c.question]
+        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, plain, questions), reach)
+        return patterns
+
+    def _needs(self, patterns: Sequence[Compiled]) -> list[tuple[tuple[int, frozenset[int]], ...]]:
+        """For each pattern (once per distinct need), the words its required tokens take, fewest first."""
+        strings = self.nlp.vocab.strings
         needs = {
             tuple(
                 sorted(
@@ -224,13 +254,9 @@ class LexiconMatcher(BatchComponent):
                     key=lambda need: len(need[1]),  # the fewest words first: the likeliest to be missing
                 )
             )
-            for _, c in compiled
+            for c in patterns
         }
-        self._template_needs[rule.id] = sorted(needs, key=len)
-        questions = [c.pattern() for _, c in compiled if c.question]
-        plain = [c.pattern() for _, c in compiled if not c.question]
-        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, plain, questions), reach)
-        return patterns
+        return sorted(needs, key=len)
 
     def process(self, docs: list[Doc]) -> None:
         """Candidates for every doc of the batch (an empty list when nothing matched).
@@ -273,6 +299,7 @@ class LexiconMatcher(BatchComponent):
         columns = doc.to_array(_TEMPLATE_ATTRS)  # LEMMA, LOWER, SENT_START
         starts = np.flatnonzero(columns[:, 2] == 1).tolist()  # a template match lies within one sentence
         windows: dict[str, list[list[int]]] = {}  # rule id -> merged [start, end) windows
+        groups: dict[str, list[set[int]]] = {}  # rule id -> per window, the groups with a word in it
         for n, attr in enumerate((LEMMA, LOWER)):
             if attr not in self._trigger_arrays:
                 continue
@@ -281,23 +308,31 @@ class LexiconMatcher(BatchComponent):
                 here = bisect_right(starts, at)
                 first = starts[here - 1] if here else 0
                 last = starts[here] if here < len(starts) else len(doc)
-                for rule_id in self._triggers[attr][int(column[at])]:
+                for rule_id, group in self._triggers[attr][int(column[at])]:
                     reach = self.template_matchers[rule_id][1]
                     start, end = max(first, at - reach + 1), min(last, at + reach)
                     spans = windows.setdefault(rule_id, [])
+                    held = groups.setdefault(rule_id, [])
                     if spans and start <= spans[-1][1] and end >= spans[-1][0]:
                         spans[-1] = [min(start, spans[-1][0]), max(end, spans[-1][1])]
+                        held[-1].add(group)
                     else:
                         spans.append([start, end])
+                        held.append({group, ANCHORLESS})
+        # A window is tried with the groups that have a word in it (every match of a group holds one of
+        # its words), so each group finds in it exactly what the rule's whole Matcher would.
         found: list[tuple[int, int, int]] = []
         for rule_id, spans in windows.items():
-            lazy = self.template_matchers[rule_id][0]
-            matcher = lazy.get()
-            needs = self._template_needs[rule_id]
-            for start, end in spans:
+            for (start, end), held in zip(spans, groups[rule_id], strict=True):
                 present = (set(columns[start:end, 0].tolist()), set(columns[start:end, 1].tolist()))
-                if any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
-                    for m, a, b in matcher(doc[start:end]):
+                for group in sorted(held):
+                    entry = self._template_groups.get((rule_id, group))
+                    if entry is None:
+                        continue  # no patterns without a word every match holds
+                    lazy, needs = entry
+                    if not any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
+                        continue
+                    for m, a, b in lazy.get()(doc[start:end]):
                         if m == lazy.question_key and not self._opens_question(doc, a + start, starts):
                             continue  # "I don't think she is ...": an auxiliary inside a clause asks nothing
                         found.append((lazy.key_hash, a + start, b + start))
