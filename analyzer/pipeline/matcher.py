@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 _SENT_START = [SENT_START]
 ANCHORLESS = -1  # the template group of patterns with no word every match holds (see _compile_templates)
 _LEMMA = [LEMMA]
+_LOWER = [LOWER]
 _TEMPLATE_ATTRS = [LEMMA, LOWER, SENT_START]
 
 
@@ -86,6 +87,7 @@ class LexiconMatcher(BatchComponent):
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
         self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
         self.innocent: dict[str, _LazyMatcher] = {}  # per rule: its innocent-sense templates
+        self._innocent_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}  # see _needs
         # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
         # would try each at every token of a text: each rule's patterns have their own Matcher, run only
         # on the stretch around a word each of its patterns holds (its trigger).
@@ -187,9 +189,9 @@ class LexiconMatcher(BatchComponent):
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
         table = builtin_slots().with_local(dict(rule.slots))
         if rule.innocent:
-            self.innocent[rule.id] = _LazyMatcher(
-                self.nlp, rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
-            )
+            innocent = [c for t in rule.innocent for c in compile_template(t, table, keys)]
+            self.innocent[rule.id] = _LazyMatcher(self.nlp, rule.id, [c.pattern() for c in innocent])
+            self._innocent_needs[rule.id] = self._needs(innocent)
         if not rule.templates:
             return []
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
@@ -432,7 +434,8 @@ class LexiconMatcher(BatchComponent):
         """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
         else the words of an ``innocent`` template match that overlaps the span."""
         if rule.innocent:
-            for start, end in context.innocent(self.innocent[rule.id].get(), span, self.reach):
+            innocent = context.innocent(self.innocent[rule.id], span, self.reach, self._innocent_needs[rule.id])
+            for start, end in innocent:
                 if start < span.end and end > span.start:
                     return span.doc[start:end].text
         markers = self._unless_keys.get(rule.id)
@@ -645,30 +648,47 @@ class _SentenceContext:
             for m, start, end in spans:
                 self._spans.setdefault(m, []).append((start, end))
         self._around: dict[tuple[int, int], tuple[list[int], set[int]]] = {}  # (first, end) -> keys, as a set
+        self._lowers: list[int] | None = None  # each token's LOWER, read on first use
 
-    def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
+    def innocent(
+        self, lazy: _LazyMatcher, span: Span, reach: int, needs: Sequence[tuple[tuple[int, frozenset[int]], ...]]
+    ) -> list[tuple[int, int]]:
         """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence.
 
         The matcher runs once per doc, not once per span (each run lent the keys to the whole doc's
         lemmas), and when the doc's matches are known only over the windows of the spans of the same
         rule, merged where they meet: a Matcher run costs a Python call per token and extension, which
         over every token of a long text, once per rule found in it, cost more than the rest of the
-        pipeline. The matches lying in a window are the ones a run on the window alone finds.
+        pipeline. The matches lying in a window are the ones a run on the window alone finds. A window
+        that lacks a word some required token of each pattern takes (``needs``, see
+        :meth:`LexiconMatcher._needs`) cannot hold a match, and the Matcher skips it.
         """
         self._read(span)  # the sentence starts
         first, stop = self._innocent_window(span.start, span.end, reach)
-        if id(matcher) not in self._innocent:
+        if id(lazy) not in self._innocent:
             spans = self._spans.get(span.label) if self._spans is not None else None
             windows = [(0, len(self.doc))] if spans is None else self._merged_windows(spans, reach)
+            windows = [(lo, hi) for lo, hi in windows if self._may_hold(lo, hi, needs)]
             located: list[tuple[int, int]] = []
-            with keys_as_lemmas(self.doc):
-                for lo, hi in windows:
-                    located += [(lo + a, lo + b) for _, a, b in matcher(self.doc[lo:hi])]
+            if windows:
+                matcher = lazy.get()
+                with keys_as_lemmas(self.doc):
+                    for lo, hi in windows:
+                        located += [(lo + a, lo + b) for _, a, b in matcher(self.doc[lo:hi])]
             found = sorted((a, n, b) for n, (a, b) in enumerate(located))
-            self._innocent[id(matcher)] = ([a for a, _, _ in found], found)
-        starts, found = self._innocent[id(matcher)]
+            self._innocent[id(lazy)] = ([a for a, _, _ in found], found)
+        starts, found = self._innocent[id(lazy)]
         inside = [m for m in found[bisect_left(starts, first) : bisect_left(starts, stop)] if m[2] <= stop]
         return [(a, b) for a, _, b in sorted(inside, key=lambda m: m[1])]  # in the matcher's order
+
+    def _may_hold(self, lo: int, hi: int, needs: Sequence[tuple[tuple[int, frozenset[int]], ...]]) -> bool:
+        """Do the tokens ``[lo, hi)`` hold, for some pattern, a word of each of ``needs``' (key or lowercase)?"""
+        if self._lowers is None:
+            self._lowers = self.doc.to_array(_LOWER).reshape(-1).tolist()
+        keys = self._lemmas
+        assert keys is not None  # read by innocent() first
+        present = (set(keys[lo:hi]), set(self._lowers[lo:hi]))
+        return any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs)
 
     def _innocent_window(self, start: int, end: int, reach: int) -> tuple[int, int]:
         """The tokens ``[first, stop)`` an innocent sense of the span ``[start, end)`` may lie in: within
