@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import partial
 from itertools import accumulate, pairwise
 
 import numpy as np
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
+from spacy.lang import lex_attrs
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import _get_attr_unless_lookup
 
 from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
@@ -47,7 +50,8 @@ class NormalizerComponent(BatchComponent):
         cues = load_cues()
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
-        self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces
+        self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces_of
+        self._words_in: tuple[int, re.Pattern[str] | None] | None = None  # see _lexicon_words
         self._vocab = nlp.vocab
         # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
         # it is cut (see _split_runs), one-character token -> whether it is a letter
@@ -180,7 +184,9 @@ class NormalizerComponent(BatchComponent):
         "not" and "can't" (ca + n't) are cut the other way, so the phrase
         matcher could never line them up. Leetspeak swaps one character for
         one, so the plain word's token boundaries apply to the written one.
-        Only words whose plain pieces include a lexicon word are touched.
+        Only words whose plain pieces include a lexicon word of two or more
+        characters are touched: a lone "a", "i" or "," is in nearly every run
+        of junk and makes no obfuscated word ("AR-15s" is no leetspeak).
         Returns the doc with those words cut anew (a new doc when there were any).
         """
         text = doc_text(doc)
@@ -191,7 +197,7 @@ class NormalizerComponent(BatchComponent):
         laid_out = self._leet_pieces_of([found.group() for found in words])
         for found in words:
             pieces, orths, norms, lowered = laid_out[found.group()]
-            if not any(norm in vocabulary for norm in lowered):
+            if not any(len(norm) > 1 and norm in vocabulary for norm in lowered):
                 continue
             if bounds is None:
                 columns = doc.to_array(_IDX_LENGTH)
@@ -213,6 +219,14 @@ class NormalizerComponent(BatchComponent):
         """
         found = {word: self._leet[word] for word in words if word in self._leet}
         new = list(dict.fromkeys(word for word in words if word not in found))
+        words_in = self._lexicon_words()
+        if words_in is not None:  # a word whose plain spelling holds no lexicon word is not laid out
+            for word in new:
+                if words_in.search(fold(word.translate(LEET))[0].lower()) is None:
+                    found[word] = _NOT_LAID_OUT
+                    if len(self._leet) < 100_000:
+                        self._leet[word] = _NOT_LAID_OUT
+            new = [word for word in new if word not in found]
         for word, layout in zip(new, self._layouts_of([word.translate(LEET) for word in new]), strict=True):
             orths = [word[a:b] for a, b, _ in layout]
             norms = [
@@ -223,6 +237,34 @@ class NormalizerComponent(BatchComponent):
             if len(self._leet) < 100_000:
                 self._leet[word] = found[word]
         return found
+
+    def _lexicon_words(self) -> re.Pattern[str] | None:
+        """A pattern found in a (folded, lowercased) plain spelling wherever the tokenizer could cut from it a
+        piece whose norm is a lexicon word of two or more characters: the words themselves, the strings the
+        norm table maps to one ("’s"), and the tokenizer's special cases that give a piece such a norm ("im":
+        "i" + "m", norm "am"). Built again when the vocabulary grows; None when the tokenizer's norms are not
+        spaCy's usual lookup-then-lowercase (every word is then laid out)."""
+        vocabulary = self.normalizer.vocabulary
+        if self._words_in is not None and self._words_in[0] == len(vocabulary):
+            return self._words_in[1]
+        getter = self._vocab.lex_attr_getters.get(NORM)
+        if not (
+            isinstance(getter, partial)
+            and getter.func is _get_attr_unless_lookup
+            and getter.args[:1] == (lex_attrs.lower,)
+            and all(isinstance(table, dict) for table in getter.args[1])
+        ):
+            return None
+        long = {word for word in vocabulary if len(word) > 1}
+        sources = set(long)
+        for table in getter.args[1]:
+            sources.update(key.lower() for key, norm in table.items() if str(norm).lower() in long)
+        for key, pieces in self._tokenizer.rules.items():
+            if any(str(piece.get(NORM, piece.get("NORM", ""))).lower() in long for piece in pieces):
+                sources.add(key.lower())
+        pattern = re.compile(_alternation(sorted(source for source in sources if source)))
+        self._words_in = (len(vocabulary), pattern)
+        return pattern
 
     def _layouts_of(self, words: list[str]) -> list[list[tuple[int, int, str]]]:
         """:meth:`_layout` of each word, the words tokenized in one call.
@@ -329,6 +371,26 @@ class NormalizerComponent(BatchComponent):
         return positions[start], positions[end - 1] + 1, joined[start:end]
 
 
+def _alternation(words: list[str]) -> str:
+    """A regex found wherever one of ``words`` is, as a trie: the engine follows one branch per character
+    instead of trying each word at each position. Only whether one is there counts, so a word that
+    begins with another adds nothing."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""  # found: what could follow does not matter
+        parts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return branch(trie) if trie else "(?!)"
+
+
 def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
     """The tokens ``[first, last)`` covering characters ``[start, end)`` exactly (``doc.char_span``, strict), or None.
 
@@ -344,6 +406,7 @@ def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tupl
 
 # A leetspeak word's pieces laid out as its plain spelling: (start, end) each, written texts, norms, plain norms
 _LeetPieces = tuple[list[tuple[int, int]], list[str], list[str], list[str]]
+_NOT_LAID_OUT: _LeetPieces = ([], [], [], [])  # a word whose plain spelling holds no lexicon word
 # A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
 _Change = tuple[int, int, list[str], list[str] | None]
 
