@@ -16,11 +16,11 @@ from functools import partial
 from itertools import accumulate, pairwise
 
 import numpy as np
+from spacy import util as spacy_util
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
 from spacy.lang import lex_attrs
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import _get_attr_unless_lookup
 
 from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
@@ -51,7 +51,7 @@ class NormalizerComponent(BatchComponent):
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
         self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces_of
-        self._words_in: tuple[int, re.Pattern[str] | None] | None = None  # see _lexicon_words
+        self._words_in: tuple[tuple[int, int], re.Pattern[str]] | None = None  # see _lexicon_words
         self._vocab = nlp.vocab
         # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
         # it is cut (see _split_runs), one-character token -> whether it is a letter
@@ -221,8 +221,10 @@ class NormalizerComponent(BatchComponent):
         new = list(dict.fromkeys(word for word in words if word not in found))
         words_in = self._lexicon_words()
         if words_in is not None:  # a word whose plain spelling holds no lexicon word is not laid out
+            folds = getattr(self._tokenizer, "folds_text", False)  # as _layouts_of lays it out
             for word in new:
-                if words_in.search(fold(word.translate(LEET))[0].lower()) is None:
+                plain = word.translate(LEET)
+                if words_in.search((fold(plain)[0] if folds else plain).lower()) is None:
                     found[word] = _NOT_LAID_OUT
                     if len(self._leet) < 100_000:
                         self._leet[word] = _NOT_LAID_OUT
@@ -244,13 +246,13 @@ class NormalizerComponent(BatchComponent):
         norm table maps to one ("’s"), and the tokenizer's special cases that give a piece such a norm ("im":
         "i" + "m", norm "am"). Built again when the vocabulary grows; None when the tokenizer's norms are not
         spaCy's usual lookup-then-lowercase (every word is then laid out)."""
-        vocabulary = self.normalizer.vocabulary
-        if self._words_in is not None and self._words_in[0] == len(vocabulary):
+        vocabulary, rules = self.normalizer.vocabulary, self._tokenizer.rules
+        if self._words_in is not None and self._words_in[0] == (len(vocabulary), len(rules)):
             return self._words_in[1]
         getter = self._vocab.lex_attr_getters.get(NORM)
         if not (
             isinstance(getter, partial)
-            and getter.func is _get_attr_unless_lookup
+            and getter.func is getattr(spacy_util, "_get_attr_unless_lookup", None)
             and getter.args[:1] == (lex_attrs.lower,)
             and all(isinstance(table, dict) for table in getter.args[1])
         ):
@@ -259,11 +261,11 @@ class NormalizerComponent(BatchComponent):
         sources = set(long)
         for table in getter.args[1]:
             sources.update(key.lower() for key, norm in table.items() if str(norm).lower() in long)
-        for key, pieces in self._tokenizer.rules.items():
+        for key, pieces in rules.items():
             if any(str(piece.get(NORM, piece.get("NORM", ""))).lower() in long for piece in pieces):
                 sources.add(key.lower())
         pattern = re.compile(_alternation(sorted(source for source in sources if source)))
-        self._words_in = (len(vocabulary), pattern)
+        self._words_in = ((len(vocabulary), len(rules)), pattern)
         return pattern
 
     def _layouts_of(self, words: list[str]) -> list[list[tuple[int, int, str]]]:
