@@ -18,10 +18,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-try:
+try:  # the regex parser, for the width of each rule (private to ``re``: without it the search is spaCy's own)
     from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python before 3.11
-    import sre_parse  # type: ignore[no-redef]
+    try:
+        import sre_parse  # type: ignore[no-redef]
+    except ImportError:
+        sre_parse = None
 
 
 class TailSuffixSearch:
@@ -62,7 +65,7 @@ def tail_suffix_search(tokenizer: Any, entries: Sequence[str]) -> bool:
     from spacy.util import compile_suffix_regex
 
     current = getattr(tokenizer.suffix_search, "__self__", None)
-    if not isinstance(current, re.Pattern):
+    if not isinstance(current, re.Pattern) or sre_parse is None:
         return False
     if not all(isinstance(entry, str) for entry in entries):
         return False
