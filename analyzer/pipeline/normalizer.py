@@ -80,22 +80,29 @@ class NormalizerComponent(BatchComponent):
         keys = self._keys_of(norms, spaces, orths, batch.firsts)
         for k, (i, first, end) in enumerate(zip(present, batch.firsts.tolist(), batch.ends.tolist(), strict=True)):
             if k in retokenize:
-                docs[i] = self._normalize_one(docs[i])
+                docs[i] = self._normalize_one(docs[i], keys[first:end])
             else:
                 set_keys(docs[i], keys[first:end])
         return docs
 
-    def _normalize_one(self, doc: Doc) -> Doc:
-        """Cut run-together words, join spelled letters, then set the keys: one doc at a time."""
+    def _normalize_one(self, doc: Doc, keys: np.ndarray | None = None) -> Doc:
+        """Cut run-together words, join spelled letters, then set the keys: one doc at a time.
+
+        ``keys``: the doc's keys as they stand, kept when neither step changes a token (junk with
+        scattered single letters is sent here and usually left as it is).
+        """
         array = doc.to_array(_ATTRS)
         cut = self._split_runs(doc, array)
-        if cut is not doc:
+        changed = cut is not doc
+        if changed:
             doc = cut
             array = doc.to_array(_ATTRS)
-        if self._may_have_spelled_words(array):
-            self._join_spaced_letters(doc)
+        if self._may_have_spelled_words(array) and self._join_spaced_letters(doc):
+            changed = True
             array = doc.to_array(_ATTRS)
-        set_keys(doc, self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64)))
+        if changed or keys is None:
+            keys = self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64))
+        set_keys(doc, keys)
         return doc
 
     def _keys_of(self, norms: np.ndarray, spaces: np.ndarray, orths: np.ndarray, firsts: np.ndarray) -> np.ndarray:
