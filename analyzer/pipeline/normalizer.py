@@ -437,32 +437,41 @@ def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
     texts = {orth: strings[orth] for orth in set(orths)}
     old_words = [texts[orth] for orth in orths]
     old_spaces = texts_spaces[:, 1].astype(bool).tolist()
+    sent_starts = array[:, 1].tolist()
     words: list[str] = []
     spaces: list[bool] = []
-    rows: list[np.ndarray] = []
+    take: list[int] = []  # per token of the new doc: the old token whose row it keeps, or -1 (a new piece)
+    added: list[int] = []  # the new pieces' NORM and SENT_START, in turn
     done = 0
     for start, end, pieces, norms in sorted(changes, key=lambda change: change[0]):
         if start < done:
             continue  # overlapping changes: the first one stands
         words += old_words[done:start]
         spaces += old_spaces[done:start]
-        rows.append(array[done:start])
+        take += range(done, start)
         words += pieces
         spaces += [False] * (len(pieces) - 1) + [old_spaces[end - 1]]
+        take += [-1] * len(pieces)
         piece_norms = [strings.add(n) for n in norms] if norms is not None else [vocab[p].norm for p in pieces]
-        starts = [array[start, 1]] + [_NOT_A_START] * (len(pieces) - 1)
-        rows.append(np.array([piece_norms, starts], dtype=np.uint64).T.reshape(-1, 2))
+        for k, norm in enumerate(piece_norms):
+            added += (norm, sent_starts[start] if k == 0 else _NOT_A_START)
         done = end
     words += old_words[done:]
     spaces += old_spaces[done:]
-    rows.append(array[done:])
+    take += range(done, len(old_words))
+    # the rows, gathered in one go (an array per change cost more than the rest on a text full of changes)
+    index = np.array(take, dtype=np.int64)
+    rows = np.empty((len(take), 2), dtype=np.uint64)
+    kept = index >= 0
+    rows[kept] = array[index[kept]]
+    rows[~kept] = np.array(added, dtype=np.uint64).reshape(-1, 2)
     new = Doc(vocab, words=words, spaces=spaces)
-    new.from_array(_KEPT, np.concatenate(rows))
+    new.from_array(_KEPT, rows)
     new.user_data.update(doc.user_data)
     return new
 
 
-_NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
+_NOT_A_START = 2**64 - 1  # SENT_START -1, as to_array gives it
 _KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
 _TEXT_SPACE = [ORTH, SPACY]
 _IDX_LENGTH = [IDX, LENGTH]
