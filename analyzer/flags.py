@@ -138,8 +138,10 @@ class Candidate:
     verdicts: list[Verdict] = field(default_factory=list)  # what the context checks found, in order
 
     def step(self, step: str, score: float, note: str) -> None:
-        self.score = max(0.0, min(1.0, score))
-        self.history.append(ScoreStep(step, self.score, note))
+        if not 0.0 <= score <= 1.0:  # (NaN too: min/max make it 1.0) most scores need no clamping
+            score = max(0.0, min(1.0, score))
+        self.score = score
+        self.history.append(ScoreStep(step, score, note))
 
 
 @dataclass(frozen=True)

@@ -170,3 +170,14 @@ def test_batches_relax_the_garbage_collector_and_restore_it() -> None:
     with pytest.raises(RuntimeError), fewer_gc_pauses():
         raise RuntimeError("a failing batch")
     assert gc.get_threshold() == before
+
+
+def test_every_sentence_of_a_long_text_gets_the_models_word_on_its_listed_phrase(analyzer) -> None:
+    """The classifier reads each sentence's lexicon phrases (found by where they start, not by reading
+    every phrase of the text for every sentence): in a text of hundreds of such sentences each copy of
+    the phrase gets the same history, the model's step included, as the first."""
+    result = analyzer.analyze("Man up. " * 50 + "Calm down, you are overreacting. " * 200)
+    found = [c for c in (*result.flags, *result.suppressed) if c.text.lower().startswith("calm down")]
+    assert len(found) == 200
+    assert all(c.history == found[0].history for c in found)
+    assert "classifier" in [step.step for step in found[0].history]

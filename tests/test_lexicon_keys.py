@@ -67,6 +67,21 @@ def test_reading_the_cache_compiles_the_same_matcher(tmp_path: Path, monkeypatch
     assert any(found for found in computed[-1])  # the texts do get flags: the comparison is not of nothing
 
 
+def test_a_process_reading_the_cache_knows_which_typos_are_real_words_as_wordfreq_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analyzer.pipeline.spelling import common_word
+
+    cache = tmp_path / "cache"
+    _build(cache, monkeypatch)
+    normalizer = _build(cache, monkeypatch).get_pipe("allyship_normalizer").normalizer
+    assert set(normalizer.real_words) == set(normalizer.fuzzy)  # every typo variant answered from the cache
+    assert {w for w, real in normalizer.real_words.items() if real} == {w for w in normalizer.fuzzy if common_word(w)}
+    real = next(w for w, is_real in normalizer.real_words.items() if is_real)
+    assert normalizer.clean(real) == real  # a real word one letter from a target is left alone
+    assert normalizer.clean("btich") == "bitch"
+
+
 def test_a_damaged_cache_file_is_computed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     expected = _state(_build(cache, monkeypatch))

@@ -66,6 +66,26 @@ def test_a_phrase_beside_a_run_is_still_flagged(lexicon_analyzer) -> None:
     assert {t for t, _ in found} >= {"man up", "calm down"}
 
 
+def test_a_text_tokenized_in_pieces_keeps_the_tokenizers_words_spaces_and_norms() -> None:
+    """Around a run the text is tokenized in pieces and joined: each piece's tokens, their spaces and the
+    norms special cases give ("can't" -> "can" + "not", "gonna") are those the tokenizer gives it alone."""
+    import spacy
+
+    from analyzer.tokens.guard import tokenize_linear
+
+    nlp = spacy.blank("en")
+    before, after = "I can't, we're gonna ", " im ok :) y'all"
+    doc = tokenize_linear(nlp.tokenizer, nlp.vocab, before + "!" * 40 + after)
+    assert doc.text == before + "!" * 40 + after
+    words = [(t.text, t.norm_, t.whitespace_) for t in doc]
+    expected = [(t.text, t.norm_, t.whitespace_) for t in nlp.tokenizer(before.rstrip())]
+    expected[-1] = (*expected[-1][:2], " ")
+    assert words[: len(expected)] == expected
+    tail = [(t.text, t.norm_, t.whitespace_) for t in nlp.tokenizer(after.strip())]
+    assert words[-len(tail) :] == tail
+    assert ("ca", "can", "") in words and ("n't", "not", "") in words
+
+
 def test_stretches_cover_runs_and_long_chunks_in_order() -> None:
     text = "ok " + "b" * 300 + "!" * 20 + "c" * 10 + " end " + "'" * 3
     stretches = list(hostile_stretches(text))

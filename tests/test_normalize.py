@@ -110,6 +110,43 @@ def test_obfuscated_words_take_the_plain_words_token_boundaries(lexicon_analyzer
     assert doc.text == "n0t all m3n, and c@n't dr1ve. Room b3 at 5pm."
 
 
+LEET_WORDS = [
+    "c@n't", "n0t", "m3n,", "$h!t", "wh0re!!!", "1'm", "4$$h0le", "@ss", "(b!tch.)", "h3ll0...", "р4с", "4,рс",
+    "'''c@n't", "x" * 300 + "4y", "!" * 14 + "m4n", "m4n:)", "e.g.4ever", "5km/h4", "10US$s0", "\ufffd4\ufffda\x07$",
+    "m4n\u3000up", "ＭＡＮ4",
+]  # fmt: skip
+
+
+def test_words_laid_out_together_are_cut_as_each_alone(lexicon_analyzer) -> None:
+    """The leetspeak layout tokenizes a text's words in one call: each must come out as tokenized alone
+    (special cases, runs of marks, over-long chunks, look-alikes and a word that folds to two)."""
+    from analyzer.pipeline.spelling import LEET
+
+    normalizer = lexicon_analyzer.nlp.get_pipe("allyship_normalizer")
+    plain = [word.translate(LEET) for word in LEET_WORDS]
+    alone = [normalizer._layout(word) for word in plain]
+    assert normalizer._layouts_of(plain) == alone
+    assert alone[0] == [(0, 2, "can"), (2, 5, "not")]  # "can't" is cut by a special case
+
+
+PREFILTERED = "1m s0 d0ne, c@n't y'@ll 'cuz b!tch 1/1000th AR-15s, w/0 h3's h4d d1d 0l' n0t 1'd g0nna ＭＡＮ4 р4с"
+
+
+def test_leetspeak_is_cut_anew_only_for_a_lexicon_word_of_two_letters_or_more(lexicon_analyzer, monkeypatch) -> None:
+    """The plain spelling of "1/1000th" holds "i" (a lexicon word) and nothing longer: it is no
+    leetspeak and keeps the tokenizer's cut, while "1m" ("im": "i" + "m", read "am") is cut anew.
+    Which words are laid out at all is decided first on their text: that shortcut must give the tokens
+    laying out every word gives."""
+    nlp = lexicon_analyzer.nlp
+    normalizer = nlp.get_pipe("allyship_normalizer")
+    tokens = [t.text for t in nlp(PREFILTERED)]
+    assert "1/1000th" in tokens and "AR-15s" in tokens
+    assert tokens[:2] == ["1", "m"]
+    monkeypatch.setattr(normalizer, "_lexicon_words", lambda: None)
+    monkeypatch.setattr(normalizer, "_leet", {})
+    assert [t.text for t in nlp(PREFILTERED)] == tokens
+
+
 def test_the_classifier_reads_obfuscated_words_plainly(analyzer) -> None:
     """'wom3n' weighs as 'woman' (its key) for the model; the flag still points at what was written."""
     text = "Honestly. Wom3n are such pathetic creatures."

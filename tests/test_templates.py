@@ -191,3 +191,55 @@ def test_of_two_rules_on_the_same_words_the_narrower_claim_wins_in_every_process
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
         seen.add(out.stdout.strip())
     assert seen == {"['gs.women-are-too-emotional']"}
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Relax, sweetie."], [["di.sweetie"]]),
+        (["Just be a man about it."], [["tm.be-a-man"]]),
+        (["Just be a man about it. Relax, sweetie."], [["tm.be-a-man", "di.sweetie"]]),
+        (["Relax, sweetie.", "She totally deserved it."], [["di.sweetie"], ["vb.got-what-she-deserved"]]),
+    ],
+)
+def test_a_docs_templates_and_token_patterns_are_each_run_when_its_words_call_for_them(
+    lexicon_analyzer, texts, expected
+) -> None:
+    """Whether a doc could match a template and whether it could match a rule's token pattern are decided
+    apart: holding the words of one kind neither skips nor stands in for the other, in one doc or a batch."""
+    got = [[f.rule_id for f in result.flags] for result in lexicon_analyzer.analyze_many(texts)]
+    assert got == expected
+
+
+def test_innocent_senses_are_found_around_each_phrase_of_a_long_text(lexicon_analyzer) -> None:
+    """The innocent-sense templates run only around the phrases of their rule: one far from any phrase is
+    not looked for, and each phrase still finds its own."""
+    filler = "The weather was fine and we walked to the old bridge near the river. " * 30
+    text = (
+        "I hate how women are treated at work. " + filler + "I hate women. " + filler
+        + "Honestly I hate seeing women mocked online. " + filler + "I hate how girls get talked over."
+    )  # fmt: skip
+    result = lexicon_analyzer.analyze(text)
+    assert [f.text for f in result.flags] == ["I hate women"]
+    notes = [s.history[1].note for s in result.suppressed if s.reason == "unless"]
+    innocent = ("hate how women", "hate seeing women", "hate how girls")
+    assert notes == [f"innocent sense: '{words}' in the same sentence" for words in innocent]
+
+
+def test_each_template_of_a_rule_is_matched_around_its_own_words(lexicon_analyzer) -> None:
+    """A rule's templates are matched apart, each where its own words are: in one sentence or in two, in a
+    long text, with or without the other template's words nearby."""
+    filler = "We walked to the old bridge near the river and talked. " * 20
+    texts = [
+        "Honestly, women disgust me.",
+        "I really hate women.",
+        "I really hate women, and honestly women disgust me.",
+        "I really hate women. " + filler + "Females sicken me.",
+    ]
+    got = [[(f.rule_id, f.text) for f in r.flags] for r in lexicon_analyzer.analyze_many(texts)]
+    assert got == [
+        [("gh.hate-women", "women disgust me")],
+        [("gh.hate-women", "I really hate women")],
+        [("gh.hate-women", "I really hate women"), ("gh.hate-women", "honestly women disgust me")],
+        [("gh.hate-women", "I really hate women"), ("gh.hate-women", "Females sicken me")],
+    ]

@@ -19,6 +19,7 @@ from analyzer.lexicon.loader import Lexicon
 from analyzer.tokens.doc_state import ORIGIN_KEY, TEXT_KEY
 from analyzer.tokens.folding import fold
 from analyzer.tokens.guard import tokenize_linear
+from analyzer.tokens.suffixes import tail_suffix_search
 
 if TYPE_CHECKING:
     from analyzer.model.category_model import CategoryClassifier
@@ -29,6 +30,8 @@ class TextKeepingTokenizer:
     in linear time on any text (:mod:`analyzer.tokens.guard`), keeping the string it tokenized on the doc (see
     :func:`analyzer.tokens.doc_state.doc_text`) and, when folding changed it, where each character came from
     (:func:`analyzer.tokens.doc_state.original_offsets`)."""
+
+    folds_text = True  # what it tokenizes is fold(text): a component may fold and tokenize pieces itself
 
     def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
@@ -52,6 +55,7 @@ def build_pipeline(lexicon: Lexicon, classifier: CategoryClassifier | None = Non
     rather than to ``doc.spans["allyship_suppressed"]``.
     """
     nlp = spacy.blank("en")
+    tail_suffix_search(nlp.tokenizer, nlp.Defaults.suffixes)
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("allyship_sentences")
     normalizer = nlp.add_pipe("allyship_normalizer")

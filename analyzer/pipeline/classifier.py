@@ -142,14 +142,20 @@ class ClassifierComponent(BatchComponent):
         # skip the rest without building notes (most sentences of most texts).
         thresholds = np.asarray([_cut(model.thresholds.get(label, 0.5)) for label in model.labels])
         hot = (probabilities >= thresholds).any(axis=1).tolist()
-        listed: dict[int, list[int]] = {}  # per doc, where its lexicon candidates start
+        # per doc, its lexicon candidates by where they start: (starts, (start, place in the doc's list, candidate))
+        listed: dict[int, tuple[list[int], list[tuple[int, int, Candidate]]]] = {}
         for i, (doc, start, end) in enumerate(units):
-            starts_of_doc = listed.get(id(doc))
-            if starts_of_doc is None:
-                starts_of_doc = listed[id(doc)] = sorted(c.start for c in candidates(doc) if c.source == "lexicon")
+            entry = listed.get(id(doc))
+            if entry is None:
+                found = candidates(doc)
+                lexical = sorted((c.start, n, c) for n, c in enumerate(found) if c.source == "lexicon")
+                entry = listed[id(doc)] = ([at for at, _, _ in lexical], lexical)
+            starts_of_doc, lexical = entry
             at = bisect_left(starts_of_doc, start)
             if hot[i] or (at < len(starts_of_doc) and starts_of_doc[at] < end):
-                self._decide(doc, doc[start:end], probabilities[i], i, scores)
+                # the sentence's lexicon candidates, in the doc's order, found without reading all of them
+                here = sorted(lexical[at : bisect_left(starts_of_doc, end, at)], key=lambda entry: entry[1])
+                self._decide(doc, doc[start:end], probabilities[i], i, scores, [c for _, _, c in here])
         sexist = model.labels.index(SEXIST_LABEL) if SEXIST_LABEL in model.labels else None
         if sexist is not None:
             cut = _cut(model.thresholds.get(SEXIST_LABEL, 0.5))
@@ -184,11 +190,13 @@ class ClassifierComponent(BatchComponent):
             return
         self._sexist_head(sent, unit, row, [c for c in here if c.source == "lexicon"], found, scores)
 
-    def _decide(self, doc: Doc, sent: Span, row: np.ndarray, unit: int, scores: BatchScores) -> None:
+    def _decide(
+        self, doc: Doc, sent: Span, row: np.ndarray, unit: int, scores: BatchScores, in_sentence: list[Candidate]
+    ) -> None:
+        """Score the sentence's lexicon candidates (``in_sentence``) with the model, and flag what it finds."""
         model = self.model
         assert model is not None
         found = candidates(doc)
-        in_sentence = [c for c in found if c.source == "lexicon" and sent.start <= c.start < sent.end]
         added = False
         sexist = self._sexist_score(row)
         for index, label in enumerate(model.labels):

@@ -42,6 +42,7 @@ _NAMED = {
     id(_NOT_NEGATED): _NOT_NEGATED.named("negation"),
     id(_NOT_REPORTED): _NOT_REPORTED.named("reported_speech"),
 }
+_NAMED_KEPT = 10_000  # verdicts named once and reused (see ContextRules.apply)
 _STEP_NAMES = {
     name: f"context:{name}" for name in ("quotation", "mention", "counter_speech", "negation", "reported_speech")
 }
@@ -196,6 +197,9 @@ class ContextRules:
         self.derogation = frozenset(cues["derogation"])
         self.threats = frozenset(cues["threat"])
         self.praise_words = frozenset(cues["praise"])
+        self._negated: dict[Seq, Verdict] = {}  # see negation
+        # (verdict, check) -> the verdict naming its check, made once per distinct verdict (see apply)
+        self._named: dict[tuple[Verdict, str], Verdict] = {}
 
     # -- helpers -----------------------------------------------------------
 
@@ -344,7 +348,7 @@ class ContextRules:
     def _mask_answers(self, words: Sequence[str]) -> list[str]:
         """``words`` with each word followed by an answer ("says no", "said yes") masked: an answer given is
         an act, not someone's words held up ("Any woman who says no is playing hard to get")."""
-        if not self.answers.intersection(words):
+        if self.answers.isdisjoint(words):
             return list(words)
         return [
             "" if i + 1 < len(words) and words[i + 1] in self.answers else word for i, word in enumerate(words)
@@ -379,7 +383,10 @@ class ContextRules:
             and "n't" in {word.lower() for word in view.texts(cand.start - len(clause), cand.start)}
         ):
             return Verdict(False, "a rhetorical question, not a negation", overruled=True)
-        return Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
+        found = self._negated.get(cue)
+        if found is None:  # one verdict per cue, shared (verdicts are frozen): a text may negate thousands
+            found = self._negated[cue] = Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
+        return found
 
     def reported_speech(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         clause = self.clause_before(view, cand, sent, window=self.reported_window)
@@ -700,6 +707,13 @@ class ContextRules:
                 score = cand.score * multiplier
                 cand.suppressed_by = name
             cand.step(_STEP_NAMES[name], score, verdict.note)
-            cand.verdicts.append(_NAMED.get(id(verdict)) or verdict.named(name))
+            named = _NAMED.get(id(verdict))
+            if named is None:
+                named = self._named.get((verdict, name))
+                if named is None:
+                    named = verdict.named(name)
+                    if len(self._named) < _NAMED_KEPT:  # notes quoting the text's words are many: keep a few
+                        self._named[verdict, name] = named
+            cand.verdicts.append(named)
             if verdict.applies or verdict.worth_telling:
                 cand.notes.append(verdict.note)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from analyzer.lexicon.loader import Lexicon
     from analyzer.pipeline.normalizer import NormalizerComponent
 
-FORMAT = 1
+FORMAT = 2
 KEEP_FILES = 8  # lexicon sets whose keys stay cached; the least recently written go first
 _PREFIX = "lexicon-keys-"
 _Keys = tuple[str, ...]
@@ -48,6 +48,7 @@ class LexiconKeys:
     template_keys: dict[str, _Keys]  # template word -> its tokens' keys
     phrases: dict[str, tuple[_Keys, ...]]  # rule id -> keys of each phrase form
     markers: dict[str, tuple[_Keys, ...]]  # rule id -> keys of each innocent-sense marker
+    real_words: dict[str, bool]  # one-typo variant of a target -> whether it is a real word (wordfreq)
 
     def teach(self, normalize: NormalizerComponent) -> None:
         """Give the normalizer the lexicon's words, in the order :func:`compute_keys` does."""
@@ -56,6 +57,7 @@ class LexiconKeys:
         normalizer.add_squashed(self.squashed)
         normalizer.add_targets(self.targets)
         normalizer.add_vocabulary(self.literal)
+        normalizer.real_words.update(self.real_words)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +69,7 @@ class LexiconKeys:
             "template_keys": {w: list(k) for w, k in self.template_keys.items()},
             "phrases": {r: [list(k) for k in forms] for r, forms in self.phrases.items()},
             "markers": {r: [list(k) for k in forms] for r, forms in self.markers.items()},
+            "real_words": self.real_words,
         }
 
     @classmethod
@@ -81,6 +84,7 @@ class LexiconKeys:
                 template_keys={str(w): tuple(_strings(k)) for w, k in data["template_keys"].items()},
                 phrases={str(r): tuple(tuple(_strings(k)) for k in f) for r, f in data["phrases"].items()},
                 markers={str(r): tuple(tuple(_strings(k)) for k in f) for r, f in data["markers"].items()},
+                real_words=_flags(data["real_words"]),
             )
         except (KeyError, TypeError, AttributeError, ValueError):
             return None
@@ -139,8 +143,11 @@ def compute_keys(lexicon: Lexicon, nlp: Language, normalize: NormalizerComponent
         template_keys={},
         phrases={},
         markers={},
+        real_words={},
     )
     keys.teach(normalize)
+    normalizer = normalize.normalizer
+    keys.real_words.update({variant: normalizer.real_word(variant) for variant in sorted(normalizer.fuzzy)})
     strings = nlp.vocab.strings
     ordered = sorted(words)
     docs = normalize.pipe(_word_doc(make_doc, w) for w in ordered)
@@ -223,6 +230,12 @@ def _strings(values: Any) -> list[str]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise TypeError("expected a list of strings")
     return values
+
+
+def _flags(values: Any) -> dict[str, bool]:
+    if not isinstance(values, dict) or not all(isinstance(v, bool) for v in values.values()):
+        raise TypeError("expected a mapping of words to booleans")
+    return {str(word): flag for word, flag in values.items()}
 
 
 def _prune(folder: Path) -> None:

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from analyzer.pipeline.normalizer import NormalizerComponent
 
 _SENT_START = [SENT_START]
+ANCHORLESS = -1  # the template group of patterns with no word every match holds (see _compile_templates)
 _LEMMA = [LEMMA]
+_LOWER = [LOWER]
 _TEMPLATE_ATTRS = [LEMMA, LOWER, SENT_START]
 
 
@@ -77,6 +79,7 @@ class LexiconMatcher(BatchComponent):
         # The token Matcher costs far more per doc than finding phrases: run it only on docs that
         # could match some pattern, i.e. that contain a listed word for every required token of it.
         self.requirements: list[list[tuple[int, frozenset[int]]]] = []  # per pattern: (attribute, hashes)
+        self._of_templates: list[bool] = []  # per requirement: a template's screen (else a rule's token pattern)
         self.unanchored = False
         self._anchors: _AnchorTable | None = None  # the requirements as arrays, built on first use
         self.rules: dict[str, Rule] = {}
@@ -84,15 +87,20 @@ class LexiconMatcher(BatchComponent):
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
         self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
         self.innocent: dict[str, _LazyMatcher] = {}  # per rule: its innocent-sense templates
+        self._innocent_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}  # see _needs
         # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
         # would try each at every token of a text: each rule's patterns have their own Matcher, run only
         # on the stretch around a word each of its patterns holds (its trigger).
         self.template_matchers: dict[str, tuple[_LazyMatcher, int]] = {}  # rule id -> (matcher, longest match)
-        self._triggers: dict[int, dict[int, set[str]]] = {LEMMA: {}, LOWER: {}}  # attribute -> key -> rule ids
+        # attribute -> key -> (rule id, group) of the templates whose matches hold that word: a group is one
+        # template's patterns (its number), or ANCHORLESS for patterns with no word every match holds
+        self._triggers: dict[int, dict[int, set[tuple[str, int]]]] = {LEMMA: {}, LOWER: {}}
         self._trigger_arrays: dict[int, np.ndarray] = {}
         self.reach = 0  # the most tokens a template match can span
-        # per rule: for each of its patterns, the words its required tokens take: ((0 LEMMA | 1 LOWER, keys), ...)
-        self._template_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}
+        # per (rule id, group): its Matcher, and for each of its patterns the words its required tokens take:
+        # ((0 LEMMA | 1 LOWER, keys), ...)
+        self._template_groups: dict[tuple[str, int], tuple[_LazyMatcher, list[tuple[tuple[int, frozenset[int]], ...]]]]
+        self._template_groups = {}
         # per rule hash: (breadth, lexicon order), which of two rules matching the same words wins
         self._rank: dict[int, tuple[int, int]] = {}
 
@@ -163,7 +171,7 @@ class LexiconMatcher(BatchComponent):
             if rule.patterns:
                 self.matcher.add(rule.id, [list(p) for p in rule.patterns])
                 for pattern in rule.patterns:
-                    self._add_anchor(pattern)
+                    self._add_anchor(pattern, template=False)
             self._compile_templates(rule, keys.template_keys)
             self._rank[match_id] = (self._breadth(rule.id), order)
             self._unless_keys[rule.id] = [
@@ -181,9 +189,9 @@ class LexiconMatcher(BatchComponent):
         """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
         table = builtin_slots().with_local(dict(rule.slots))
         if rule.innocent:
-            self.innocent[rule.id] = _LazyMatcher(
-                self.nlp, rule.id, [c.pattern() for t in rule.innocent for c in compile_template(t, table, keys)]
-            )
+            innocent = [c for t in rule.innocent for c in compile_template(t, table, keys)]
+            self.innocent[rule.id] = _LazyMatcher(self.nlp, rule.id, [c.pattern() for c in innocent])
+            self._innocent_needs[rule.id] = self._needs(innocent)
         if not rule.templates:
             return []
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
@@ -191,11 +199,10 @@ class LexiconMatcher(BatchComponent):
         strings = self.nlp.vocab.strings
         reach = 0
         screened: set[int] = set()
+        anchors = []
         for n, pattern in compiled:
             literal = {i for i, item in enumerate(parse(rule.templates[n])) if item.kind in ("words", "exact")}
-            attr, values = pattern.anchor(literal, table.common) or ("LEMMA", ())
-            for value in values:
-                self._triggers[LEMMA if attr == "LEMMA" else LOWER].setdefault(strings.add(value), set()).add(rule.id)
+            anchors.append(pattern.anchor(literal, table.common))
             reach = max(reach, pattern.reach)
             if n not in screened:  # the batch screen: every pattern of a template holds its plain words
                 screened.add(n)
@@ -205,11 +212,38 @@ class LexiconMatcher(BatchComponent):
                         for spec in pattern.specs
                         if spec.lo >= 1 and spec.item in literal and spec.attrs[0][0] in ("LEMMA", "LOWER")
                         for values in [spec.attrs[0][1] if isinstance(spec.attrs[0][1], tuple) else (spec.attrs[0][1],)]
-                    ]
+                    ],
+                    template=True,
                 )
         self.reach = max(self.reach, reach)
         self._trigger_arrays = {}
         patterns = [c.pattern() for _, c in compiled]
+        # A template's patterns are matched apart from the others' (a group), around their own words only:
+        # a text full of "hate" need not run "{women_group} disgust me", whose optional opening words cost
+        # a Matcher state at every token. Patterns with no word every match holds form one group, tried
+        # wherever any of the rule's words is.
+        unanchored = {n for (n, _), anchor in zip(compiled, anchors, strict=True) if anchor is None}
+        grouped: dict[int, list[Compiled]] = {}
+        for (n, pattern), anchor in zip(compiled, anchors, strict=True):
+            group = ANCHORLESS if n in unanchored else n
+            grouped.setdefault(group, []).append(pattern)
+            if anchor is not None:
+                attr, values = anchor
+                for value in values:
+                    triggers = self._triggers[LEMMA if attr == "LEMMA" else LOWER]
+                    triggers.setdefault(strings.add(value), set()).add((rule.id, group))
+        for group, members in grouped.items():
+            statements = [c.pattern() for c in members if not c.question]
+            lazy = _LazyMatcher(self.nlp, rule.id, statements, [c.pattern() for c in members if c.question])
+            self._template_groups[rule.id, group] = (lazy, self._needs(members))
+        questions = [c.pattern() for _, c in compiled if c.question]
+        plain = [c.pattern() for _, c in compiled if not c.question]
+        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, plain, questions), reach)
+        return patterns
+
+    def _needs(self, patterns: Sequence[Compiled]) -> list[tuple[tuple[int, frozenset[int]], ...]]:
+        """For each pattern (once per distinct need), the words its required tokens take, fewest first."""
+        strings = self.nlp.vocab.strings
         needs = {
             tuple(
                 sorted(
@@ -222,13 +256,9 @@ class LexiconMatcher(BatchComponent):
                     key=lambda need: len(need[1]),  # the fewest words first: the likeliest to be missing
                 )
             )
-            for _, c in compiled
+            for c in patterns
         }
-        self._template_needs[rule.id] = sorted(needs, key=len)
-        questions = [c.pattern() for _, c in compiled if c.question]
-        plain = [c.pattern() for _, c in compiled if not c.question]
-        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, plain, questions), reach)
-        return patterns
+        return sorted(needs, key=len)
 
     def process(self, docs: list[Doc]) -> None:
         """Candidates for every doc of the batch (an empty list when nothing matched).
@@ -240,22 +270,24 @@ class LexiconMatcher(BatchComponent):
         self._ready()
         strings = self.nlp.vocab.strings
         phrase_matches, patterns = self._find(docs)
-        for doc, matches, pattern in zip(docs, phrase_matches, patterns, strict=True):
+        for doc, matches, (rules, templates) in zip(docs, phrase_matches, patterns, strict=True):
             found = candidates(doc)
-            if pattern:
-                matches = matches + self._match_patterns(doc)
+            if rules or templates:
+                matches = matches + self._match_patterns(doc, rules, templates)
             if matches:
-                context = _SentenceContext(doc)
-                for m, start, end in _longest_first(matches, self._rank):
+                kept = _longest_first(matches, self._rank)
+                context = _SentenceContext(doc, kept)
+                for m, start, end in kept:
                     span = Span(doc, start, end, label=m, span_id=m)
                     found.append(self._candidate(span, self.rules[strings[m]], context))
             publish_spans(doc, self.spans_key, self.threshold)
 
-    def _match_patterns(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Token pattern and template matches in ``doc``, a pattern's ``LEMMA`` read as the matching key."""
+    def _match_patterns(self, doc: Doc, rules: bool = True, templates: bool = True) -> list[tuple[int, int, int]]:
+        """Token pattern (``rules``) and template (``templates``) matches in ``doc``, a pattern's ``LEMMA``
+        read as the matching key."""
         with keys_as_lemmas(doc):
-            matches = self.matcher(doc) if len(self.matcher) else []
-            if self.template_matchers:
+            matches = self.matcher(doc) if rules and len(self.matcher) else []
+            if templates and self.template_matchers:
                 matches += self._template_matches(doc)
         return matches
 
@@ -269,6 +301,7 @@ class LexiconMatcher(BatchComponent):
         columns = doc.to_array(_TEMPLATE_ATTRS)  # LEMMA, LOWER, SENT_START
         starts = np.flatnonzero(columns[:, 2] == 1).tolist()  # a template match lies within one sentence
         windows: dict[str, list[list[int]]] = {}  # rule id -> merged [start, end) windows
+        groups: dict[str, list[set[int]]] = {}  # rule id -> per window, the groups with a word in it
         for n, attr in enumerate((LEMMA, LOWER)):
             if attr not in self._trigger_arrays:
                 continue
@@ -277,23 +310,31 @@ class LexiconMatcher(BatchComponent):
                 here = bisect_right(starts, at)
                 first = starts[here - 1] if here else 0
                 last = starts[here] if here < len(starts) else len(doc)
-                for rule_id in self._triggers[attr][int(column[at])]:
+                for rule_id, group in self._triggers[attr][int(column[at])]:
                     reach = self.template_matchers[rule_id][1]
                     start, end = max(first, at - reach + 1), min(last, at + reach)
                     spans = windows.setdefault(rule_id, [])
+                    held = groups.setdefault(rule_id, [])
                     if spans and start <= spans[-1][1] and end >= spans[-1][0]:
                         spans[-1] = [min(start, spans[-1][0]), max(end, spans[-1][1])]
+                        held[-1].add(group)
                     else:
                         spans.append([start, end])
+                        held.append({group, ANCHORLESS})
+        # A window is tried with the groups that have a word in it (every match of a group holds one of
+        # its words), so each group finds in it exactly what the rule's whole Matcher would.
         found: list[tuple[int, int, int]] = []
         for rule_id, spans in windows.items():
-            lazy = self.template_matchers[rule_id][0]
-            matcher = lazy.get()
-            needs = self._template_needs[rule_id]
-            for start, end in spans:
+            for (start, end), held in zip(spans, groups[rule_id], strict=True):
                 present = (set(columns[start:end, 0].tolist()), set(columns[start:end, 1].tolist()))
-                if any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
-                    for m, a, b in matcher(doc[start:end]):
+                for group in sorted(held):
+                    entry = self._template_groups.get((rule_id, group))
+                    if entry is None:
+                        continue  # no patterns without a word every match holds
+                    lazy, needs = entry
+                    if not any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs):
+                        continue
+                    for m, a, b in lazy.get()(doc[start:end]):
                         if m == lazy.question_key and not self._opens_question(doc, a + start, starts):
                             continue  # "I don't think she is ...": an auxiliary inside a clause asks nothing
                         found.append((lazy.key_hash, a + start, b + start))
@@ -310,14 +351,18 @@ class LexiconMatcher(BatchComponent):
         before = doc[i - 1]
         return before.is_punct or before.lower_ in builtin_slots().question_openers
 
-    def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[bool]]:
-        """Per doc: its phrase matches (match id, start, end), and whether the token Matcher could match.
+    def _find(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int, int]]], list[tuple[bool, bool]]]:
+        """Per doc: its phrase matches (match id, start, end), and whether the rules' token patterns and the
+        templates could match.
 
-        The phrase matches are exact; the Matcher condition is a necessary one
+        The phrase matches are exact; the Matcher conditions are necessary ones
         only, so a doc ruled out is one the Matcher would have found nothing in.
+        The two are decided apart: a doc that holds a template's words is no
+        reason to run every rule's token patterns over it (one "0K" in a
+        megabyte of junk did).
         """
         phrases: list[list[tuple[int, int, int]]] = [[] for _ in docs]
-        patterns = [False] * len(docs)
+        patterns = [(False, False)] * len(docs)
         nonempty = [i for i, doc in enumerate(docs) if len(doc)]
         if not nonempty:
             return phrases, patterns
@@ -327,7 +372,7 @@ class LexiconMatcher(BatchComponent):
         found = self.phrases.find(keys, batch)
         patterned = len(self.matcher) + len(self.template_matchers)
         anchors = self._anchor_table() if patterned and not self.unanchored else None
-        pattern_ok = [bool(patterned)] * len(nonempty)  # no patterns, or one that needs no word
+        pattern_ok = [(bool(patterned), bool(patterned))] * len(nonempty)  # no patterns, or one that needs no word
         if anchors:
             others = [attr for attr in anchors.attrs if attr != LEMMA]
             columns = {LEMMA: keys}
@@ -357,8 +402,9 @@ class LexiconMatcher(BatchComponent):
             cand.suppressed_by = "unless"
         return cand
 
-    def _add_anchor(self, pattern: Sequence[dict[str, Any]]) -> None:
-        """Record what a doc must contain for ``pattern`` to match: one listed word per required token."""
+    def _add_anchor(self, pattern: Sequence[dict[str, Any]], template: bool) -> None:
+        """Record what a doc must contain for ``pattern`` (a template's screen, or a rule's token pattern)
+        to match: one listed word per required token."""
         strings = self.nlp.vocab.strings
         needs: list[tuple[int, frozenset[int]]] = []
         for spec in pattern:
@@ -374,29 +420,30 @@ class LexiconMatcher(BatchComponent):
                     break
         if needs:
             self.requirements.append(needs)
+            self._of_templates.append(template)
             self._anchors = None
         else:
             self.unanchored = True
 
     def _anchor_table(self) -> _AnchorTable:
         if self._anchors is None:
-            self._anchors = _AnchorTable(self.requirements)
+            self._anchors = _AnchorTable(self.requirements, self._of_templates)
         return self._anchors
 
     def _innocent_sense(self, span: Span, rule: Rule, context: _SentenceContext) -> str | None:
         """The first of the rule's ``unless`` markers in the span's sentence or the one before it,
         else the words of an ``innocent`` template match that overlaps the span."""
         if rule.innocent:
-            for start, end in context.innocent(self.innocent[rule.id].get(), span, self.reach):
+            innocent = context.innocent(self.innocent[rule.id], span, self.reach, self._innocent_needs[rule.id])
+            for start, end in innocent:
                 if start < span.end and end > span.start:
                     return span.doc[start:end].text
         markers = self._unless_keys.get(rule.id)
         if not markers:
             return None
-        lemmas = context.lemmas_around(span)
-        if self._unless_firsts[rule.id].isdisjoint(lemmas):
+        lemmas, present = context.keys_around(span)
+        if self._unless_firsts[rule.id].isdisjoint(present):
             return None  # the usual case: no marker starts anywhere near
-        present = set(lemmas)
         for keys, text in markers:
             if not keys or (keys[0] in present and (len(keys) == 1 or _contains(lemmas, keys))):
                 return text
@@ -473,7 +520,10 @@ if not Token.has_extension(NAME_ATTR):
 class _AnchorTable:
     """The words token patterns require, per attribute, with each word's requirement bits."""
 
-    def __init__(self, requirements: Sequence[Sequence[tuple[int, frozenset[int]]]]) -> None:
+    def __init__(
+        self, requirements: Sequence[Sequence[tuple[int, frozenset[int]]]], of_templates: Sequence[bool]
+    ) -> None:
+        self.of_templates = np.array(of_templates, dtype=bool)  # per pattern: a template's (else a rule's)
         numbered = [need for needs in requirements for need in needs]
         self.chunks = (len(numbered) + 63) // 64  # requirement bits, in uint64 words
         bits: dict[int, dict[int, list[int]]] = {}  # attribute -> word -> one bit field per chunk
@@ -494,15 +544,18 @@ class _AnchorTable:
                 self.needs[p, r // 64] |= np.uint64(1 << (r % 64))
                 r += 1
 
-    def matching(self, columns: Sequence[np.ndarray], batch: DocArrays) -> list[bool]:
-        """Per doc of ``batch``: does it hold a word for every requirement of some pattern? (``columns``: ``attrs``)"""
+    def matching(self, columns: Sequence[np.ndarray], batch: DocArrays) -> list[tuple[bool, bool]]:
+        """Per doc of ``batch``: does it hold a word for every requirement of some rule's token pattern, and of
+        some template? (``columns``: ``attrs``)"""
         per_doc = np.zeros((len(batch.firsts), self.chunks), dtype=np.uint64)
         for column, words, bits in zip(columns, self.words, self.bits, strict=True):
             rows, which = words.find(column)
             if len(rows):
                 np.bitwise_or.at(per_doc, batch.doc_index(rows), bits[which])
-        covered = (per_doc[:, None, :] & self.needs[None, :, :]) == self.needs[None, :, :]
-        return covered.all(axis=2).any(axis=1).tolist()
+        covered = ((per_doc[:, None, :] & self.needs[None, :, :]) == self.needs[None, :, :]).all(axis=2)
+        rules = covered[:, ~self.of_templates].any(axis=1).tolist()
+        templates = covered[:, self.of_templates].any(axis=1).tolist()
+        return list(zip(rules, templates, strict=True))
 
 
 class _PhraseIndex:
@@ -582,49 +635,112 @@ class _SentenceContext:
     ``sent_start == 1`` (or the doc's start), forward to the next one.
     """
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, spans: Sequence[tuple[int, int, int]] | None = None) -> None:
         self.doc = doc
         self._lemmas: list[int] | None = None
         self._starts: list[int] = []
         self._innocent: dict[int, tuple[list[int], list[tuple[int, int, int]]]] = {}  # id(matcher) -> matches
+        # the doc's matches (match id, start, end) per match id, when known: the innocent senses are looked for
+        # around them only
+        self._spans: dict[int, list[tuple[int, int]]] | None = None
+        if spans is not None:
+            self._spans = {}
+            for m, start, end in spans:
+                self._spans.setdefault(m, []).append((start, end))
+        self._around: dict[tuple[int, int], tuple[list[int], set[int]]] = {}  # (first, end) -> keys, as a set
+        self._lowers: list[int] | None = None  # each token's LOWER, read on first use
 
-    def innocent(self, matcher: Matcher, span: Span, reach: int) -> list[tuple[int, int]]:
+    def innocent(
+        self, lazy: _LazyMatcher, span: Span, reach: int, needs: Sequence[tuple[tuple[int, frozenset[int]], ...]]
+    ) -> list[tuple[int, int]]:
         """(start, end) of the innocent-sense matches within ``reach`` tokens of ``span``, in its sentence.
 
         The matcher runs once per doc, not once per span (each run lent the keys to the whole doc's
-        lemmas): the matches lying in the window are the ones a run on the window alone finds.
+        lemmas), and when the doc's matches are known only over the windows of the spans of the same
+        rule, merged where they meet: a Matcher run costs a Python call per token and extension, which
+        over every token of a long text, once per rule found in it, cost more than the rest of the
+        pipeline. The matches lying in a window are the ones a run on the window alone finds. A window
+        that lacks a word some required token of each pattern takes (``needs``, see
+        :meth:`LexiconMatcher._needs`) cannot hold a match, and the Matcher skips it.
         """
-        self.lemmas_around(span)  # reads the sentence starts
-        first = max(self._sentence_start(span.start), span.start - reach)
-        end_at = bisect_left(self._starts, span.start + 1)
-        end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
-        stop = min(end, span.end + reach)
-        if id(matcher) not in self._innocent:
-            with keys_as_lemmas(self.doc):
-                found = sorted((a, n, b) for n, (_, a, b) in enumerate(matcher(self.doc)))
-            self._innocent[id(matcher)] = ([a for a, _, _ in found], found)
-        starts, found = self._innocent[id(matcher)]
+        self._read(span)  # the sentence starts
+        first, stop = self._innocent_window(span.start, span.end, reach)
+        if id(lazy) not in self._innocent:
+            spans = self._spans.get(span.label) if self._spans is not None else None
+            windows = [(0, len(self.doc))] if spans is None else self._merged_windows(spans, reach)
+            windows = [(lo, hi) for lo, hi in windows if self._may_hold(lo, hi, needs)]
+            located: list[tuple[int, int]] = []
+            if windows:
+                matcher = lazy.get()
+                with keys_as_lemmas(self.doc):
+                    for lo, hi in windows:
+                        located += [(lo + a, lo + b) for _, a, b in matcher(self.doc[lo:hi])]
+            found = sorted((a, n, b) for n, (a, b) in enumerate(located))
+            self._innocent[id(lazy)] = ([a for a, _, _ in found], found)
+        starts, found = self._innocent[id(lazy)]
         inside = [m for m in found[bisect_left(starts, first) : bisect_left(starts, stop)] if m[2] <= stop]
         return [(a, b) for a, _, b in sorted(inside, key=lambda m: m[1])]  # in the matcher's order
 
+    def _may_hold(self, lo: int, hi: int, needs: Sequence[tuple[tuple[int, frozenset[int]], ...]]) -> bool:
+        """Do the tokens ``[lo, hi)`` hold, for some pattern, a word of each of ``needs``' (key or lowercase)?"""
+        if self._lowers is None:
+            self._lowers = self.doc.to_array(_LOWER).reshape(-1).tolist()
+        keys = self._lemmas
+        assert keys is not None  # read by innocent() first
+        present = (set(keys[lo:hi]), set(self._lowers[lo:hi]))
+        return any(all(not values.isdisjoint(present[n]) for n, values in need) for need in needs)
+
+    def _innocent_window(self, start: int, end: int, reach: int) -> tuple[int, int]:
+        """The tokens ``[first, stop)`` an innocent sense of the span ``[start, end)`` may lie in: within
+        ``reach`` of it, in the sentence of its first token."""
+        first = max(self._sentence_start(start), start - reach)
+        end_at = bisect_left(self._starts, start + 1)
+        sentence_end = self._starts[end_at] if end_at < len(self._starts) else len(self.doc)
+        return first, min(sentence_end, end + reach)
+
+    def _merged_windows(self, spans: list[tuple[int, int]], reach: int) -> list[tuple[int, int]]:
+        """The innocent windows of ``spans``, in order, merged where they overlap or touch."""
+        merged: list[tuple[int, int]] = []
+        for first, stop in sorted(self._innocent_window(start, end, reach) for start, end in spans):
+            if merged and first <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+            else:
+                merged.append((first, stop))
+        return merged
+
     def lemmas_around(self, span: Span) -> list[int]:
-        """The key hashes of the span's sentence and the one before it."""
+        """The key hashes of the span's sentence and the one before it (shared: do not change the list)."""
+        return self.keys_around(span)[0]
+
+    def keys_around(self, span: Span) -> tuple[list[int], set[int]]:
+        """:meth:`lemmas_around`, and the same keys as a set; read once for all the spans of a sentence
+        (a text packed with phrases has hundreds in one long sentence). Shared: do not change them."""
+        lemmas = self._read(span)
+        if self.doc.user_hooks or self.doc.user_span_hooks or self.doc.user_token_hooks:
+            sent = span.sent  # hooks define sentences their own way
+            first = sent.start if sent.start == 0 else span.doc[sent.start - 1].sent.start
+            end = sent.end
+        else:
+            first = self._sentence_start(span.start)
+            end_at = bisect_left(self._starts, span.start + 1)
+            end = self._starts[end_at] if end_at < len(self._starts) else len(lemmas)
+            if first > 0:
+                first = self._sentence_start(first - 1)
+        found = self._around.get((first, end))
+        if found is None:
+            window = lemmas[first:end]
+            found = self._around[first, end] = (window, set(window))
+        return found
+
+    def _read(self, span: Span) -> list[int]:
+        """The doc's keys, reading them and its sentence starts on first use."""
         if self._lemmas is None:
             sent_starts = self.doc.to_array(_SENT_START).reshape(-1)
             self._lemmas = doc_keys(self.doc).tolist()
             self._starts = np.flatnonzero(sent_starts == 1).tolist()
             if not self._annotated(sent_starts):
                 _ = span.sent  # spaCy's own error for a doc without sentence boundaries (unless hooks set them)
-        if self.doc.user_hooks or self.doc.user_span_hooks or self.doc.user_token_hooks:
-            sent = span.sent  # hooks define sentences their own way
-            first = sent.start if sent.start == 0 else span.doc[sent.start - 1].sent.start
-            return self._lemmas[first : sent.end]
-        first = self._sentence_start(span.start)
-        end_at = bisect_left(self._starts, span.start + 1)
-        end = self._starts[end_at] if end_at < len(self._starts) else len(self._lemmas)
-        if first > 0:
-            first = self._sentence_start(first - 1)
-        return self._lemmas[first:end]
+        return self._lemmas
 
     def _sentence_start(self, i: int) -> int:
         at = bisect_right(self._starts, i) - 1

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import partial
 from itertools import accumulate, pairwise
 
 import numpy as np
+from spacy import util as spacy_util
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, NORM, ORTH, SENT_START, SPACY
+from spacy.lang import lex_attrs
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,6 +26,8 @@ from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
 from analyzer.tokens.arrays import BatchComponent, DocArrays, HashCache
 from analyzer.tokens.doc_state import doc_text, doc_texts, set_keys
+from analyzer.tokens.folding import fold
+from analyzer.tokens.guard import tokenize_linear
 
 
 class NormalizerComponent(BatchComponent):
@@ -45,7 +50,8 @@ class NormalizerComponent(BatchComponent):
         cues = load_cues()
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
-        self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces
+        self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces_of
+        self._words_in: tuple[tuple[int, int], re.Pattern[str]] | None = None  # see _lexicon_words
         self._vocab = nlp.vocab
         # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
         # it is cut (see _split_runs), one-character token -> whether it is a letter
@@ -74,22 +80,29 @@ class NormalizerComponent(BatchComponent):
         keys = self._keys_of(norms, spaces, orths, batch.firsts)
         for k, (i, first, end) in enumerate(zip(present, batch.firsts.tolist(), batch.ends.tolist(), strict=True)):
             if k in retokenize:
-                docs[i] = self._normalize_one(docs[i])
+                docs[i] = self._normalize_one(docs[i], keys[first:end])
             else:
                 set_keys(docs[i], keys[first:end])
         return docs
 
-    def _normalize_one(self, doc: Doc) -> Doc:
-        """Cut run-together words, join spelled letters, then set the keys: one doc at a time."""
+    def _normalize_one(self, doc: Doc, keys: np.ndarray | None = None) -> Doc:
+        """Cut run-together words, join spelled letters, then set the keys: one doc at a time.
+
+        ``keys``: the doc's keys as they stand, kept when neither step changes a token (junk with
+        scattered single letters is sent here and usually left as it is).
+        """
         array = doc.to_array(_ATTRS)
         cut = self._split_runs(doc, array)
-        if cut is not doc:
+        changed = cut is not doc
+        if changed:
             doc = cut
             array = doc.to_array(_ATTRS)
-        if self._may_have_spelled_words(array):
-            self._join_spaced_letters(doc)
+        if self._may_have_spelled_words(array) and self._join_spaced_letters(doc):
+            changed = True
             array = doc.to_array(_ATTRS)
-        set_keys(doc, self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64)))
+        if changed or keys is None:
+            keys = self._keys_of(array[:, 0], array[:, 3], array[:, 4], np.zeros(1, dtype=np.int64))
+        set_keys(doc, keys)
         return doc
 
     def _keys_of(self, norms: np.ndarray, spaces: np.ndarray, orths: np.ndarray, firsts: np.ndarray) -> np.ndarray:
@@ -178,19 +191,20 @@ class NormalizerComponent(BatchComponent):
         "not" and "can't" (ca + n't) are cut the other way, so the phrase
         matcher could never line them up. Leetspeak swaps one character for
         one, so the plain word's token boundaries apply to the written one.
-        Only words whose plain pieces include a lexicon word are touched.
+        Only words whose plain pieces include a lexicon word of two or more
+        characters are touched: a lone "a", "i" or "," is in nearly every run
+        of junk and makes no obfuscated word ("AR-15s" is no leetspeak).
         Returns the doc with those words cut anew (a new doc when there were any).
         """
         text = doc_text(doc)
         vocabulary = self.normalizer.vocabulary
         changes: list[_Change] = []
         bounds: tuple[list[int], list[int]] | None = None  # where each token starts and ends, read on first use
-        for found in _WORD_RUN.finditer(text):
-            word = found.group()
-            if not _LEET_MIX.search(word):
-                continue
-            pieces, orths, norms, lowered = self._leet_pieces(word)
-            if not any(norm in vocabulary for norm in lowered):
+        words = [found for found in _WORD_RUN.finditer(text) if _LEET_MIX.search(found.group())]
+        laid_out = self._leet_pieces_of([found.group() for found in words])
+        for found in words:
+            pieces, orths, norms, lowered = laid_out[found.group()]
+            if not any(len(norm) > 1 and norm in vocabulary for norm in lowered):
                 continue
             if bounds is None:
                 columns = doc.to_array(_IDX_LENGTH)
@@ -203,21 +217,105 @@ class NormalizerComponent(BatchComponent):
                 changes.append((*tokens, orths, norms))  # the lists are shared: nothing changes them
         return _retokenized(doc, changes) if changes else doc
 
-    def _leet_pieces(self, word: str) -> _LeetPieces:
-        """How the leetspeak ``word`` is cut when laid out as its plain spelling (:meth:`_layout`), cached per word:
-        the pieces' (start, end), written texts and norms, and the plain pieces' lowercased norms."""
-        found = self._leet.get(word)
-        if found is None:
-            layout = self._layout(word.translate(LEET))
+    def _leet_pieces_of(self, words: list[str]) -> dict[str, _LeetPieces]:
+        """How each leetspeak word is cut when laid out as its plain spelling, cached per word: the pieces'
+        (start, end), written texts and norms, and the plain pieces' lowercased norms.
+
+        The words not cached are laid out together (:meth:`_layouts_of`): one tokenizer call per text, not one
+        per word, which cost more than the rest of the normalizer on text made of short unknown words.
+        """
+        found = {word: self._leet[word] for word in words if word in self._leet}
+        new = list(dict.fromkeys(word for word in words if word not in found))
+        words_in = self._lexicon_words()
+        if words_in is not None:  # a word whose plain spelling holds no lexicon word is not laid out
+            folds = getattr(self._tokenizer, "folds_text", False)  # as _layouts_of lays it out
+            for word in new:
+                plain = word.translate(LEET)
+                if words_in.search((fold(plain)[0] if folds else plain).lower()) is None:
+                    found[word] = _NOT_LAID_OUT
+                    if len(self._leet) < 100_000:
+                        self._leet[word] = _NOT_LAID_OUT
+            new = [word for word in new if word not in found]
+        for word, layout in zip(new, self._layouts_of([word.translate(LEET) for word in new]), strict=True):
             orths = [word[a:b] for a, b, _ in layout]
             norms = [
                 norm if norm != orth.translate(LEET).lower() else orth.lower()
                 for (_, _, norm), orth in zip(layout, orths, strict=True)
             ]
-            found = ([(a, b) for a, b, _ in layout], orths, norms, [norm.lower() for _, _, norm in layout])
+            found[word] = ([(a, b) for a, b, _ in layout], orths, norms, [norm.lower() for _, _, norm in layout])
             if len(self._leet) < 100_000:
-                self._leet[word] = found
+                self._leet[word] = found[word]
         return found
+
+    def _lexicon_words(self) -> re.Pattern[str] | None:
+        """A pattern found in a (folded, lowercased) plain spelling wherever the tokenizer could cut from it a
+        piece whose norm is a lexicon word of two or more characters: the words themselves, the strings the
+        norm table maps to one ("’s"), and the tokenizer's special cases that give a piece such a norm ("im":
+        "i" + "m", norm "am"). Built again when the vocabulary grows; None when the tokenizer's norms are not
+        spaCy's usual lookup-then-lowercase (every word is then laid out)."""
+        vocabulary, rules = self.normalizer.vocabulary, self._tokenizer.rules
+        if self._words_in is not None and self._words_in[0] == (len(vocabulary), len(rules)):
+            return self._words_in[1]
+        getter = self._vocab.lex_attr_getters.get(NORM)
+        if not (
+            isinstance(getter, partial)
+            and getter.func is getattr(spacy_util, "_get_attr_unless_lookup", None)
+            and getter.args[:1] == (lex_attrs.lower,)
+            and all(isinstance(table, dict) for table in getter.args[1])
+        ):
+            return None
+        long = {word for word in vocabulary if len(word) > 1}
+        sources = set(long)
+        for table in getter.args[1]:
+            sources.update(key.lower() for key, norm in table.items() if str(norm).lower() in long)
+        for key, pieces in rules.items():
+            if any(str(piece.get(NORM, piece.get("NORM", ""))).lower() in long for piece in pieces):
+                sources.add(key.lower())
+        pattern = re.compile(_alternation(sorted(source for source in sources if source)))
+        self._words_in = ((len(vocabulary), len(rules)), pattern)
+        return pattern
+
+    def _layouts_of(self, words: list[str]) -> list[list[tuple[int, int, str]]]:
+        """:meth:`_layout` of each word, the words tokenized in one call.
+
+        The tokenizer cuts each whitespace-free chunk on its own, so the words are
+        folded one by one (as :meth:`_layout` folds each, with the pipeline's
+        tokenizer, :class:`analyzer.pipeline.build.TextKeepingTokenizer`) and joined by a newline
+        between spaces: no special case of the tokenizer holds a newline, so none
+        matches across two words. A word that folds to one with a space in it is
+        laid out alone.
+        """
+        if not getattr(self._tokenizer, "folds_text", False):  # another pipeline's tokenizer: one call per word
+            return [self._layout(word) for word in words]
+        folded = [fold(word)[0] for word in words]
+        alone = {i for i, word in enumerate(folded) if len(word.split()) != 1}
+        together = [word for i, word in enumerate(folded) if i not in alone]
+        offsets = list(accumulate((len(word) + len(_SEPARATOR) for word in together), initial=0))
+        rows = np.zeros((0, 3), dtype=np.uint64)
+        if together:
+            doc = tokenize_linear(self._tokenizer.tokenizer, self._vocab, _SEPARATOR.join(together))
+            rows = doc.to_array(_IDX_LENGTH_NORM)
+        starts = rows[:, 0].astype(np.int64)
+        firsts = np.searchsorted(starts, offsets[:-1]).tolist()
+        lasts = np.searchsorted(starts, [o + len(w) for o, w in zip(offsets[:-1], together, strict=True)]).tolist()
+        strings = self._strings
+        norm_of: dict[int, str] = {}
+        columns = rows.tolist()
+        layouts: list[list[tuple[int, int, str]]] = []
+        at = 0  # index into together
+        for i, word in enumerate(words):
+            if i in alone:
+                layouts.append(self._layout(word))
+                continue
+            offset, layout = offsets[at], []
+            for idx, length, norm in columns[firsts[at] : lasts[at]]:
+                text = norm_of.get(norm)
+                if text is None:
+                    text = norm_of[norm] = strings[norm]
+                layout.append((idx - offset, idx - offset + length, text))
+            layouts.append(layout)
+            at += 1
+        return layouts
 
     def _may_have_spelled_words(self, array: np.ndarray) -> bool:
         """Three single letters in a row, or letters joined by '-', '.': cheap test before the real one."""
@@ -282,6 +380,26 @@ class NormalizerComponent(BatchComponent):
         return positions[start], positions[end - 1] + 1, joined[start:end]
 
 
+def _alternation(words: list[str]) -> str:
+    """A regex found wherever one of ``words`` is, as a trie: the engine follows one branch per character
+    instead of trying each word at each position. Only whether one is there counts, so a word that
+    begins with another adds nothing."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""  # found: what could follow does not matter
+        parts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return branch(trie) if trie else "(?!)"
+
+
 def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
     """The tokens ``[first, last)`` covering characters ``[start, end)`` exactly (``doc.char_span``, strict), or None.
 
@@ -297,6 +415,7 @@ def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tupl
 
 # A leetspeak word's pieces laid out as its plain spelling: (start, end) each, written texts, norms, plain norms
 _LeetPieces = tuple[list[tuple[int, int]], list[str], list[str], list[str]]
+_NOT_LAID_OUT: _LeetPieces = ([], [], [], [])  # a word whose plain spelling holds no lexicon word
 # A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
 _Change = tuple[int, int, list[str], list[str] | None]
 
@@ -318,35 +437,46 @@ def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
     texts = {orth: strings[orth] for orth in set(orths)}
     old_words = [texts[orth] for orth in orths]
     old_spaces = texts_spaces[:, 1].astype(bool).tolist()
+    sent_starts = array[:, 1].tolist()
     words: list[str] = []
     spaces: list[bool] = []
-    rows: list[np.ndarray] = []
+    take: list[int] = []  # per token of the new doc: the old token whose row it keeps, or -1 (a new piece)
+    added: list[int] = []  # the new pieces' NORM and SENT_START, in turn
     done = 0
     for start, end, pieces, norms in sorted(changes, key=lambda change: change[0]):
         if start < done:
             continue  # overlapping changes: the first one stands
         words += old_words[done:start]
         spaces += old_spaces[done:start]
-        rows.append(array[done:start])
+        take += range(done, start)
         words += pieces
         spaces += [False] * (len(pieces) - 1) + [old_spaces[end - 1]]
+        take += [-1] * len(pieces)
         piece_norms = [strings.add(n) for n in norms] if norms is not None else [vocab[p].norm for p in pieces]
-        starts = [array[start, 1]] + [_NOT_A_START] * (len(pieces) - 1)
-        rows.append(np.array([piece_norms, starts], dtype=np.uint64).T.reshape(-1, 2))
+        for k, norm in enumerate(piece_norms):
+            added += (norm, sent_starts[start] if k == 0 else _NOT_A_START)
         done = end
     words += old_words[done:]
     spaces += old_spaces[done:]
-    rows.append(array[done:])
+    take += range(done, len(old_words))
+    # the rows, gathered in one go (an array per change cost more than the rest on a text full of changes)
+    index = np.array(take, dtype=np.int64)
+    rows = np.empty((len(take), 2), dtype=np.uint64)
+    kept = index >= 0
+    rows[kept] = array[index[kept]]
+    rows[~kept] = np.array(added, dtype=np.uint64).reshape(-1, 2)
     new = Doc(vocab, words=words, spaces=spaces)
-    new.from_array(_KEPT, np.concatenate(rows))
+    new.from_array(_KEPT, rows)
     new.user_data.update(doc.user_data)
     return new
 
 
-_NOT_A_START = np.uint64(2**64 - 1)  # SENT_START -1, as to_array gives it
+_NOT_A_START = 2**64 - 1  # SENT_START -1, as to_array gives it
 _KEPT = [NORM, SENT_START]  # what the tokens have when they reach this component, besides their text
 _TEXT_SPACE = [ORTH, SPACY]
 _IDX_LENGTH = [IDX, LENGTH]
+_IDX_LENGTH_NORM = [IDX, LENGTH, NORM]
+_SEPARATOR = " \n "  # between the words laid out together (see NormalizerComponent._layouts_of)
 _SPELLING_ATTRS = [LENGTH, IS_ALPHA, SPACY, ORTH]
 _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # A leetspeak symbol against a letter (a letter before it, or after it). Starting with the

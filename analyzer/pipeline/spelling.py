@@ -113,6 +113,8 @@ class Normalizer:
         self.squashed: set[str] = set()  # phrases written as one word: "manup", "notallmen"
         self.targets: set[str] = set()  # single-word phrases
         self.fuzzy: dict[str, str] = {}  # one-typo variants of targets
+        # whether a variant of ``fuzzy`` is a real word (see real_word), known without loading wordfreq
+        self.real_words: dict[str, bool] = {}
         self._by_length: dict[int, list[str]] = {}
         self._cache: dict[str, str] = {}
         self._hashtags: dict[str, str] = {}
@@ -245,6 +247,12 @@ class Normalizer:
                 return [len(p) for p in pieces]
         return None
 
+    def real_word(self, word: str) -> bool:
+        """:func:`common_word`, read from ``real_words`` when known there (the lexicon keys cache stores the
+        answers for every typo variant, so a process need not load wordfreq's tables to correct a typo)."""
+        known = self.real_words.get(word)
+        return common_word(word) if known is None else known
+
     def clean(self, norm: str) -> str:
         """Undo leetspeak, masking, stretching and chat spelling where it yields a lexicon word."""
         word = norm.lower()
@@ -252,7 +260,7 @@ class Normalizer:
             return self.tokens[word]
         if word.isalpha() and not _REPEAT3.search(word) and not word.endswith("z"):
             fixed = self.fuzzy.get(word)
-            return fixed if fixed is not None and not common_word(word) else word
+            return fixed if fixed is not None and not self.real_word(word) else word
         if not _HAS_ALPHA.search(word):
             return word
         candidates = [word]

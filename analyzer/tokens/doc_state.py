@@ -132,8 +132,17 @@ def publish_spans(doc: Doc, key: str, threshold: float) -> None:
         return
     kept: list[Span] = []
     held: list[Span] = []
+    strings = doc.vocab.strings
+    hashes: dict[str, int] = {}  # a label or rule id as its hash, looked up once (a text may have thousands)
     for cand in found:
-        span = Span(doc, cand.start, cand.end, label=cand.category, span_id=cand.rule_id or "")
+        label, rule = cand.category, cand.rule_id or ""
+        label_hash = hashes.get(label)
+        if label_hash is None:
+            label_hash = hashes[label] = strings.add(label)
+        rule_hash = hashes.get(rule)
+        if rule_hash is None:
+            rule_hash = hashes[rule] = strings.add(rule)
+        span = Span(doc, cand.start, cand.end, label=label_hash, span_id=rule_hash)
         (kept if cand.suppressed_by is None and cand.score >= threshold else held).append(span)
     doc.spans[key] = kept
     doc.spans[key + SUPPRESSED_SUFFIX] = held

@@ -78,7 +78,10 @@ HOMOGLYPHS = {
     "օ": "o", "ս": "u", "ı": "i", "ɑ": "a", "ɡ": "g",
 }  # fmt: skip
 _HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
-_LETTERS = re.compile(r"[^\W\d_]+")
+_LOOKS = "[" + "".join(re.escape(char) for char in HOMOGLYPHS) + "]"
+# A whole run of letters holding a look-alike (the lookbehind starts a match only where a run starts, so a
+# run without one costs its length once): the runs _unmask_word can change, and no others.
+_LETTERS_WITH_LOOKS = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?{_LOOKS}[^\W\d_]*")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _NOT_LATIN = re.compile(r"[^A-Za-z]+")
 _NOT_LOOK_ALIKE_SCRIPT = re.compile(r"[^\u0370-\u03ff\u0400-\u052f\u0530-\u058f]+")  # Greek, Cyrillic, Armenian
@@ -109,8 +112,7 @@ def _tables() -> tuple[dict[int, str | None], np.ndarray, np.ndarray, re.Pattern
         lengths[code] = len(plain or "")
     changed = np.zeros(0x110000, dtype=bool)
     changed[list(table)] = True
-    looks = re.compile("[" + "".join(re.escape(char) for char in HOMOGLYPHS) + "]")
-    return table, lengths, changed, looks
+    return table, lengths, changed, re.compile(_LOOKS)
 
 
 def fold(text: str) -> tuple[str, np.ndarray | None]:
@@ -125,7 +127,7 @@ def fold(text: str) -> tuple[str, np.ndarray | None]:
         text = text.translate(table)
     if looks.search(text) is not None:
         latin = len(_NOT_LATIN.sub("", text)) > len(_NOT_LOOK_ALIKE_SCRIPT.sub("", text))
-        swapped = _LETTERS.sub(lambda found: _unmask_word(found.group(), latin), text)
+        swapped = _LETTERS_WITH_LOOKS.sub(lambda found: _unmask_word(found.group(), latin), text)
         if swapped != text:
             text = swapped
             if origin is None:

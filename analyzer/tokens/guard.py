@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import numpy as np
-from spacy.attrs import ORTH, SPACY
+from spacy.attrs import NORM, ORTH, SPACY
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -43,8 +43,7 @@ _HOSTILE = re.compile(
     rf"|(?<!\S)\S{{{MAX_CHUNK + 1},}}"
 )
 _RUN = re.compile(rf"(?<!{_SYMBOLS}){_SYMBOLS}{{{RUN_MIN},}}|([{COSTLY}])\1{{{COSTLY_RUN_MIN - 1},}}")
-# The token attributes Doc.from_docs copies (spaCy's Doc._get_array_attrs), but for SPACY, written by Doc() itself
-_ARRAY_ATTRS = [attr for attr in Doc._get_array_attrs() if attr != SPACY]
+_NORM = [NORM]
 _LONG_CHUNK = re.compile(rf"(?<!\S)\S{{{MAX_CHUNK + 1},}}")
 
 
@@ -89,15 +88,17 @@ def _joined(vocab: Vocab, docs: list[Doc]) -> Doc:
     ``from_docs`` reads every token's text and whitespace through a ``Token``
     object, which cost more than tokenizing random text. The tokenizer's docs
     carry their tokens' texts, whitespace and norms (special cases) and nothing
-    else, all of which the arrays hold.
+    else (a special case may set only ORTH and NORM), all of which the arrays
+    hold; copying every attribute ``from_docs`` copies cost twice as much, and
+    marked each piece's first token as a sentence start.
     """
-    attrs = [ORTH, SPACY, *_ARRAY_ATTRS]
+    attrs = [ORTH, SPACY, NORM]
     arrays = np.concatenate([doc.to_array(attrs) for doc in docs])
     strings = vocab.strings
     orths = arrays[:, 0].tolist()
     texts = {orth: strings[orth] for orth in set(orths)}
     joined = Doc(vocab, words=[texts[orth] for orth in orths], spaces=arrays[:, 1].astype(bool).tolist())
-    joined.from_array(_ARRAY_ATTRS, arrays[:, 2:])
+    joined.from_array(_NORM, arrays[:, 2:])
     return joined
 
 
