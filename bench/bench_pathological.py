@@ -104,7 +104,7 @@ def worker(family: str, sizes: list[int]) -> None:
     analyzer.analyze("warm up: calm down, it was just a joke")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for size in sizes:
-        text = FAMILIES[family](random.Random(17), size)
+        text = FAMILIES[family](random.Random(17 + size), size)  # a fresh stream per size: no shared prefix
         start, cpu = time.perf_counter(), time.process_time()
         result = analyzer.analyze(text)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
