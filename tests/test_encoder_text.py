@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from analyzer.model.encoder import neutral_text, prepare_text
+from tests.conftest import run_cli_text
 
 
 def pairs(text: str) -> list[tuple[str, str]]:
@@ -61,6 +62,7 @@ def test_missing_runtime_or_training_packages_are_one_sentence_with_the_install_
     from analyzer.errors import ModelError
     from analyzer.model.encoder import load_encoder
     from analyzer.model.wordpiece import WordPiece
+    from analyzer.training import encoder_fit
     from analyzer.training.encoder_fit import fine_tune
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
@@ -70,3 +72,12 @@ def test_missing_runtime_or_training_packages_are_one_sentence_with_the_install_
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ModelError, match=r"needs torch: pip install 'allyship-analyzer\[encoder-train\]'"):
         fine_tune({}, WordPiece(["[PAD]", "[UNK]", "[CLS]", "[SEP]"]), ["a"] * 30, np.array([0, 1] * 15))
+    monkeypatch.delitem(sys.modules, "torch")  # scikit-learn looks torch up there; a None entry breaks it
+
+    def no_torch() -> None:
+        raise ModelError(f"fine-tuning the encoder needs torch: {encoder_fit.TRAIN_HINT}")
+
+    monkeypatch.setattr(encoder_fit, "_torch", no_torch)
+    proc = run_cli_text("train", "--encoder", "--out", str(tmp_path / "m"))  # refused before any work
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "needs torch" in proc.stderr
+    assert "[1/4]" not in proc.stderr and not (tmp_path / "m").exists()

@@ -73,6 +73,16 @@ def _torch() -> Any:
     return torch
 
 
+def check_installed() -> None:
+    """Fail before any work when a package fine-tuning or exporting needs is missing (one line, with the hint)."""
+    _torch()
+    for name in ("safetensors", "onnx", "onnxruntime"):
+        try:
+            __import__(name)
+        except ImportError:
+            raise ModelError(f"fine-tuning the encoder needs {name}: {TRAIN_HINT}") from None
+
+
 def build_network(weights: dict[str, Any]) -> Any:
     """A torch module: ids and mask in, one logit per text out (BERT encoder, mean pooling, linear head)."""
     torch = _torch()

@@ -27,7 +27,7 @@ from analyzer.model.folders import sha256_file, write_model_folder
 from analyzer.resources import CORPUS_DIR
 from analyzer.training.datasets import DEFAULT_MAX_DATA_BYTES, Example, comparable_text, load_labeled
 from analyzer.training.encoder_base import load_base
-from analyzer.training.encoder_fit import EncoderOptions, fit_encoder
+from analyzer.training.encoder_fit import EncoderOptions, check_installed, fit_encoder
 
 if TYPE_CHECKING:
     from analyzer.feedback.examples import FeedbackLabels
@@ -312,7 +312,10 @@ def train(
 
         raise ModelError(f"{out} already exists; write the model to another folder, or allow replacing it")
     vector_info = _vector_info(word_vectors)
-    base = load_base(encoder.base) if encoder is not None else None
+    base = None
+    if encoder is not None:  # a missing package or a changed base stops here, before any work
+        check_installed()
+        base = load_base(encoder.base)
     progress("[1/4] loading lexicons and data")
     lexicon = load_lexicon(lexicon_dirs, trusted=trusted_lexicons)
     feedback = _feedback_labels(feedback_db, lexicon)
