@@ -200,15 +200,24 @@ class CompiledModel:
                 self._char_sums = np.resize(self._char_sums, (grow, self.n_labels))
                 self._char_counts = np.resize(self._char_counts, grow)
             low, high = self.char_range
-            vocabulary = self._char_vocab
-            for i in missing:
+            column_of = self._char_vocab.get
+            first = len(rows)
+            columns: list[int] = []
+            bounds = [0]
+            for j, i in enumerate(missing):  # the new words' known n-grams, one run of columns per word
                 value = int(distinct[i])
                 grams = char_grams(text_of(value), low, high)
-                columns = [vocabulary[g] for g in grams if g in vocabulary]
-                row = len(rows)
-                self._char_sums[row] = self._char_w[columns].sum(axis=0) if columns else 0.0
-                self._char_counts[row] = len(grams)
-                rows[value] = found[i] = row
+                columns += [c for c in map(column_of, grams) if c is not None]
+                bounds.append(len(columns))
+                self._char_counts[first + j] = len(grams)
+                rows[value] = found[i] = first + j
+            # Summed per word in one numpy call, not one per word: junk text brings thousands of new words at once.
+            sums = np.zeros((len(missing), self.n_labels))
+            starts = np.asarray(bounds[:-1], dtype=np.int64)
+            some = np.diff(bounds) > 0
+            if some.any():
+                sums[some] = np.add.reduceat(self._char_w[np.asarray(columns, dtype=np.int64)], starts[some], axis=0)
+            self._char_sums[first : first + len(missing)] = sums
         at = np.asarray(found, dtype=np.int64)[inverse.reshape(-1)]
         return self._char_sums[at], self._char_counts[at]
 
