@@ -81,3 +81,16 @@ def test_missing_runtime_or_training_packages_are_one_sentence_with_the_install_
     proc = run_cli_text("train", "--encoder", "--out", str(tmp_path / "m"))  # refused before any work
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "needs torch" in proc.stderr
     assert "[1/4]" not in proc.stderr and not (tmp_path / "m").exists()
+
+
+def test_a_bad_thread_count_is_one_sentence(tmp_path, monkeypatch) -> None:
+    import pytest
+
+    from analyzer.errors import ModelError
+    from analyzer.model.encoder import load_encoder
+
+    pytest.importorskip("onnxruntime", reason="the encoder runs with onnxruntime (allyship-analyzer[encoder])")
+    monkeypatch.setenv("ALLYSHIP_ENCODER_THREADS", "lots")
+    meta = {"encoder": {"threshold": 0.4}, "files": {"encoder.onnx": "0" * 64, "encoder_vocab.txt": "0" * 64}}
+    with pytest.raises(ModelError, match="ALLYSHIP_ENCODER_THREADS must be a whole number from 1 to 64, not 'lots'"):
+        load_encoder(tmp_path, meta)

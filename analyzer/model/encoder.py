@@ -6,8 +6,8 @@ the base model's vocabulary, both listed with their sha256 in
 ``metadata.json`` and checked before loading like every model file. When it is
 there, its probability replaces the linear sexist head's for every sentence
 and short text; the category heads, the lexicon and the context step are
-unchanged. Slower than the default (a transformer per sentence), more accurate
-on harm put in new words.
+unchanged. Slower than the default (a transformer per sentence); what it gains
+and what it costs are measured in models/README.md.
 """
 
 from __future__ import annotations
@@ -103,6 +103,15 @@ class EncoderHead:
         return out
 
 
+def _threads() -> int:
+    """onnxruntime's threads per run, from ``ALLYSHIP_ENCODER_THREADS`` (default 1: threads sharing an analyzer,
+    and batch workers, each already use a core)."""
+    value = os.environ.get(THREADS_ENV, "").strip() or "1"
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise ModelError(f"{THREADS_ENV} must be a whole number from 1 to 64, not {value!r}")
+    return int(value)
+
+
 def load_encoder(folder: str | Path, meta: dict[str, Any]) -> EncoderHead | None:
     """The encoder head of a verified model folder, or None when the folder has none.
 
@@ -120,7 +129,7 @@ def load_encoder(folder: str | Path, meta: dict[str, Any]) -> EncoderHead | None
     except ImportError:
         raise ModelError(f"{folder} has an encoder model, which needs onnxruntime: {RUN_HINT}") from None
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = int(os.environ.get(THREADS_ENV, "1") or 1)
+    options.intra_op_num_threads = _threads()
     options.inter_op_num_threads = 1
     try:
         session = onnxruntime.InferenceSession(
