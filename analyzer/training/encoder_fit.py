@@ -54,7 +54,7 @@ class HeldBack:
 
 @dataclass
 class FitResult:
-    """What fine-tuning produced: where the ONNX graph is, its threshold, and figures for the metadata."""
+    """What fine-tuning produced: the exported graph's threshold, and figures for the metadata."""
 
     threshold: float
     holdout_macro_f1: float
@@ -333,11 +333,11 @@ def fit_encoder(
 
     if SEXIST_LABEL not in data.labels:
         raise ModelError("the encoder learns the sexist head, but no example is labeled with a sexist category")
-    vocab = base.vocab.decode("utf-8").splitlines()
+    tokenizer = WordPiece(base.vocab.decode("utf-8").splitlines())
     progress(f"      fine-tuning {BASE_ID} ({options.epochs} epoch(s), {len(data.texts):,} texts; torch, CPU)")
     network, held, seconds = fine_tune(
         read_weights(base),
-        WordPiece(vocab),
+        tokenizer,
         data.texts,
         data.y[:, data.labels.index(SEXIST_LABEL)],
         epochs=options.epochs,
@@ -347,7 +347,7 @@ def fit_encoder(
         progress=progress,
     )
     graph = exported_bytes(network)
-    head = encoder_head(graph, WordPiece(vocab), options.max_length)
+    head = encoder_head(graph, tokenizer, options.max_length)
     cut, f1 = best_threshold(held.y, head.probabilities(held.texts))  # on the int8 graph the analyzer runs
     fit = FitResult(cut, round(f1, 4), len(held.texts), seconds, options.epochs, options.max_length, options.seed)
     progress(
