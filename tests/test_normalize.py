@@ -34,6 +34,8 @@ import pytest
         ("n0t all m3n, calm down", "de.", "n0t all m3n"),  # spaCy cuts "n0t" as "n0" + "t"
         ("N0T ALL M3N!!!", "de.", "N0T ALL M3N"),
         ("women c@n't dr1ve", "gs.", "c@n't dr1ve"),  # and keeps "c@n't" whole, unlike "ca" + "n't"
+        ("(n0t all m3n), calm down", "de.", "n0t all m3n"),  # brackets end a disguised word
+        ("women c@n't dr1ve\ufffd\x07", "gs.", "c@n't dr1ve"),  # so do junk characters written onto it
     ],
 )
 def test_obfuscated_forms_are_flagged_like_the_plain_form(lexicon_analyzer, text, rule_prefix, phrase) -> None:

@@ -483,7 +483,10 @@ _LETTER_SEPARATORS = frozenset({"-", ".", "_", "*"})
 # symbol lets the regex engine skip ahead to the symbols; "letter then symbol | symbol then
 # letter" as an alternation tried each position and cost more than the rest of the normalizer.
 _LEET_MIX = re.compile(r"[0-9@$|+](?:(?<=[^\W\d_].)|(?=[^\W\d_]))")
-_WORD_RUN = re.compile(r"\S+")
+# A written word that can be a disguised one: letters, digits, the leetspeak and masking marks, apostrophes,
+# hyphens and dots. Brackets, quotes, other symbols, control characters and U+FFFD end it: nobody swaps a
+# letter for them, and random bytes, made mostly of them, would otherwise send every chunk to be laid out.
+_WORD_RUN = re.compile(r"[\w@$|+!'’‘`´\-.*•]+")
 _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's arrays
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
 # together, and is only needed for the few tokens looked at more closely.
