@@ -16,6 +16,10 @@ nothing. :func:`fold` returns the text the pipeline analyzes, with
   look-alikes, or is made only of look-alikes in a text mostly in Latin
   letters, each look-alike read as its Latin letter (Russian or Greek text
   keeps its letters).
+- a run of two or more characters nobody types (U+FFFD, left where bytes did
+  not decode, and control characters) read as one U+FFFD: badly decoded
+  text is mostly such runs, which the tokenizer made one token per character
+  and no later step learns anything from.
 
 It also returns, for each character of the folded text, the position of the
 character of the input it came from (None when nothing changed), so flags
@@ -84,6 +88,8 @@ _LOOKS = "[" + "".join(re.escape(char) for char in HOMOGLYPHS) + "]"
 _LETTERS_WITH_LOOKS = re.compile(rf"(?<![^\W\d_])[^\W\d_]*?{_LOOKS}[^\W\d_]*")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _NOT_LATIN = re.compile(r"[^A-Za-z]+")
+# runs of the replacement character and of the control characters that are not whitespace to Python
+_JUNK_RUN = re.compile("[\ufffd\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]{2,}")
 _NOT_LOOK_ALIKE_SCRIPT = re.compile(r"[^\u0370-\u03ff\u0400-\u052f\u0530-\u058f]+")  # Greek, Cyrillic, Armenian
 
 
@@ -118,13 +124,15 @@ def _tables() -> tuple[dict[int, str | None], np.ndarray, np.ndarray, re.Pattern
 def fold(text: str) -> tuple[str, np.ndarray | None]:
     """The text to analyze and, per character of it, the position in ``text`` it came from (None: same text)."""
     if text.isascii():
-        return text, None
+        return _one_per_junk_run(text, None) if _JUNK_RUN.search(text) else (text, None)
     table, lengths, changed, looks = _tables()
     origin = None
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if changed[codes].any():
         origin = np.repeat(np.arange(len(text), dtype=np.int64), lengths[codes])
         text = text.translate(table)
+    if _JUNK_RUN.search(text) is not None:
+        text, origin = _one_per_junk_run(text, origin)
     if looks.search(text) is not None:
         latin = len(_NOT_LATIN.sub("", text)) > len(_NOT_LOOK_ALIKE_SCRIPT.sub("", text))
         swapped = _LETTERS_WITH_LOOKS.sub(lambda found: _unmask_word(found.group(), latin), text)
@@ -133,6 +141,17 @@ def fold(text: str) -> tuple[str, np.ndarray | None]:
             if origin is None:
                 origin = np.arange(len(text), dtype=np.int64)
     return text, origin
+
+
+def _one_per_junk_run(text: str, origin: np.ndarray | None) -> tuple[str, np.ndarray]:
+    """``text`` with each run of junk characters read as one U+FFFD, and the map back to the input."""
+    bounds = np.array([found.span() for found in _JUNK_RUN.finditer(text)], dtype=np.int64)
+    step = np.zeros(len(text) + 1, dtype=np.int64)
+    np.add.at(step, bounds[:, 0] + 1, 1)
+    np.add.at(step, bounds[:, 1], -1)
+    keep = np.cumsum(step[:-1]) == 0  # all but the first character of each run
+    positions = np.arange(len(text), dtype=np.int64) if origin is None else origin
+    return _JUNK_RUN.sub("\ufffd", text), positions[keep]
 
 
 def _unmask_word(word: str, latin: bool) -> str:
