@@ -88,3 +88,26 @@ def test_typo_words_map_back(typo: str, word: str) -> None:
 
 def test_typo_variants_that_are_words_stay_words() -> None:
     assert Normalizer().clean("hat") == "hat"
+
+
+@pytest.mark.parametrize(
+    ("text", "rejected"),
+    [
+        ("Why do people say women are too emotional? It's not true.", True),
+        ("People say women can't do math. Nonsense, my sister is a statistician.", True),
+        ("Real men don't cry. That's a myth.", True),
+        ("Women are too emotional to lead. But that's a stereotype, and a tired one.", True),
+        ("Women are too emotional. That's not true of men though.", False),  # the next sentence goes on
+        ("Women are too emotional to lead. Wrong? No, it's a fact.", False),  # a question is no rejection
+        ("Women belong in the kitchen. Is that not true?", False),
+        ("Dumb bitch. Not true.", False),  # a one-word insult is no claim to reject
+    ],
+)
+def test_a_claim_the_next_sentence_rejects_is_counter_speech(analyzer, text: str, rejected: bool) -> None:
+    """The check reads the sentence after a phrase: a claim held up and rejected there is not made."""
+    result = analyzer.analyze(text)
+    if rejected:
+        assert result.flags == ()
+        assert any("next sentence rejects" in step.note for s in result.suppressed for step in s.history)
+    else:
+        assert result.flags, result.suppressed

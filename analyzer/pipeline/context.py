@@ -171,6 +171,8 @@ class ContextRules:
         self.speech_nouns = set(cs.get("speech_nouns", ()))
         self.act_openers = {w for v in cs.get("openers", ()) for w in tokenize(v)}
         self.condemnations = seqs(cs.get("condemnations", ()))
+        self.rejections = seqs(cs.get("rejections", ()))
+        self.rejection_openers = set(cs.get("rejection_openers", ()))
         rs = raw["reported_speech"]
         self.reported_multiplier = float(rs["multiplier"])
         self.reported_verbs = set(rs["verbs"])
@@ -343,7 +345,26 @@ class ContextRules:
         act = view.of_sentence(sent, "condemned_act", lambda: self.condemned_act(view.words(sent.start, sent.end)))
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
+        if sent.end < view.hi and not (cand.category in self.insult_categories and cand.end - cand.start == 1):
+            following = view.sentence(sent.end)
+            end = min(following.end, view.hi)
+            cue = self.rejected(view.norms(following.start, end), view.puncts(following.start, end))
+            if cue:
+                return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         return _NO_COUNTER_SPEECH
+
+    def rejected(self, norms: Sequence[str], puncts: Sequence[bool]) -> Seq | None:
+        """The rejection a sentence (its tokens' norms and punctuation flags) consists of, if it is nothing
+        more: "It's not true.", "But that's a myth, and ...". Else None."""
+        words = [(n, p) for n, p in zip(norms, puncts, strict=True) if n.strip()]
+        at = 1 if words and words[0][0] in self.rejection_openers else 0
+        if at >= len(words):
+            return None
+        cue = self.rejections.at([n for n, _ in words], at)
+        if cue is None:
+            return None
+        after = at + len(cue)
+        return cue if after == len(words) or (words[after][1] and words[after][0] != "?") else None
 
     def _mask_answers(self, words: Sequence[str]) -> list[str]:
         """``words`` with each word followed by an answer ("says no", "said yes") masked: an answer given is
@@ -529,6 +550,11 @@ class ContextRules:
         act = self.condemned_act([w for w in words if w.isalnum() or "'" in w or "-" in w])
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
+        if sent.end < len(doc):
+            following = doc[sent.end].sent
+            cue = self.rejected([t.norm_ for t in following], [t.is_punct for t in following])
+            if cue:
+                return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         # A report opens the sentence ("HR asked what I was wearing"); a speech verb late in it
         # ("... for what she wrote about us") is part of what the writer says.
         middle = sent.start + max(3, len(sent) // 2)
