@@ -173,6 +173,9 @@ class ContextRules:
         self.condemnations = seqs(cs.get("condemnations", ()))
         self.rejections = seqs(cs.get("rejections", ()))
         self.rejection_openers = set(cs.get("rejection_openers", ()))
+        # tokens of a sentence read to find a rejection: an opener, the longest cue, the mark after it, spaces
+        longest = max((len(cue) for cues in self.rejections.by_first.values() for cue in cues), default=0)
+        self.rejection_reach = 2 * (2 + longest)
         rs = raw["reported_speech"]
         self.reported_multiplier = float(rs["multiplier"])
         self.reported_verbs = set(rs["verbs"])
@@ -218,13 +221,8 @@ class ContextRules:
         if remembered is not None and remembered[0] == (start, cand.start):
             words = remembered[1]
         else:
-            separators = self.separators
-            words = []
-            for norm, text in zip(view.norms(start, cand.start), view.texts(start, cand.start), strict=True):
-                if norm in separators or text in separators:
-                    words = []
-                else:
-                    words.append(norm)
+            last = view.last_separator(self.separators, start, cand.start)
+            words = view.norms(start if last is None else last + 1, cand.start)
             view.last_clause = ((start, cand.start), words)
         return words[-window:] if len(words) > window else words
 
@@ -346,16 +344,21 @@ class ContextRules:
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
         if sent.end < view.hi and not (cand.category in self.insult_categories and cand.end - cand.start == 1):
-            following = view.sentence(sent.end)
-            end = min(following.end, view.hi)
-            cue = self.rejected(view.norms(following.start, end), view.puncts(following.start, end))
+            cue = view.of_sentence(sent, "rejected after", lambda: self._rejection_after(view, sent))
             if cue:
                 return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         return _NO_COUNTER_SPEECH
 
-    def rejected(self, norms: Sequence[str], puncts: Sequence[bool]) -> Seq | None:
-        """The rejection a sentence (its tokens' norms and punctuation flags) consists of, if it is nothing
-        more: "It's not true.", "But that's a myth, and ...". Else None."""
+    def _rejection_after(self, view: TokenView, sent: Sentence) -> Seq | None:
+        """:meth:`rejected` of the sentence after ``sent``."""
+        sent = view.sentence(sent.end)
+        end = min(sent.end, view.hi, sent.start + self.rejection_reach)
+        return self.rejected(view.norms(sent.start, end), view.puncts(sent.start, end), end == sent.end)
+
+    def rejected(self, norms: Sequence[str], puncts: Sequence[bool], whole: bool) -> Seq | None:
+        """The rejection a sentence consists of, if it is nothing more ("It's not true.", "But that's a myth,
+        and ..."), else None. ``norms`` and ``puncts`` are its first tokens' (``whole``: all of them); no
+        more than :attr:`rejection_reach` are needed, so a long sentence costs no more than a short one."""
         words = [(n, p) for n, p in zip(norms, puncts, strict=True) if n.strip()]
         at = 1 if words and words[0][0] in self.rejection_openers else 0
         if at >= len(words):
@@ -364,7 +367,9 @@ class ContextRules:
         if cue is None:
             return None
         after = at + len(cue)
-        return cue if after == len(words) or (words[after][1] and words[after][0] != "?") else None
+        if after == len(words):
+            return cue if whole else None
+        return cue if words[after][1] and words[after][0] != "?" else None
 
     def _mask_answers(self, words: Sequence[str]) -> list[str]:
         """``words`` with each word followed by an answer ("says no", "said yes") masked: an answer given is
@@ -551,8 +556,11 @@ class ContextRules:
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
         if sent.end < len(doc):
-            following = doc[sent.end].sent
-            cue = self.rejected([t.norm_ for t in following], [t.is_punct for t in following])
+            following = doc[sent.end : min(len(doc), sent.end + self.rejection_reach)]
+            ends = [t.i for t in following[1:] if t.is_sent_start]
+            following = following[: ends[0] - sent.end] if ends else following
+            whole = bool(ends) or following.end == len(doc)
+            cue = self.rejected([t.norm_ for t in following], [t.is_punct for t in following], whole)
             if cue:
                 return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         # A report opens the sentence ("HR asked what I was wearing"); a speech verb late in it

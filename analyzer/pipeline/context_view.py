@@ -14,7 +14,7 @@ not its sentence.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -58,6 +58,7 @@ class TokenView:
         self._starts = starts  # sentence starts of the whole doc; None: ask spaCy (hooks, or no annotation)
         self._per_sentence: dict[tuple[object, int], object] = {}
         self.last_clause: tuple[tuple[int, int], list[str]] | None = None  # see ContextRules.clause_before
+        self._separators: tuple[Collection[str], list[int]] | None = None  # see last_separator
 
     @classmethod
     def of_doc(cls, doc: Doc) -> TokenView:
@@ -128,6 +129,23 @@ class TokenView:
     def idxs(self, a: int, b: int) -> list[int]:
         """Where each token starts in the text (``token.idx``)."""
         return self._range(self.idx, a, b)
+
+    def last_separator(self, separators: Collection[str], a: int, b: int) -> int | None:
+        """The position of the last token in ``[a, b)`` whose norm or text is one of ``separators``, if any.
+
+        The positions are found once per view (and set of separators), so each look is a binary search.
+        """
+        found = self._separators
+        if found is None or found[0] is not separators:
+            positions = [
+                self.lo + i
+                for i, (norm, text) in enumerate(zip(self.norm, self.text, strict=True))
+                if norm in separators or text in separators
+            ]
+            found = self._separators = (separators, positions)
+        positions = found[1]
+        at = bisect_left(positions, b) - 1
+        return positions[at] if at >= 0 and positions[at] >= a else None
 
     def words(self, a: int, b: int) -> list[str]:
         """The norms of the tokens that are neither punctuation nor space."""
