@@ -51,7 +51,7 @@ class NormalizerComponent(BatchComponent):
         self._salient = frozenset(cues["targets"]) | self.normalizer.targets
         self._layouts: dict[str, list[tuple[int, int, str]]] = {}
         self._leet: dict[str, _LeetPieces] = {}  # see _leet_pieces_of
-        self._words_in: tuple[tuple[int, int], re.Pattern[str]] | None = None  # see _lexicon_words
+        self._words_in: tuple[tuple[int, int], _WordsIn] | None = None  # see _lexicon_words
         self._vocab = nlp.vocab
         # the per-token lookups of a batch, vectorized (see HashCache): norm -> key, word -> whether
         # it is cut (see _split_runs), one-character token -> whether it is a letter
@@ -231,7 +231,7 @@ class NormalizerComponent(BatchComponent):
             folds = getattr(self._tokenizer, "folds_text", False)  # as _layouts_of lays it out
             for word in new:
                 plain = word.translate(LEET)
-                if words_in.search((fold(plain)[0] if folds else plain).lower()) is None:
+                if not words_in.found_in((fold(plain)[0] if folds else plain).lower()):
                     found[word] = _NOT_LAID_OUT
                     if len(self._leet) < 100_000:
                         self._leet[word] = _NOT_LAID_OUT
@@ -247,8 +247,8 @@ class NormalizerComponent(BatchComponent):
                 self._leet[word] = found[word]
         return found
 
-    def _lexicon_words(self) -> re.Pattern[str] | None:
-        """A pattern found in a (folded, lowercased) plain spelling wherever the tokenizer could cut from it a
+    def _lexicon_words(self) -> _WordsIn | None:
+        """What is found in a (folded, lowercased) plain spelling wherever the tokenizer could cut from it a
         piece whose norm is a lexicon word of two or more characters: the words themselves, the strings the
         norm table maps to one ("’s"), and the tokenizer's special cases that give a piece such a norm ("im":
         "i" + "m", norm "am"). Built again when the vocabulary grows; None when the tokenizer's norms are not
@@ -271,9 +271,9 @@ class NormalizerComponent(BatchComponent):
         for key, pieces in rules.items():
             if any(str(piece.get(NORM, piece.get("NORM", ""))).lower() in long for piece in pieces):
                 sources.add(key.lower())
-        pattern = re.compile(_alternation(sorted(source for source in sources if source)))
-        self._words_in = ((len(vocabulary), len(rules)), pattern)
-        return pattern
+        found = _WordsIn({source for source in sources if source})
+        self._words_in = ((len(vocabulary), len(rules)), found)
+        return found
 
     def _layouts_of(self, words: list[str]) -> list[list[tuple[int, int, str]]]:
         """:meth:`_layout` of each word, the words tokenized in one call.
@@ -378,6 +378,27 @@ class NormalizerComponent(BatchComponent):
             return None
         start, end = found
         return positions[start], positions[end - 1] + 1, joined[start:end]
+
+
+class _WordsIn:
+    """Whether a plain spelling holds one of ``sources`` where the tokenizer could cut it out.
+
+    The tokenizer cuts between two letters only by a special case, which applies to a whole chunk and
+    whose key is itself a source; so a source made of letters only can be a piece only as a whole run of
+    letters ("up" in "x-up!", not in "xgupa"), which is a set lookup. Sources with other characters
+    ("n't", "’s", "y'all") are searched for anywhere. On random text most words hold some two-letter
+    word somewhere, and laying each out cost more than the rest of the normalizer.
+    """
+
+    def __init__(self, sources: set[str]) -> None:
+        self.letter_runs = frozenset(source for source in sources if _LETTERS.fullmatch(source))
+        others = sorted(sources - self.letter_runs)
+        self.others = re.compile(_alternation(others)) if others else None
+
+    def found_in(self, plain: str) -> bool:
+        if any(run in self.letter_runs for run in _LETTERS.findall(plain)):
+            return True
+        return self.others is not None and self.others.search(plain) is not None
 
 
 def _alternation(words: list[str]) -> str:
@@ -486,6 +507,7 @@ _LEET_MIX = re.compile(r"[0-9@$|+](?:(?<=[^\W\d_].)|(?=[^\W\d_]))")
 # A written word that can be a disguised one: letters, digits, the leetspeak and masking marks, apostrophes,
 # hyphens and dots. Brackets, quotes, other symbols, control characters and U+FFFD end it: nobody swaps a
 # letter for them, and random bytes, made mostly of them, would otherwise send every chunk to be laid out.
+_LETTERS = re.compile(r"[^\W\d_]+")
 _WORD_RUN = re.compile(r"[\w@$|+!'’‘`´\-.*•]+")
 _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's arrays
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others

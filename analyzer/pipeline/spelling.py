@@ -295,8 +295,15 @@ class Normalizer:
             return squeezed  # "s.l.u.t", "b-i-t-c-h"
         if not _HAS_ALPHA.search(word) or word.count("*") + word.count("•") == 0:
             return None
-        pattern = re.compile("^" + "".join("." if ch in "*•" else re.escape(ch) for ch in word.translate(LEET)) + "$")
-        fits = [w for w in self._by_length.get(len(word), ()) if pattern.match(w)]
+        # the letters the mask keeps, by position: a lexicon word of the same length fits if it has them all
+        # (no regular expression: junk text brings thousands of masked words, each compiled anew)
+        kept = [(i, ch) for i, ch in enumerate(word.translate(LEET)) if ch not in "*•"]
+        first, letter = kept[0]
+        fits = [
+            w
+            for w in self._by_length.get(len(word), ())
+            if w[first] == letter and all(w[i] == ch for i, ch in kept)
+        ]
         if len(fits) > 1:
             fits = [w for w in fits if w in self.targets]  # "wh*re": the insult, not "where"
         return fits[0] if len(fits) == 1 else None
