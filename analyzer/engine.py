@@ -30,7 +30,7 @@ from analyzer.tokens.doc_state import ORIGIN_KEY, candidates, original_offsets
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MAX_CHARS = int(os.environ.get("ALLYSHIP_MAX_CHARS", 20_000_000))
-PIPE_BATCH_CHARS = 250_000  # at most this many characters (as pieces of the longest length) in one spaCy batch
+PIPE_BATCH_CHARS = 100_000  # at most this many characters (as pieces of the longest length) in one spaCy batch
 GC_YOUNG_THRESHOLD = 10_000  # allocations between two young-generation collections while a batch runs
 GC_FULL_DEFERRED = 1_000_000  # middle-generation collections before a full one while a batch runs: never, in practice
 

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import string
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ TARGET_SECONDS_PER_MB = 5.0
 
 _EMOJI = [chr(c) for c in range(0x1F600, 0x1F650)] + ["\u2764\ufe0f", "\U0001f44d\U0001f3fd"]
 _PUNCT = "*'\"$#!?.,;:-_()[]{}<>/\\|@%^&+=~`"
+_PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " " * 6  # a space every ~17 characters
 
 
 _PHRASES = ["man up", "calm down", "you are so", "s l u t", "b*tch", "ihatewomen", "wom3n", "real men don't cry"]
@@ -88,6 +90,7 @@ FAMILIES: dict[str, Callable[[random.Random, int], str]] = {
     "emoji": lambda r, n: "".join(r.choices(_EMOJI, k=n))[:n],
     "cjk": lambda r, n: "".join(chr(r.randint(0x4E00, 0x9FFF)) for _ in range(n)),
     "random_bytes": lambda r, n: bytes(r.getrandbits(8) for _ in range(n)).decode("utf-8", "replace")[:n],
+    "random_printable": lambda r, n: "".join(r.choices(_PRINTABLE, k=n)),  # random keyboard characters
     "repeated_phrase": lambda r, n: _cycle("calm down you are overreacting ", n),
     "words_to_cut": lambda r, n: _cycle("c@n't m4n up ihatewomen ", n),
     "mixed": _mixed,

@@ -24,6 +24,7 @@ def _norms(lexicon_analyzer, text: str) -> list[str]:
         ("Women are brilliant engineers.", True),
         ("Women are just as capable as men.", True),
         ("Women are no less capable than men.", True),
+        ("Women aren't any less capable than men.", True),  # "any less" is only said when denied or asked
         ("Women deserve the same pay as men.", True),
         ("Women are people, just like everyone else.", True),
         ("Women are not capable of leading a team.", False),
