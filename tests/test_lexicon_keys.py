@@ -52,7 +52,7 @@ def _state(nlp) -> tuple:
         sorted(normalizer.vocabulary),
         sorted(normalizer.targets),
         sorted(normalizer.squashed),
-        {rule: [m.patterns for m in (pair[0],)] for rule, pair in sorted(matcher.template_matchers.items())},
+        {group: (lazy.patterns, lazy.questions) for group, (lazy, _) in sorted(matcher._template_groups.items())},
         found,
     )
 

@@ -89,9 +89,9 @@ class LexiconMatcher(BatchComponent):
         self.innocent: dict[str, _LazyMatcher] = {}  # per rule: its innocent-sense templates
         self._innocent_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}  # see _needs
         # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
-        # would try each at every token of a text: each rule's patterns have their own Matcher, run only
+        # would try each at every token of a text: each rule's patterns are run (see _template_groups) only
         # on the stretch around a word each of its patterns holds (its trigger).
-        self.template_matchers: dict[str, tuple[_LazyMatcher, int]] = {}  # rule id -> (matcher, longest match)
+        self.template_reach: dict[str, int] = {}  # rule id -> the most tokens one of its template matches spans
         # attribute -> key -> (rule id, group) of the templates whose matches hold that word: a group is one
         # template's patterns (its number), or ANCHORLESS for patterns with no word every match holds
         self._triggers: dict[int, dict[int, set[tuple[str, int]]]] = {LEMMA: {}, LOWER: {}}
@@ -236,9 +236,7 @@ class LexiconMatcher(BatchComponent):
             statements = [c.pattern() for c in members if not c.question]
             lazy = _LazyMatcher(self.nlp, rule.id, statements, [c.pattern() for c in members if c.question])
             self._template_groups[rule.id, group] = (lazy, self._needs(members))
-        questions = [c.pattern() for _, c in compiled if c.question]
-        plain = [c.pattern() for _, c in compiled if not c.question]
-        self.template_matchers[rule.id] = (_LazyMatcher(self.nlp, rule.id, plain, questions), reach)
+        self.template_reach[rule.id] = reach
         return patterns
 
     def _needs(self, patterns: Sequence[Compiled]) -> list[tuple[tuple[int, frozenset[int]], ...]]:
@@ -287,7 +285,7 @@ class LexiconMatcher(BatchComponent):
         read as the matching key."""
         with keys_as_lemmas(doc):
             matches = self.matcher(doc) if rules and len(self.matcher) else []
-            if templates and self.template_matchers:
+            if templates and self.template_reach:
                 matches += self._template_matches(doc)
         return matches
 
@@ -311,7 +309,7 @@ class LexiconMatcher(BatchComponent):
                 first = starts[here - 1] if here else 0
                 last = starts[here] if here < len(starts) else len(doc)
                 for rule_id, group in self._triggers[attr][int(column[at])]:
-                    reach = self.template_matchers[rule_id][1]
+                    reach = self.template_reach[rule_id]
                     start, end = max(first, at - reach + 1), min(last, at + reach)
                     spans = windows.setdefault(rule_id, [])
                     held = groups.setdefault(rule_id, [])
@@ -370,7 +368,7 @@ class LexiconMatcher(BatchComponent):
         batch = DocArrays([doc_keys(doc) for doc in present])
         keys = batch.array
         found = self.phrases.find(keys, batch)
-        patterned = len(self.matcher) + len(self.template_matchers)
+        patterned = len(self.matcher) + len(self.template_reach)
         anchors = self._anchor_table() if patterned and not self.unanchored else None
         pattern_ok = [(bool(patterned), bool(patterned))] * len(nonempty)  # no patterns, or one that needs no word
         if anchors:
