@@ -343,23 +343,23 @@ class ContextRules:
         act = view.of_sentence(sent, "condemned_act", lambda: self.condemned_act(view.words(sent.start, sent.end)))
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
-        if sent.end < view.hi and not (cand.category in self.insult_categories and cand.end - cand.start == 1):
-            cue = view.of_sentence(sent, "rejected after", lambda: self._rejection_after(view, sent))
+        if not (cand.category in self.insult_categories and cand.end - cand.start == 1):
+            cue = view.of_sentence(sent, "rejected after", lambda: self.rejection_after(view.doc, sent.end))
             if cue:
                 return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         return _NO_COUNTER_SPEECH
 
-    def _rejection_after(self, view: TokenView, sent: Sentence) -> Seq | None:
-        """:meth:`rejected` of the sentence after ``sent``."""
-        sent = view.sentence(sent.end)
-        end = min(sent.end, view.hi, sent.start + self.rejection_reach)
-        return self.rejected(view.norms(sent.start, end), view.puncts(sent.start, end), end == sent.end)
-
-    def rejected(self, norms: Sequence[str], puncts: Sequence[bool], whole: bool) -> Seq | None:
-        """The rejection a sentence consists of, if it is nothing more ("It's not true.", "But that's a myth,
-        and ..."), else None. ``norms`` and ``puncts`` are its first tokens' (``whole``: all of them); no
-        more than :attr:`rejection_reach` are needed, so a long sentence costs no more than a short one."""
-        words = [(n, p) for n, p in zip(norms, puncts, strict=True) if n.strip()]
+    def rejection_after(self, doc: Doc, start: int) -> Seq | None:
+        """The rejection the sentence starting at token ``start`` consists of, if it is nothing more ("It's not
+        true.", "But that's a myth, and ..."), else None. Only its first :attr:`rejection_reach` tokens are
+        read, so a long sentence costs no more than a short one."""
+        opening = doc[start : min(len(doc), start + self.rejection_reach)]
+        if not len(opening):
+            return None
+        ends = [t.i for t in opening[1:] if t.is_sent_start]
+        opening = opening[: ends[0] - start] if ends else opening
+        whole = bool(ends) or opening.end == len(doc)
+        words = [(t.norm_, t.is_punct) for t in opening if t.norm_.strip()]
         at = 1 if words and words[0][0] in self.rejection_openers else 0
         if at >= len(words):
             return None
@@ -555,14 +555,9 @@ class ContextRules:
         act = self.condemned_act([w for w in words if w.isalnum() or "'" in w or "-" in w])
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
-        if sent.end < len(doc):
-            following = doc[sent.end : min(len(doc), sent.end + self.rejection_reach)]
-            ends = [t.i for t in following[1:] if t.is_sent_start]
-            following = following[: ends[0] - sent.end] if ends else following
-            whole = bool(ends) or following.end == len(doc)
-            cue = self.rejected([t.norm_ for t in following], [t.is_punct for t in following], whole)
-            if cue:
-                return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
+        cue = self.rejection_after(doc, sent.end)
+        if cue:
+            return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         # A report opens the sentence ("HR asked what I was wearing"); a speech verb late in it
         # ("... for what she wrote about us") is part of what the writer says.
         middle = sent.start + max(3, len(sent) // 2)
