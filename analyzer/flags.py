@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from typing_extensions import TypedDict
 
@@ -76,9 +76,12 @@ class FlagJSON(TypedDict):
     """The words that weighed most in a classifier flag."""
 
 
-@dataclass(frozen=True)
-class ScoreStep:
-    """One step that set or changed a flag's score, and why."""
+class ScoreStep(NamedTuple):
+    """One step that set or changed a flag's score, and why.
+
+    A named tuple, not a frozen dataclass: every candidate gets several, and flag-dense text makes
+    hundreds of thousands, which a frozen dataclass's ``__init__`` made several times dearer.
+    """
 
     step: str  # "lexicon", "context:<kind>", "classifier", "threshold"
     score: float  # the score after this step
@@ -119,7 +122,7 @@ class Verdict:
         return self.endorsed or self.overruled
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A possible flag while the pipeline is still deciding about it."""
 

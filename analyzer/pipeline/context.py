@@ -287,7 +287,8 @@ class ContextRules:
 
     def quotation(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
         lo, hi = sent.start_char, sent.end_char
-        for open_q, close_q in self.quote_pairs:
+        pairs = view.of_sentence(sent, "quote pairs", lambda: [p for p in self.quote_pairs if p[0] in text[lo:hi]])
+        for open_q, close_q in pairs:  # only the pairs whose opening quote the sentence holds
             left = text.rfind(open_q, lo, cand.start_char)
             if left < 0:
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from functools import partial
 from itertools import accumulate, pairwise
 
@@ -25,7 +26,7 @@ from spacy.tokens import Doc
 from analyzer.model.word_features import load_cues
 from analyzer.pipeline.spelling import LEET, Normalizer
 from analyzer.tokens.arrays import BatchComponent, DocArrays, HashCache
-from analyzer.tokens.doc_state import doc_text, doc_texts, set_keys
+from analyzer.tokens.doc_state import doc_texts, set_keys
 from analyzer.tokens.folding import fold
 from analyzer.tokens.guard import tokenize_linear
 
@@ -70,29 +71,33 @@ class NormalizerComponent(BatchComponent):
         present = [i for i, doc in enumerate(docs) if len(doc)]
         if not present:
             return docs
-        for i, text in zip(present, doc_texts([docs[i] for i in present]), strict=True):
+        leet: dict[int, list[_Change]] = {}  # position in ``present`` -> its leetspeak words' new layout
+        for k, (i, text) in enumerate(zip(present, doc_texts([docs[i] for i in present]), strict=True)):
             if _LEET_MIX.search(text):
-                docs[i] = self._relayout_leet(docs[i])
+                changes = self._leet_changes(docs[i], text)
+                if changes:
+                    leet[k] = changes
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         batch = DocArrays([docs[i].to_array(_BATCH_ATTRS) for i in present])
         norms, lengths, spaces, orths = batch.array.T
         retokenize = self._runs_to_split(batch, lengths, orths) | self._spelled_word_docs(batch, lengths, orths)
         keys = self._keys_of(norms, spaces, orths, batch.firsts)
         for k, (i, first, end) in enumerate(zip(present, batch.firsts.tolist(), batch.ends.tolist(), strict=True)):
-            if k in retokenize:
-                docs[i] = self._normalize_one(docs[i], keys[first:end])
+            if k in retokenize or k in leet:
+                docs[i] = self._normalize_one(docs[i], keys[first:end], leet.get(k, []))
             else:
                 set_keys(docs[i], keys[first:end])
         return docs
 
-    def _normalize_one(self, doc: Doc, keys: np.ndarray | None = None) -> Doc:
-        """Cut run-together words, join spelled letters, then set the keys: one doc at a time.
+    def _normalize_one(self, doc: Doc, keys: np.ndarray | None = None, leet: Sequence[_Change] = ()) -> Doc:
+        """Lay leetspeak words out anew (``leet``: :meth:`_leet_changes`), cut run-together words, join
+        spelled letters, then set the keys: one doc at a time.
 
-        ``keys``: the doc's keys as they stand, kept when neither step changes a token (junk with
-        scattered single letters is sent here and usually left as it is).
+        The first two are made in one rebuild of the doc. ``keys``: the doc's keys as they stand, kept when
+        no step changes a token (junk with scattered single letters is sent here and usually left as it is).
         """
         array = doc.to_array(_ATTRS)
-        cut = self._split_runs(doc, array)
+        cut = self._split_runs(doc, array, leet)
         changed = cut is not doc
         if changed:
             doc = cut
@@ -157,22 +162,43 @@ class NormalizerComponent(BatchComponent):
                 self._layouts[word] = layout
         return layout
 
-    def _split_runs(self, doc: Doc, array: np.ndarray) -> Doc:
-        """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of.
+    def _split_runs(self, doc: Doc, array: np.ndarray, leet: Sequence[_Change] = ()) -> Doc:
+        """Cut words written together ("womenare worthless", "ihatewomen") into the words they are made of,
+        after laying out the leetspeak words of ``leet`` (whose pieces are cut the same way).
 
         Returns the doc with the words cut (a new doc when there were any).
         """
         long_words = np.flatnonzero((array[:, 1] >= 6) & (array[:, 2] == 1))  # columns: NORM LENGTH IS_ALPHA . ORTH
-        if not len(long_words):
+        if not len(long_words) and not leet:
             return doc
-        changes: list[_Change] = []
+        changes: list[_Change] = [self._cut_pieces(change) for change in leet]
+        covered = {i for start, end, _, _ in leet for i in range(start, end)}
         for i, orth in zip(long_words.tolist(), array[long_words, 4].tolist(), strict=True):
             lengths = self._run_lengths(orth)
-            if lengths is not None:
-                text = doc[i].text
-                bounds = list(accumulate(lengths, initial=0))
-                changes.append((i, i + 1, [text[a:b] for a, b in pairwise(bounds)], None))
+            if lengths is not None and i not in covered:
+                changes.append((i, i + 1, _cut(doc[i].text, lengths), None))
         return _retokenized(doc, changes) if changes else doc
+
+    def _cut_pieces(self, change: _Change) -> _Change:
+        """A leetspeak layout with its run-together pieces cut as well ("c@n't-ihatewomen")."""
+        start, end, pieces, norms = change
+        cuts = [
+            self._run_lengths(self._strings.add(piece)) if len(piece) >= 6 and piece.isalpha() else None
+            for piece in pieces
+        ]
+        if not any(cuts):
+            return change
+        new_pieces: list[str] = []
+        new_norms: list[str] = []
+        for k, (piece, lengths) in enumerate(zip(pieces, cuts, strict=True)):
+            if lengths is None:
+                new_pieces.append(piece)
+                new_norms.append(norms[k] if norms is not None else self._vocab[piece].norm_)
+            else:
+                cut = _cut(piece, lengths)
+                new_pieces += cut
+                new_norms += [self._vocab[part].norm_ for part in cut]
+        return start, end, new_pieces, new_norms
 
     def _run_lengths(self, orth: int) -> list[int] | None:
         """Where to cut the word ``orth`` (piece lengths) or None, cached so each distinct word is looked at once."""
@@ -184,8 +210,8 @@ class NormalizerComponent(BatchComponent):
             known[orth] = lengths
         return lengths
 
-    def _relayout_leet(self, doc: Doc) -> Doc:
-        """Cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
+    def _leet_changes(self, doc: Doc, text: str) -> list[_Change]:
+        """How to cut an obfuscated word where its plain spelling would be cut: "n0t" is one word, "c@n't" two.
 
         spaCy splits "n0t" into "n0" + "t" and keeps "c@n't" whole, while
         "not" and "can't" (ca + n't) are cut the other way, so the phrase
@@ -194,9 +220,8 @@ class NormalizerComponent(BatchComponent):
         Only words whose plain pieces include a lexicon word of two or more
         characters are touched: a lone "a", "i" or "," is in nearly every run
         of junk and makes no obfuscated word ("AR-15s" is no leetspeak).
-        Returns the doc with those words cut anew (a new doc when there were any).
+        Returns the changes that cut those words anew (``text`` is the doc's text).
         """
-        text = doc_text(doc)
         vocabulary = self.normalizer.vocabulary
         changes: list[_Change] = []
         bounds: tuple[list[int], list[int]] | None = None  # where each token starts and ends, read on first use
@@ -215,7 +240,7 @@ class NormalizerComponent(BatchComponent):
             start = found.start()
             if [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)] != pieces:
                 changes.append((*tokens, orths, norms))  # the lists are shared: nothing changes them
-        return _retokenized(doc, changes) if changes else doc
+        return changes
 
     def _leet_pieces_of(self, words: list[str]) -> dict[str, _LeetPieces]:
         """How each leetspeak word is cut when laid out as its plain spelling, cached per word: the pieces'
@@ -439,6 +464,12 @@ _LeetPieces = tuple[list[tuple[int, int]], list[str], list[str], list[str]]
 _NOT_LAID_OUT: _LeetPieces = ([], [], [], [])  # a word whose plain spelling holds no lexicon word
 # A change to a doc's tokens: tokens [start, end) become the given pieces, with these norms (None: the pieces' own).
 _Change = tuple[int, int, list[str], list[str] | None]
+
+
+def _cut(word: str, lengths: Sequence[int]) -> list[str]:
+    """``word`` cut into pieces of ``lengths``."""
+    bounds = list(accumulate(lengths, initial=0))
+    return [word[a:b] for a, b in pairwise(bounds)]
 
 
 def _retokenized(doc: Doc, changes: list[_Change]) -> Doc:
