@@ -16,7 +16,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-from analyzer.flags import Candidate, Verdict
+from analyzer.flags import Candidate, ScoreStep, Verdict
 from analyzer.model.word_features import is_cue, load_cues
 from analyzer.pipeline.context_view import Sentence, TokenView, sentence_of_span
 from analyzer.tokens.doc_state import key_text
@@ -29,20 +29,18 @@ CONTEXT_FILE = DATA_DIR / "context.yml"
 
 Seq = tuple[str, ...]
 
-# The usual outcomes of the checks of a lexicon candidate, made once: each check of each candidate returns one.
-_NOT_QUOTED = Verdict(False, "not inside a quotation")
-_NOT_MENTIONED = Verdict(False, "not introduced as a phrase or example")
-_NO_COUNTER_SPEECH = Verdict(False, "no counter-speech around it")
-_NOT_NEGATED = Verdict(False, "not negated")
-_NOT_REPORTED = Verdict(False, "not reported speech")
-_NAMED = {
-    id(_NOT_QUOTED): _NOT_QUOTED.named("quotation"),
-    id(_NOT_MENTIONED): _NOT_MENTIONED.named("mention"),
-    id(_NO_COUNTER_SPEECH): _NO_COUNTER_SPEECH.named("counter_speech"),
-    id(_NOT_NEGATED): _NOT_NEGATED.named("negation"),
-    id(_NOT_REPORTED): _NOT_REPORTED.named("reported_speech"),
-}
+# The usual outcomes of the checks of a lexicon candidate, made once (named already): each check of each
+# candidate returns one.
+_NOT_QUOTED = Verdict(False, "not inside a quotation", check="quotation")
+_NOT_MENTIONED = Verdict(False, "not introduced as a phrase or example", check="mention")
+_NO_COUNTER_SPEECH = Verdict(False, "no counter-speech around it", check="counter_speech")
+_NOT_NEGATED = Verdict(False, "not negated", check="negation")
+_NOT_REPORTED = Verdict(False, "not reported speech", check="reported_speech")
 _NAMED_KEPT = 10_000  # verdicts named once and reused (see ContextRules.apply)
+_OUTCOMES_KEPT = 10_000  # outcomes of shared verdicts, worked out once (see ContextRules.apply)
+_SHARED = (_NOT_QUOTED, _NOT_MENTIONED, _NO_COUNTER_SPEECH, _NOT_NEGATED, _NOT_REPORTED)
+# What the checks add to a candidate: steps, named verdicts, notes, the check that ruled it out
+_Outcome = tuple[tuple[ScoreStep, ...], tuple[Verdict, ...], tuple[str, ...], str | None]
 _STEP_NAMES = {
     name: f"context:{name}" for name in ("quotation", "mention", "counter_speech", "negation", "reported_speech")
 }
@@ -56,6 +54,11 @@ class Cues:
         for seq in sorted(set(seqs), key=len, reverse=True):
             if seq:
                 self.by_first.setdefault(seq[0], []).append(seq)
+        # per first word: (length, the cues of that length), longest first: one slice per length, not per cue
+        self._by_length: dict[str, list[tuple[int, frozenset[Seq]]]] = {
+            first: [(n, frozenset(q for q in found if len(q) == n)) for n in sorted({len(q) for q in found})[::-1]]
+            for first, found in self.by_first.items()
+        }
 
     def find(self, words: Sequence[str]) -> Seq | None:
         """The longest cue starting at the earliest position in ``words``."""
@@ -70,9 +73,11 @@ class Cues:
     def at(self, words: Sequence[str], i: int) -> Seq | None:
         """The longest cue starting at ``words[i]`` and ending within ``words``."""
         n = len(words)
-        for seq in self.by_first.get(words[i], ()):
-            if i + len(seq) <= n and tuple(words[i : i + len(seq)]) == seq:
-                return seq
+        for length, found in self._by_length.get(words[i], ()):
+            if i + length <= n:
+                seq = tuple(words[i : i + length])
+                if seq in found:
+                    return seq
         return None
 
     def positions(self, words: Sequence[str]) -> tuple[list[int], list[Seq]]:
@@ -100,17 +105,15 @@ class Cues:
 
     def last(self, words: Sequence[str]) -> int | None:
         """Where the last cue in ``words`` starts (its index), or None."""
+        by_first = self.by_first
         for i in range(len(words) - 1, -1, -1):
-            for seq in self.by_first.get(words[i], ()):
-                if i + len(seq) <= len(words) and tuple(words[i : i + len(seq)]) == seq:
-                    return i
+            if words[i] in by_first and self.at(words, i):
+                return i
         return None
 
     def starts(self, words: Sequence[str]) -> Seq | None:
-        for seq in self.by_first.get(words[0], ()) if words else ():
-            if tuple(words[: len(seq)]) == seq:
-                return seq
-        return None
+        """The longest cue ``words`` opens with, or None."""
+        return self.at(words, 0) if words else None
 
 
 def _check_strings(node: object, path: Path) -> None:
@@ -205,6 +208,11 @@ class ContextRules:
         self._negated: dict[Seq, Verdict] = {}  # see negation
         # (verdict, check) -> the verdict naming its check, made once per distinct verdict (see apply)
         self._named: dict[tuple[Verdict, str], Verdict] = {}
+        # The verdicts made once and kept (so their ids stay theirs), and what a candidate's score and such
+        # verdicts make of it: on text dense with findings most candidates get the same few.
+        self._shared: set[int] = {id(verdict) for verdict in _SHARED}
+        self._outcomes: dict[tuple[float | int, ...], _Outcome] = {}
+        self._check_functions = [getattr(type(self), name) for name, _ in self.CHECKS]
 
     # -- helpers -----------------------------------------------------------
 
@@ -412,7 +420,9 @@ class ContextRules:
             return Verdict(False, "a rhetorical question, not a negation", overruled=True)
         found = self._negated.get(cue)
         if found is None:  # one verdict per cue, shared (verdicts are frozen): a text may negate thousands
-            found = self._negated[cue] = Verdict(True, f"negated ('{' '.join(cue)}'): the sentence rejects the idea")
+            note = f"negated ('{' '.join(cue)}'): the sentence rejects the idea"
+            found = self._negated[cue] = Verdict(True, note, check="negation")
+            self._shared.add(id(found))
         return found
 
     def reported_speech(self, view: TokenView, cand: Candidate, sent: Sentence, text: str) -> Verdict:
@@ -723,27 +733,47 @@ class ContextRules:
         if view is None:
             view = TokenView.of_doc(doc)
         sent = view.sentence(cand.start)
+        verdicts = [check(self, view, cand, sent, text) for check in self._check_functions]
+        shared = self._shared
+        key = (cand.score, *map(id, verdicts)) if all(id(v) in shared for v in verdicts) else None
+        outcome = self._outcomes.get(key) if key is not None else None
+        if outcome is None:
+            outcome = self._outcome(cand.score, verdicts)
+            if key is not None and len(self._outcomes) < _OUTCOMES_KEPT:
+                self._outcomes[key] = outcome
+        steps, named, notes, suppressed_by = outcome
+        cand.history += steps
+        cand.verdicts += named
+        cand.notes += notes
+        if suppressed_by is not None:
+            cand.suppressed_by = suppressed_by
+        cand.score = steps[-1].score
+
+    def _outcome(self, score: float, verdicts: Sequence[Verdict]) -> _Outcome:
+        """What the checks' ``verdicts`` make of a candidate scored ``score``: the steps they add to its
+        history, the verdicts naming their checks, the notes worth showing, and the check that rules it
+        out (the one of lowest multiplier among those that apply), if any."""
         strongest: tuple[float, str] | None = None
-        verdicts: list[tuple[str, Verdict, float]] = []
-        for name, multiplier_attr in self.CHECKS:
-            verdict: Verdict = getattr(self, name)(view, cand, sent, text)
-            multiplier = getattr(self, multiplier_attr)
-            verdicts.append((name, verdict, multiplier))
-            if verdict.applies and (strongest is None or multiplier < strongest[0]):
-                strongest = (multiplier, name)
-        for name, verdict, multiplier in verdicts:
-            score = cand.score
+        for (name, multiplier_attr), verdict in zip(self.CHECKS, verdicts, strict=True):
+            if verdict.applies:
+                multiplier = getattr(self, multiplier_attr)
+                if strongest is None or multiplier < strongest[0]:
+                    strongest = (multiplier, name)
+        scratch = Candidate(0, 0, 0, 0, "", "", None, score)
+        named: list[Verdict] = []
+        notes: list[str] = []
+        for (name, _), verdict in zip(self.CHECKS, verdicts, strict=True):
+            score = scratch.score
             if strongest is not None and strongest[1] == name:
-                score = cand.score * multiplier
-                cand.suppressed_by = name
-            cand.step(_STEP_NAMES[name], score, verdict.note)
-            named = _NAMED.get(id(verdict))
-            if named is None:
-                named = self._named.get((verdict, name))
-                if named is None:
-                    named = verdict.named(name)
-                    if len(self._named) < _NAMED_KEPT:  # notes quoting the text's words are many: keep a few
-                        self._named[verdict, name] = named
-            cand.verdicts.append(named)
+                score = scratch.score * strongest[0]
+                scratch.suppressed_by = name
+            scratch.step(_STEP_NAMES[name], score, verdict.note)
+            named_verdict = verdict if verdict.check == name else self._named.get((verdict, name))
+            if named_verdict is None:
+                named_verdict = verdict.named(name)
+                if len(self._named) < _NAMED_KEPT:  # notes quoting the text's words are many: keep a few
+                    self._named[verdict, name] = named_verdict
+            named.append(named_verdict)
             if verdict.applies or verdict.worth_telling:
-                cand.notes.append(verdict.note)
+                notes.append(verdict.note)
+        return tuple(scratch.history), tuple(named), tuple(notes), scratch.suppressed_by

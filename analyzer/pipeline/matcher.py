@@ -103,6 +103,7 @@ class LexiconMatcher(BatchComponent):
         self._template_groups = {}
         # per rule hash: (breadth, lexicon order), which of two rules matching the same words wins
         self._rank: dict[int, tuple[int, int]] = {}
+        self._matched_notes: dict[str, str] = {}  # rule id -> the note of its lexicon step
 
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
         """Load the built-in lexicons plus the config's ``lexicons`` folders, and compile them."""
@@ -393,7 +394,10 @@ class LexiconMatcher(BatchComponent):
             rule_id=rule.id,
             score=rule.score,
         )
-        cand.step("lexicon", rule.score, f"matched rule {rule.id} (base score {rule.score:.2f})")
+        note = self._matched_notes.get(rule.id)
+        if note is None:  # one note per rule, not one f-string per finding
+            note = self._matched_notes[rule.id] = f"matched rule {rule.id} (base score {rule.score:.2f})"
+        cand.step("lexicon", rule.score, note)
         innocent = self._innocent_sense(span, rule, context)
         if innocent:
             cand.step("lexicon:unless", rule.score * 0.1, f"innocent sense: '{innocent}' in the same sentence")
