@@ -108,13 +108,16 @@ def test_real_cyrillic_and_greek_words_keep_their_letters(lexicon_analyzer) -> N
 def test_a_run_of_undecodable_or_control_characters_reads_as_one_and_offsets_still_point_into_the_text(
     lexicon_analyzer,
 ) -> None:
-    """Badly decoded bytes are runs of U+FFFD and control characters: each run is one token, not one per
-    character, and a flag after it still points at what the user wrote."""
+    """Badly decoded bytes are runs of U+FFFD and control characters: each run reads as one space, not one
+    token per character, and a flag after it still points at what the user wrote."""
     junk = "\ufffd" * 40 + "\x07\x00\x1b" + "\ufffd" * 3
     text = f"{junk} man up {junk}\x07 calm down"
     doc = lexicon_analyzer.process(text)
-    assert [t.text for t in doc] == ["\ufffd", "man", "up", "\ufffd", "calm", "down"]
+    assert [t.text for t in doc if not t.is_space] == ["man", "up", "calm", "down"]
+    assert len(doc) == 6  # each run and the space after it: one whitespace token
     flags = lexicon_analyzer.analyze(text).flags
     assert [f.text for f in flags] == ["man up", "calm down"]
     assert all(text[f.start : f.end] == f.text for f in flags)
-    assert [t.text for t in lexicon_analyzer.process("a\x07b \ufffd")] == ["a\x07b", "\ufffd"]  # one alone stays
+    assert [t.text for t in lexicon_analyzer.process("a\x07b \ufffd")] == ["a\x07b", " "]  # a control char alone stays
+    flags = lexicon_analyzer.analyze("calm\ufffddown").flags  # where a byte did not decode, a word ends
+    assert [f.text for f in flags] == ["calm\ufffddown"]

@@ -17,9 +17,11 @@ nothing. :func:`fold` returns the text the pipeline analyzes, with
   letters, each look-alike read as its Latin letter (Russian or Greek text
   keeps its letters).
 - a run of two or more characters nobody types (U+FFFD, left where bytes did
-  not decode, and control characters) read as one U+FFFD: badly decoded
-  text is mostly such runs, which the tokenizer made one token per character
-  and no later step learns anything from.
+  not decode, and control characters) read as one U+FFFD, and every U+FFFD
+  read as a space: badly decoded text is mostly such runs, which the
+  tokenizer made one token per character (then one per run, a third of the
+  tokens of random bytes) and no later step learns anything from; where a
+  character did not decode, a word ends.
 
 It also returns, for each character of the folded text, the position of the
 character of the input it came from (None when nothing changed), so flags
@@ -140,6 +142,10 @@ def fold(text: str) -> tuple[str, np.ndarray | None]:
             text = swapped
             if origin is None:
                 origin = np.arange(len(text), dtype=np.int64)
+    if "\ufffd" in text:
+        if origin is None:  # a space for each, in place: the characters still line up with the input
+            origin = np.arange(len(text), dtype=np.int64)
+        text = text.replace("\ufffd", " ")
     return text, origin
 
 
