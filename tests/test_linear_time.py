@@ -121,7 +121,7 @@ WORK_UNITS = [
     "she is not a bitch but karma is a bitch ",
     "not all men but you are so emotional ",
     "s l u t ",
-    "womenareso dumb ",
+    "girlsareso dumb ",  # (with "women", 60 copies in one sentence get one whole-text finding: work once, not per copy)
     "x7\ufffd@q%\u0301 b*tch ",
 ]
 
