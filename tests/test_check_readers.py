@@ -121,6 +121,26 @@ def test_ignore_directives_are_read_from_comments_not_from_code(reader, source, 
 MARKUP_ALPHABET = "ab man up\n\r\t `*_#>-|[]()<>!:=.~&;/\\"
 
 
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("<![:", []),
+        ("<p>Calm down</p><![:x <b>man up</b>", ["Calm down", "man up"]),
+        ("<![foo[ calm down ]]>", ["calm down"]),
+    ],
+)
+def test_a_broken_marked_section_in_html_is_read_as_text(source: str, words: list[str]) -> None:
+    """Python's HTML parser gives up on "<![" without a known name (found by the property test below)."""
+    prose = read_html(source)
+    assert len(prose.starts) == len(prose.text)
+    for i, char in enumerate(prose.text):
+        if char.isalnum() and prose.ends[i] - prose.starts[i] == 1:
+            assert source[prose.starts[i]] == char
+    for phrase in words:
+        at = prose.text.index(phrase)
+        assert source[prose.starts[at] : prose.ends[at + len(phrase) - 1]] == phrase
+
+
 @pytest.mark.parametrize("reader", [read_markdown, read_html, read_rst, read_plain])
 def test_readers_never_crash_and_always_map_back(reader) -> None:
     from hypothesis import given, settings

@@ -105,6 +105,19 @@ class _ProseOfHtml(HTMLParser):
             )
         self._gap("")
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """A ``<![name[ ... ]]>`` section; one with no name or an unknown one ("<![:") is read as text.
+
+        Python 3.11's parser raises AssertionError on those, after moving its position: the position is
+        put back and -1 returned, which makes the parser read the stretch as text when it closes.
+        """
+        position = self.lineno, self.offset
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            self.lineno, self.offset = position
+            return -1
+
     def _gap(self, tag: str) -> None:
         if tag in INLINE_TAGS:
             return
