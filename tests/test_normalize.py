@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from spacy.attrs import IS_ALPHA, LENGTH, NORM, ORTH, SPACY
+from spacy.tokens import Doc
 
 
 @pytest.mark.parametrize(
@@ -129,6 +131,22 @@ def test_words_laid_out_together_are_cut_as_each_alone(lexicon_analyzer) -> None
     alone = [normalizer._layout(word) for word in plain]
     assert normalizer._layouts_of(plain) == alone
     assert alone[0] == [(0, 2, "can"), (2, 5, "not")]  # "can't" is cut by a special case
+
+
+_COLUMNS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the normalizer's per-doc columns
+
+
+def test_a_leetspeak_layout_and_the_cutting_of_run_together_words_make_one_rebuild(lexicon_analyzer) -> None:
+    """Both changes go into one new doc: a run-together piece of a leetspeak layout is cut as well, and a
+    token a layout replaces is not cut a second time."""
+    nlp = lexicon_analyzer.nlp
+    normalizer = nlp.get_pipe("allyship_normalizer")
+    doc = Doc(nlp.vocab, words=["c@n't", "ihatewomen", "ihatewomen"], spaces=[False, True, False])
+    layout = (0, 2, ["c@", "n't", "ihatewomen"], ["can", "not", "ihatewomen"])  # "c@n'tihatewomen" laid out
+    cut = normalizer._split_runs(doc, doc.to_array(_COLUMNS), [layout])
+    assert [t.text for t in cut] == ["c@", "n't", "i", "hate", "women", "i", "hate", "women"]
+    assert [t.norm_ for t in cut][:3] == ["can", "not", "i"]
+    assert cut.text == doc.text
 
 
 PREFILTERED = "1m s0 d0ne, c@n't y'@ll 'cuz b!tch 1/1000th AR-15s, w/0 h3's h4d d1d 0l' n0t 1'd g0nna ＭＡＮ4 р4с"
