@@ -121,3 +121,4 @@ def test_a_run_of_undecodable_or_control_characters_reads_as_one_and_offsets_sti
     assert [t.text for t in lexicon_analyzer.process("a\x07b \ufffd")] == ["a\x07b", " "]  # a control char alone stays
     flags = lexicon_analyzer.analyze("calm\ufffddown").flags  # where a byte did not decode, a word ends
     assert [f.text for f in flags] == ["calm\ufffddown"]
+    assert [t.text for t in lexicon_analyzer.process("man\x00\x01up")] == ["man", "up"]  # all-ASCII text alike

@@ -17,8 +17,8 @@ nothing. :func:`fold` returns the text the pipeline analyzes, with
   letters, each look-alike read as its Latin letter (Russian or Greek text
   keeps its letters).
 - a run of two or more characters nobody types (U+FFFD, left where bytes did
-  not decode, and control characters) read as one U+FFFD, and every U+FFFD
-  read as a space: badly decoded text is mostly such runs, which the
+  not decode, and control characters) read as one space, and a lone U+FFFD
+  as a space too: badly decoded text is mostly such runs, which the
   tokenizer made one token per character (then one per run, a third of the
   tokens of random bytes) and no later step learns anything from; where a
   character did not decode, a word ends.
@@ -142,22 +142,22 @@ def fold(text: str) -> tuple[str, np.ndarray | None]:
             text = swapped
             if origin is None:
                 origin = np.arange(len(text), dtype=np.int64)
-    if "\ufffd" in text:
-        if origin is None:  # a space for each, in place: the characters still line up with the input
+    if "\ufffd" in text:  # a lone one
+        if origin is None:  # a space for it, in place: the characters still line up with the input
             origin = np.arange(len(text), dtype=np.int64)
         text = text.replace("\ufffd", " ")
     return text, origin
 
 
 def _one_per_junk_run(text: str, origin: np.ndarray | None) -> tuple[str, np.ndarray]:
-    """``text`` with each run of junk characters read as one U+FFFD, and the map back to the input."""
+    """``text`` with each run of junk characters read as one space, and the map back to the input."""
     bounds = np.array([found.span() for found in _JUNK_RUN.finditer(text)], dtype=np.int64)
     step = np.zeros(len(text) + 1, dtype=np.int64)
     np.add.at(step, bounds[:, 0] + 1, 1)
     np.add.at(step, bounds[:, 1], -1)
     keep = np.cumsum(step[:-1]) == 0  # all but the first character of each run
     positions = np.arange(len(text), dtype=np.int64) if origin is None else origin
-    return _JUNK_RUN.sub("\ufffd", text), positions[keep]
+    return _JUNK_RUN.sub(" ", text), positions[keep]
 
 
 def _unmask_word(word: str, latin: bool) -> str:
