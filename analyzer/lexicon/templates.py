@@ -8,7 +8,9 @@ Priya is overreacting", "They are totally overreacting" and, as a question,
   "overreacting" also matches "overreacted"; ``a|an|the`` any one of them;
 - ``{slot}`` any entry of a word class (``analyzer/data/slots.yml``, or the
   lexicon file's own ``slots:``); ``{name}`` a capitalized word that is no
-  common English word; ``_`` any one word; ``...`` up to four words;
+  common English word; ``{women_pronoun}`` a "they" or "them" that refers back
+  to women (:mod:`analyzer.pipeline.references`); ``_`` any one word; ``...`` up
+  to four words;
 - ``!{slot}`` or ``!a|b`` any one word but these (the slot's one-word entries);
   ``=word`` the word exactly as written (``='s`` is a possessive, not "is");
 - a suffix ``?`` (may be left out), ``*`` (up to three words) or ``+`` (one to
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +35,10 @@ from analyzer.resources import DATA_DIR
 
 SLOTS_FILE = DATA_DIR / "slots.yml"
 NAME_ATTR = "allyship_name"  # the Token extension a {name} slot matches (set up by the lexicon matcher)
+WOMEN_PRONOUN_ATTR = "allyship_women_pronoun"  # the one {women_pronoun} matches (analyzer.pipeline.references)
+# Slots that no list can state: each matches the tokens for which its Token extension is true.
+EXTENSION_SLOTS = {"name": NAME_ATTR, "women_pronoun": WOMEN_PRONOUN_ATTR}
+EXTENSION_BREADTH = {WOMEN_PRONOUN_ATTR: 2}  # "they", "them": a narrow subject; a {name} is any of very many
 MAX_REPEAT = 3  # words a '*' or '+' item may take
 MAX_GAP = 4  # words a '...' item may take
 MAX_PATTERNS = 400  # Matcher patterns one template may expand to
@@ -47,7 +53,8 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    """One item of a template: ``kind`` is words, exact, slot, any, name, gap or not; ``lo``/``hi`` how often."""
+    """One item of a template: ``kind`` is words, exact, slot, any, extension (its one word names it), gap or
+    not; ``lo``/``hi`` how often."""
 
     kind: str
     words: tuple[str, ...] = ()
@@ -106,7 +113,8 @@ class Compiled:
 
     @property
     def breadth(self) -> int:
-        """How many words its first required token accepts (a wildcard or a {name}: very many).
+        """How many words its first required token accepts (a wildcard or a {name}: very many; a
+        {women_pronoun}: two).
 
         A template's first required token is usually who the claim is about; a rule whose
         widest pattern accepts fewer words makes a narrower claim ("women" rather than anyone).
@@ -116,7 +124,7 @@ class Compiled:
                 key, value = spec.attrs[0]
                 if key in ("LEMMA", "LOWER", "ORTH"):
                     return len(value) if isinstance(value, tuple) else 1
-                return 1_000_000
+                return EXTENSION_BREADTH.get(value, 1_000_000) if key == "_" else 1_000_000
         return 1_000_000
 
     @property
@@ -157,6 +165,8 @@ class SlotTable:
     not_names: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # keys too common to look for a template's matches by
     question_openers: frozenset[str] = frozenset()  # words that may come before a question's fronted auxiliary
+    reference_pronouns: frozenset[str] = frozenset()  # pronouns that may fill {women_pronoun}
+    reference_women: frozenset[str] = frozenset()  # keys of person words that name women, for {women_pronoun}
     _parsed: dict[str, tuple[tuple[Item, ...], ...]] = field(default_factory=dict, compare=False, repr=False)
     # slot expansions already built, per keys mapping (held, so its id stays its own): {id: (keys, {...})}
     _expanded: dict[int, tuple[object, dict]] = field(default_factory=dict, compare=False, repr=False)
@@ -176,16 +186,7 @@ class SlotTable:
             return self
         merged = dict(self.slots)
         merged.update({k: tuple(v) for k, v in local.items()})
-        return SlotTable(
-            merged,
-            self.question_subjects,
-            self.question_verbs,
-            self.auxiliary,
-            self.negation,
-            self.not_names,
-            self.common,
-            self.question_openers,
-        )
+        return replace(self, slots=merged, _parsed={}, _expanded={})
 
     def entries(self, name: str) -> tuple[tuple[Item, ...], ...]:
         """The parsed entries of slot ``name`` (each a short template)."""
@@ -203,6 +204,7 @@ def builtin_slots() -> SlotTable:
     """The word classes of ``analyzer/data/slots.yml``."""
     raw = load_plain(SLOTS_FILE.read_text(encoding="utf-8"))
     questions = raw.get("questions") or {}
+    references = raw.get("references") or {}
     table = SlotTable(
         slots={str(k): tuple(str(v) for v in values) for k, values in raw["slots"].items()},
         question_subjects=frozenset(questions.get("subjects") or ()),
@@ -211,6 +213,8 @@ def builtin_slots() -> SlotTable:
         not_names=frozenset(str(w).lower() for w in raw.get("not_names") or ()),
         common=frozenset(str(w).lower() for w in raw.get("common") or ()),
         question_openers=frozenset(str(w).lower() for w in questions.get("openers") or ()),
+        reference_pronouns=frozenset(str(w).lower() for w in references.get("pronouns") or ()),
+        reference_women=frozenset(str(w).lower() for w in references.get("women") or ()),
     )
     for name in table.slots:  # a broken built-in class is a bug: fail at start-up, not on some rule
         check_slot(table, name)
@@ -252,8 +256,8 @@ def _parse_item(part: str, where: str) -> Item:
         name = body[1:-1]
         if not (body.startswith("{") and body.endswith("}")) or not name.replace("_", "").isalnum():
             raise TemplateError(f"{where}: '{part}' is not a slot; write a slot alone, as {{person}}")
-        if name == "name":
-            return Item("name", lo=lo, hi=min(hi, 1), text=part)
+        if name in EXTENSION_SLOTS:
+            return Item("extension", words=(name,), lo=lo, hi=min(hi, 1), text=part)
         return Item("slot", slot=name, lo=lo, hi=hi, text=part)
     words = tuple(w for w in body.split("|"))
     if any(not w for w in words):
@@ -379,8 +383,8 @@ def _expand_item(
         return [(Spec((("IS_PUNCT", False), ("IS_SENT_START", False)), 0, MAX_GAP, index),)]
     if item.kind == "any":
         base: list[Alternative] = [(Spec((("IS_ALPHA", True),), item=index),)]
-    elif item.kind == "name":
-        base = [(Spec((("_", NAME_ATTR),), item=index),)]
+    elif item.kind == "extension":
+        base = [(Spec((("_", EXTENSION_SLOTS[item.words[0]]),), item=index),)]
     elif item.kind == "exact":
         base = [(Spec((("LOWER", item.words[0] if len(item.words) == 1 else tuple(sorted(item.words))),), item=index),)]
     elif item.kind == "not":
@@ -502,7 +506,7 @@ def local_slot_problems(local: Mapping[str, Sequence[str]], builtin: SlotTable) 
     problems: list[tuple[str, str]] = []
     table = builtin.with_local(local)
     for name in local:
-        if name in builtin.slots or name == "name":
+        if name in builtin.slots or name in EXTENSION_SLOTS:
             problems.append((name, f"slot '{name}' is built in; choose another name"))
             continue
         try:

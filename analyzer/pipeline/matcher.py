@@ -27,6 +27,7 @@ from analyzer.flags import Candidate
 from analyzer.lexicon import loader as lexicons
 from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
 from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse
+from analyzer.pipeline import references  # noqa: F401  (registers the {women_pronoun} extension)
 from analyzer.pipeline.lexicon_keys import lexicon_keys
 from analyzer.pipeline.spelling import english_words
 from analyzer.tokens.arrays import BatchComponent, DocArrays, WordSet

@@ -167,7 +167,9 @@ def _rewrites(doc: Doc, start: int, end: int, items: list[int], template: Sequen
         while stop < len(doc) and not doc[stop].is_punct:
             stop += 1
         rest = "".join(doc[i].text_with_ws for i in range(verbs[0] + 1, stop) if i not in subject).strip()
-        out.append(("the question form", f"{aux.capitalize()} {who} {rest}".rstrip() + "?"))
+        # the sentences before stay: a "they" may refer to the women they name
+        before = doc[: doc[start].sent.start].text_with_ws
+        out.append(("the question form", before + f"{aux.capitalize()} {who} {rest}".rstrip() + "?"))
     return out
 
 
