@@ -200,6 +200,7 @@ class ContextRules:
         self.evidence_floor = float(findings["evidence_floor"])
         self.evidence_floor_other = float(findings.get("evidence_floor_other", self.evidence_floor))
         self.evidence_floor_encoder = float(findings.get("evidence_floor_encoder", self.evidence_floor))
+        self.claim_words = frozenset(str(w).lower() for w in findings.get("claims", ()))
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -604,6 +605,24 @@ class ContextRules:
                 return True
         return False
 
+    def says_something(self, span: Span) -> bool:
+        """Does ``span`` judge, rule, compare or attack (``findings.claims`` or a hostile cue), as written or by
+        the normalizer's key? "Many women in my class study physics" says nothing of them; "Women can't do
+        physics" does."""
+        claims = self.claim_words
+        spelled: list[str] = []  # a word spelled out letter by letter ("s c u m")
+        for token in span:
+            written = token.lower_.replace("'", "").replace("\u2019", "").rstrip(".")
+            if len(written) == 1 and written.isalpha():
+                spelled.append(written)
+                continue
+            words = (written, key_text(token), "".join(spelled)) if spelled else (written, key_text(token))
+            spelled = []
+            if any(word in claims or self.hostile(word) for word in words):
+                return True
+        joined = "".join(spelled)
+        return joined in claims or self.hostile(joined)
+
     def praises_women(self, sent: Span) -> bool:
         """'Women are brilliant engineers', 'Women deserve the same pay as men': a reference to women with praise
         or equality and nothing hostile. Praise after a negation ("women are not capable") is no praise, and the
@@ -653,11 +672,13 @@ class ContextRules:
         out, with its multiplier (``findings.multipliers`` of context.yml), or None when it stands.
 
         In order: a listed phrase of the sentence (``listed``) already ruled out; for gendered
-        categories (``gendered``), praise or a pro-equality statement in the sentence itself, and
+        categories (``gendered``), praise or a pro-equality statement in the sentence itself,
         no reference to women in ``scope`` (the sentence and the one before, or the whole short text
-        for a decision on the whole text); then a sentence about someone's words, and a denial of
-        its hostile words. A sentence is judged on its own words: a later, unrelated sentence
-        ("... Thanks for the review.") neither rescues nor condemns it.
+        for a decision on the whole text), and a ``scope`` that, with the sentence after it, says nothing
+        of anyone ("Ever work for a woman boss? They're the worst!" says it in the next one); then a
+        sentence about someone's words, and a denial of its hostile words. A sentence is judged on its own
+        words: a later, unrelated sentence ("... Thanks for the review.") neither rescues nor condemns it,
+        except that it may say what the finding's sentence leaves unsaid.
         """
         multipliers = self.finding_multipliers
         ruled_out = next((c for c in listed if c.suppressed_by), None)
@@ -674,6 +695,9 @@ class ContextRules:
             if not self.names_women(scope):
                 note = "no woman or women referred to in this or the previous sentence"
                 return Verdict(True, note, check="target"), multipliers["target"]
+            if self.claim_words and not self.says_something(doc[scope.start : _next_sentence_end(doc, sent)]):
+                note = "a plain statement: nothing judged, ruled, compared or attacked"
+                return Verdict(True, note, check="descriptive"), multipliers["descriptive"]
         about = self.about_speech(doc, sent)
         if about.applies:
             return about.named("sentence"), multipliers["about_speech"]
@@ -777,3 +801,8 @@ class ContextRules:
             if verdict.applies or verdict.worth_telling:
                 notes.append(verdict.note)
         return tuple(scratch.history), tuple(named), tuple(notes), scratch.suppressed_by
+
+
+def _next_sentence_end(doc: Doc, sent: Span) -> int:
+    """Where the sentence after ``sent`` ends (the end of ``doc`` when ``sent`` is its last)."""
+    return doc[sent.end].sent.end if sent.end < len(doc) else len(doc)
