@@ -107,6 +107,7 @@ def test_finding_multipliers_come_from_context_yml(tmp_path: Path, lexicon_analy
         ("Women are brilliant engineers.", "praise"),
         ("Accountants are all the same.", "target"),
         ("I do not hate women.", "negation"),
+        ("Most of the women on my street cycle to the station.", "descriptive"),
     ],
 )
 def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer, context_rules, text, check) -> None:
@@ -128,3 +129,36 @@ def test_hostile_or_exclusionary_sentences_are_not_taken_for_pro_equality(lexico
     doc = lexicon_analyzer.process(text)
     judged = context_rules.judge_finding(doc, doc[:], doc[:], "gendered_hostility", [], gendered=True)
     assert judged is None or judged[0].check not in ("pro_equality", "praise"), judged
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Most of the women on my street cycle to the station.", False),
+        ("Women on my street can't cycle to save their lives.", True),
+        ("Women on my street should leave cycling to the men.", True),
+        ("Women on my street are worse at cycling than men.", True),
+        ("Women on my street are s c u m.", True),
+    ],
+)
+def test_a_plain_statement_says_nothing_of_anyone(lexicon_analyzer, context_rules, text: str, says: bool) -> None:
+    doc = lexicon_analyzer.process(text)
+    assert context_rules.says_something(doc[:]) is says
+
+
+def test_a_weak_guess_of_another_category_is_ruled_out_below_the_bar(lexicon_analyzer, context_rules) -> None:
+    doc = lexicon_analyzer.process("Take it easy, the invoice went out on time.")
+    bar = context_rules.min_score_other
+    assert bar > 0.5
+    weak = context_rules.judge_finding(doc, doc[:], doc[:], "dismissive", [], gendered=False, score=bar - 0.01)
+    assert weak is not None and weak[0].check == "weak" and weak[0].applies
+    assert context_rules.judge_finding(doc, doc[:], doc[:], "dismissive", [], gendered=False, score=bar) is None
+    # the bar is for the other categories: a gendered finding is judged on what it says (here: about no woman)
+    gendered = context_rules.judge_finding(doc, doc[:], doc[:], "gendered_hostility", [], gendered=True, score=0.51)
+    assert gendered is not None and gendered[0].check == "target"
+
+
+def test_a_near_threshold_dismissive_guess_about_a_thing_is_not_flagged(analyzer) -> None:
+    result = analyzer.analyze("Relax, it's just a test email.")
+    assert not result.flags
+    assert [(s.category, s.reason) for s in result.suppressed] == [("dismissive", "context:weak")]

@@ -324,7 +324,7 @@ class ClassifierComponent(BatchComponent):
         if scope is None:  # the sentence and the one before it: "Meet Anna. She is too emotional to lead."
             doc = sent.doc
             scope = doc[doc[sent.start - 1].sent.start : sent.end] if sent.start > 0 else sent
-        judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES)
+        judged = context.judge_finding(sent.doc, sent, scope, label, in_sentence, label in SEXIST_CATEGORIES, score)
         if judged is None:
             cand.top_words = scores.top_words(unit, index)
             head, row_unit = (index, unit) if decided_by is None else decided_by  # the head and row that decided

@@ -201,6 +201,7 @@ class ContextRules:
         self.evidence_floor_other = float(findings.get("evidence_floor_other", self.evidence_floor))
         self.evidence_floor_encoder = float(findings.get("evidence_floor_encoder", self.evidence_floor))
         self.claim_words = frozenset(str(w).lower() for w in findings.get("claims", ()))
+        self.min_score_other = float(findings.get("min_score_other", 0.0))
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -666,7 +667,14 @@ class ContextRules:
         return Verdict(False, "no protective words before a harm")
 
     def judge_finding(
-        self, doc: Doc, sent: Span, scope: Span, category: str, listed: Sequence[Candidate], gendered: bool
+        self,
+        doc: Doc,
+        sent: Span,
+        scope: Span,
+        category: str,
+        listed: Sequence[Candidate],
+        gendered: bool,
+        score: float = 1.0,
     ) -> tuple[Verdict, float] | None:
         """The context step for a classifier finding of ``category`` on ``sent``: the first check that rules it
         out, with its multiplier (``findings.multipliers`` of context.yml), or None when it stands.
@@ -675,7 +683,8 @@ class ContextRules:
         categories (``gendered``), praise or a pro-equality statement in the sentence itself,
         no reference to women in ``scope`` (the sentence and the one before, or the whole short text
         for a decision on the whole text), and a ``scope`` that, with the sentence after it, says nothing
-        of anyone ("Ever work for a woman boss? They're the worst!" says it in the next one); then a
+        of anyone ("Ever work for a woman boss? They're the worst!" says it in the next one); for the
+        other categories, a ``score`` (shared scale) below ``findings.min_score_other``; then a
         sentence about someone's words, and a denial of its hostile words. A sentence is judged on its own
         words: a later, unrelated sentence ("... Thanks for the review.") neither rescues nor condemns it,
         except that it may say what the finding's sentence leaves unsaid.
@@ -698,6 +707,9 @@ class ContextRules:
             if self.claim_words and not self.says_something(doc[scope.start : _next_sentence_end(doc, sent)]):
                 note = "a plain statement: nothing judged, ruled, compared or attacked"
                 return Verdict(True, note, check="descriptive"), multipliers["descriptive"]
+        elif score < self.min_score_other:
+            note = f"a weak guess: score {score:.2f} is below {self.min_score_other:.2f}, the bar with no listed phrase"
+            return Verdict(True, note, check="weak"), multipliers["weak"]
         about = self.about_speech(doc, sent)
         if about.applies:
             return about.named("sentence"), multipliers["about_speech"]
