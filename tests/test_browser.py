@@ -31,7 +31,7 @@ EIGHT = (
     "Man up, and calm down, it was just a joke. She is so bossy in meetings. Boys will be boys. "
     "Not all men behave like that. What was she wearing at the party? Stop being such a simp for her."
 )
-FALSE_FLAG = "Relax, it's just a test email."  # the classifier reads dismissal into it
+FALSE_FLAG = "Women's football is getting more popular every year."  # the sexist head reads a stereotype into it
 XSS = "<img src=x onerror=alert(1)> Man up, it was just a joke."
 MARKDOWN = "It cost $5 or $6, **bold**, _it_, `code`, :smile: :red[red] [link](http://x.test) ~~no~~"
 UI_TIMEOUT_MS = 120_000  # the first page view also builds the pipeline; a loaded machine is slow
