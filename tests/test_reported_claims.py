@@ -11,6 +11,9 @@ HELD_UP = [
     "It's sexist to claim that women aren't cut out for engineering.",
     "It is unfair to assume females are incompetent drivers.",
     "My wife's opinion does not matter to her manager, and that's not okay.",
+    "Girls are too dumb for chess, said nobody ever.",
+    "I used to believe feminists were vermin until I actually met some.",
+    "You seem to think girls are clueless, which says a lot about you.",
 ]
 
 MADE = [
@@ -18,6 +21,8 @@ MADE = [
     ("Why are feminists always so stupid?", "gendered_hostility"),
     ("Girls just aren't built for engineering.", "gender_stereotype"),
     ("A woman's opinion doesn't really matter here.", "gendered_hostility"),
+    ("Those feminists are the worst.", "gendered_hostility"),
+    ("Aren't girls the most clueless creatures?", "gendered_hostility"),
 ]
 
 
