@@ -38,7 +38,6 @@ NAME_ATTR = "allyship_name"  # the Token extension a {name} slot matches (set up
 WOMEN_PRONOUN_ATTR = "allyship_women_pronoun"  # the one {women_pronoun} matches (analyzer.pipeline.references)
 # Slots that no list can state: each matches the tokens for which its Token extension is true.
 EXTENSION_SLOTS = {"name": NAME_ATTR, "women_pronoun": WOMEN_PRONOUN_ATTR}
-EXTENSION_BREADTH = {WOMEN_PRONOUN_ATTR: 2}  # "they", "them": a narrow subject; a {name} is any of very many
 MAX_REPEAT = 3  # words a '*' or '+' item may take
 MAX_GAP = 4  # words a '...' item may take
 MAX_PATTERNS = 400  # Matcher patterns one template may expand to
@@ -113,8 +112,7 @@ class Compiled:
 
     @property
     def breadth(self) -> int:
-        """How many words its first required token accepts (a wildcard or a {name}: very many; a
-        {women_pronoun}: two).
+        """How many words its first required token accepts (a wildcard or a {name}: very many).
 
         A template's first required token is usually who the claim is about; a rule whose
         widest pattern accepts fewer words makes a narrower claim ("women" rather than anyone).
@@ -124,7 +122,7 @@ class Compiled:
                 key, value = spec.attrs[0]
                 if key in ("LEMMA", "LOWER", "ORTH"):
                     return len(value) if isinstance(value, tuple) else 1
-                return EXTENSION_BREADTH.get(value, 1_000_000) if key == "_" else 1_000_000
+                return 1_000_000
         return 1_000_000
 
     @property
@@ -384,7 +382,12 @@ def _expand_item(
     if item.kind == "any":
         base: list[Alternative] = [(Spec((("IS_ALPHA", True),), item=index),)]
     elif item.kind == "extension":
-        base = [(Spec((("_", EXTENSION_SLOTS[item.words[0]]),), item=index),)]
+        attr = EXTENSION_SLOTS[item.words[0]]
+        if attr == WOMEN_PRONOUN_ATTR:  # the pronouns as a word to look for first: the extension is a Python call
+            words = tuple(sorted(table.reference_pronouns))
+            base = [(Spec((("LOWER", words), ("_", attr)), item=index),)]
+        else:
+            base = [(Spec((("_", attr),), item=index),)]
     elif item.kind == "exact":
         base = [(Spec((("LOWER", item.words[0] if len(item.words) == 1 else tuple(sorted(item.words))),), item=index),)]
     elif item.kind == "not":
