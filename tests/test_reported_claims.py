@@ -14,6 +14,10 @@ HELD_UP = [
     "Girls are too dumb for chess, said nobody ever.",
     "I used to believe feminists were vermin until I actually met some.",
     "You seem to think girls are clueless, which says a lot about you.",
+    "Arguing that girls are too emotional to lead ignores half the history books.",
+    "Why would you think feminists are clueless?",
+    "There's no proof that women are inferior at anything.",
+    "Hating women won't make you popular.",
 ]
 
 MADE = [
