@@ -21,6 +21,7 @@ from analyzer.tokens.doc_state import doc_keys
 
 MAX_LOOKBACK = 60  # tokens searched before a pronoun for the word it refers to
 MAX_CHAIN = 3  # "they" referring to an earlier "they": how many are followed back
+AGENT_PLURALS = ("ers", "ors", "ists", "ants", "ents", "ians")  # "contractors", "scientists", "immigrants"
 
 
 @lru_cache(maxsize=1)
@@ -60,10 +61,7 @@ def refers_to_women(token: Token, chain: int = 0) -> bool:
 
 def _names_people(lower: str, key: str) -> bool:
     """A plural of an agent noun ("contractors", "scientists", "immigrants", "politicians"): people, not women."""
-    return lower != key and lower.endswith(_AGENT_PLURALS)
-
-
-_AGENT_PLURALS = ("ers", "ors", "ists", "ants", "ents", "ians")
+    return lower != key and lower.endswith(AGENT_PLURALS)
 
 
 if not Token.has_extension(WOMEN_PRONOUN_ATTR):
