@@ -704,7 +704,8 @@ class ContextRules:
             if not self.names_women(scope):
                 note = "no woman or women referred to in this or the previous sentence"
                 return Verdict(True, note, check="target"), multipliers["target"]
-            if self.claim_words and not self.says_something(doc[scope.start : _next_sentence_end(doc, sent)]):
+            said = doc[scope.start : max(scope.end, _next_sentence_end(doc, sent))]
+            if self.claim_words and not self.says_something(said):
                 note = "a plain statement: nothing judged, ruled, compared or attacked"
                 return Verdict(True, note, check="descriptive"), multipliers["descriptive"]
         elif score < self.min_score_other:
