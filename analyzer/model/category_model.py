@@ -82,7 +82,9 @@ class BatchScores:
         (``analyzer/data/identity_terms.yml``: "woman", "wife", "Sarah"; see :meth:`CompiledModel.mention_contribution`
         for their bigrams) added taken back out, and with them
         the cue features that only count references to women: what the rest of the sentence (including
-        hostile words aimed at them) says. None for a unit not in the batch."""
+        hostile words aimed at them) says. What its topic words ("harassment", "victims") added is taken out
+        too, but never what they took away: naming the subject is no evidence either way. None for a unit
+        not in the batch."""
         scorer: CompiledModel = self.scorer()
         if self.scored is None:
             self.scored = scorer.score(self.batch)
@@ -93,10 +95,16 @@ class BatchScores:
         a, b = int(batch.starts[unit]), int(batch.ends[unit])
         logit = float(scored.logits[unit, label_index])
         if b > a:
-            silent = _mentions(batch.keys[a:b], batch.lowers[a:b])
+            keys, lowers = batch.keys[a:b], batch.lowers[a:b]
+            silent = _mentions(keys, lowers)
+            named = 0.0
             if silent.any():
-                logit -= scorer.mention_contribution(scored, unit, label_index, silent)
-                logit -= scorer.target_contribution(scored, unit, label_index)
+                named = scorer.mention_contribution(scored, unit, label_index, silent)
+                logit -= named + scorer.target_contribution(scored, unit, label_index)
+            topics = _mention_tables()[3]
+            topic = _member(topics, keys) | _member(topics, lowers)
+            if topic.any():
+                logit -= max(0.0, scorer.mention_contribution(scored, unit, label_index, silent | topic) - named)
         return float(_sigmoid(np.asarray(logit)))
 
 
@@ -182,7 +190,7 @@ def _member(table: np.ndarray, values: np.ndarray) -> np.ndarray:
 def _mentions(keys: np.ndarray, lowers: np.ndarray) -> np.ndarray:
     """Which tokens only say who or what for whom: identity words ("woman", "Sarah"), and the word naming a
     thing right after one or its possessive ("women's football", "girls' school"; ``identity_terms.yml``)."""
-    identity, compounds, possessives = _mention_tables()
+    identity, compounds, possessives, _ = _mention_tables()
     silent = _member(identity, keys) | _member(identity, lowers)
     named = _member(compounds, keys) | _member(compounds, lowers)
     if silent.any() and named.any():
@@ -198,16 +206,18 @@ def _mentions(keys: np.ndarray, lowers: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _mention_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted hashes of the identity words, the words a possessive mention names, and the possessives (read once)."""
+def _mention_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted hashes of the identity words, the words a possessive mention names, the possessives and the topic
+    words (read once)."""
     from spacy.strings import hash_string
 
-    from analyzer.model.word_features import load_identity_compounds, load_identity_terms
+    from analyzer.model.word_features import load_identity_compounds, load_identity_terms, load_identity_topics
 
     def table(words: Iterable[str]) -> np.ndarray:
         return np.sort(np.fromiter((hash_string(w) for w in words), dtype=np.uint64))
 
-    return table(load_identity_terms()), table(load_identity_compounds()), table(("'s", "'", "’s", "’"))
+    possessives = table(("'s", "'", "’s", "’"))
+    return table(load_identity_terms()), table(load_identity_compounds()), possessives, table(load_identity_topics())
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

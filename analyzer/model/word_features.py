@@ -106,6 +106,12 @@ def load_identity_compounds(path: Path = IDENTITY_FILE) -> list[str]:
     return sorted({str(w).lower() for w in raw.get("compounds", [])})
 
 
+def load_identity_topics(path: Path = IDENTITY_FILE) -> list[str]:
+    """Words that name what a text is about ("harassment", "victims"), not what it says of it."""
+    raw = load_plain(path.read_text(encoding="utf-8")) or {}
+    return sorted({str(w).lower() for w in raw.get("topics", [])})
+
+
 def load_identity_neutral(path: Path = IDENTITY_FILE) -> dict[str, str]:
     """Each identity word's gender-free stand-in ("women" -> "people"); first names map to "alex"."""
     raw = load_plain(path.read_text(encoding="utf-8")) or {}

@@ -170,6 +170,8 @@ class ContextRules:
         self.gerunds = set(cs["gerunds"])
         self.counter_cues = seqs(cs["cues"])
         self.judgements = seqs(cs["judgements"])
+        self.attributions = seqs(cs.get("attributions", ()))
+        self.contrasts = frozenset(cs.get("contrasts", ()))
         self.acts = set(cs.get("acts", ()))
         self.speech_nouns = set(cs.get("speech_nouns", ()))
         self.act_openers = {w for v in cs.get("openers", ()) for w in tokenize(v)}
@@ -194,6 +196,7 @@ class ContextRules:
         self.gendered_terms = frozenset(str(w).lower() for w in raw.get("gendered_terms", ()))
         self.extra_praise = {w for v in praise.get("words", ()) for w in tokenize(v)}
         self.protective = seqs(praise.get("protective", ()))
+        self.disparity = seqs(praise.get("disparity", ()))
         self.harms = {w for v in praise.get("harms", ()) for w in tokenize(v)}
         findings = raw["findings"]
         self.finding_multipliers = {str(k): float(v) for k, v in findings["multipliers"].items()}
@@ -282,12 +285,13 @@ class ContextRules:
             if phrase or praise(word.replace("'", "")):
                 recent = clause[-self.window :]
                 at = self.praise_negations.last(recent)
-                if at is not None and not (
-                    self.praise_negations.starts(recent[at:]) in self.comparatives
-                    and at > 0
-                    and recent[at - 1] in self.comparative_cancel
+                cue = self.praise_negations.starts(recent[at:]) if at is not None else None
+                if cue in self.comparatives and (
+                    (at > 0 and recent[at - 1] in self.comparative_cancel) or len(recent) - at - len(cue) > 2
                 ):
-                    return False  # "not capable", "less capable"; but "no less capable" is praise
+                    cue = None  # "no less capable" is praise; "paid less than men for the same work" denies none
+                if cue is not None:
+                    return False  # "not capable", "less capable"
                 given = True
             clause.append(word)
             i += 1
@@ -346,6 +350,12 @@ class ContextRules:
         cue = self.counter_cues.find(before)
         if cue:
             return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
+        cue = self.attributions.find(before)
+        if cue:
+            answer = next((w for w in view.norms(cand.end, sent.end) if w in self.contrasts), None)
+            if answer:
+                note = f"counter-speech: a view others hold ('{' '.join(cue)}'), then answered ('{answer}')"
+                return Verdict(True, note)
         # the first judgement after the phrase in its sentence, from the sentence's judgements found once
         judgements = view.of_sentence(sent, "judgements", lambda: self.judgements.positions(view.sentence_norms(sent)))
         cue = Cues.find_from(judgements, cand.end - sent.start)
@@ -643,14 +653,17 @@ class ContextRules:
     def protects_women(self, sent: Span) -> Verdict:
         """'We should not let women suffer like that', 'Nobody should have to put up with that': the sentence
         guards women against a harm. Needs a reference to women, a protective cue (``praise.protective``),
-        a harm or hostile word after it in its clause, and no hostile word before it."""
+        a harm or hostile word after it in its clause, and no hostile word before it. A harm women are more
+        exposed to ("more likely to be victims of violence", ``praise.disparity``) counts the same, but only
+        with a word of ``praise.harms`` after it: "more likely to be hysterical" guards nobody."""
         words = [t.norm_ for t in sent if not t.is_space]
-        if self.protective.find(words) is None:
+        if self.protective.find(words) is None and self.disparity.find(words) is None:
             return Verdict(False, "no protective words")
         if not any(self.refers_to_women(t.lower_.replace("'", "")) for t in sent):
             return Verdict(False, "no reference to women")
         clause: list[str] = []
         cue: Seq | None = None
+        exposed = False  # the cue is one of praise.disparity: only a harm word completes it
         for word in words:
             if word in self.separators:
                 clause, cue = [], None
@@ -661,8 +674,11 @@ class ContextRules:
                     return Verdict(False, f"'{word}' is said before any protective words")
                 clause.append(word)
                 cue = self.protective.find(clause)
+                if cue is None:
+                    cue = self.disparity.find(clause)
+                    exposed = cue is not None
                 continue
-            if word in self.harms or self.hostile(bare):
+            if word in self.harms or (not exposed and self.hostile(bare)):
                 return Verdict(True, f"pro-equality: the sentence guards women against harm ('{' '.join(cue)}')")
         return Verdict(False, "no protective words before a harm")
 
