@@ -45,6 +45,9 @@ class NormalizerComponent(BatchComponent):
         self._keys: dict[int, int] = {}  # norm hash -> key hash, so each distinct word is cleaned once
         self._hash = self._strings.add("#")
         self._separators = np.array([self._strings.add(s) for s in _LETTER_SEPARATORS], dtype=np.uint64)
+        # "t." is one token (the tokenizer keeps initials whole): it may end a run of spaced letters
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        self._dotted = np.array([self._strings.add(c + ".") for c in letters + letters.upper()], dtype=np.uint64)
         self._tokenizer = nlp.tokenizer
         self._runs: dict[int, list[int] | None] = {}
         # words that make a run-together word worth cutting: references to women, listed insults
@@ -364,6 +367,7 @@ class NormalizerComponent(BatchComponent):
         single_array = (array[:, 0] == 1) & (array[:, 1] == 1)
         single, spaced = single_array.tolist(), array[:, 2].astype(bool).tolist()
         separator = np.isin(array[:, 3], self._separators).tolist()
+        dotted = np.isin(array[:, 3], self._dotted).tolist()
         starts = np.flatnonzero(single_array).tolist()
         n, at = len(doc), 0
         while at < len(starts):
@@ -375,6 +379,8 @@ class NormalizerComponent(BatchComponent):
                 elif j + 1 < n and separator[j] and not spaced[j - 1] and not spaced[j] and single[j + 1]:
                     j += 2  # "b-i-t-c-h", "s.l.u.t"
                 else:
+                    if dotted[j] and spaced[j - 1]:
+                        j += 1  # "a s l u t.": the last letter and the full stop are one token
                     break
             if j - i >= 3:
                 found = self._spelled_word(doc, i, j)
@@ -395,7 +401,7 @@ class NormalizerComponent(BatchComponent):
     def _spelled_word(self, doc: Doc, i: int, j: int) -> tuple[int, int, str] | None:
         """The longest lexicon word spelled by the single letters of doc[i:j] (the first one, of equal lengths)."""
         positions = [k for k in range(i, j) if doc[k].text not in _LETTER_SEPARATORS]
-        joined = "".join(doc[k].text for k in positions).lower()
+        joined = "".join(doc[k].text[0] for k in positions).lower()  # [0]: "t." of "s l u t." is the letter t
         if len(joined) != len(positions):
             return None  # a letter that changes length when lowercased: no lexicon word is spelled that way
         found = self.normalizer.longest_spelled(joined)

@@ -277,14 +277,30 @@ class Normalizer:
             candidates.append(word[:-1] + "s")  # "boyz"
         for candidate in candidates:
             stripped = candidate.replace("'", "").replace("’", "")
-            if stripped in self.vocabulary:
+            if stripped in self.vocabulary or self._plural_of_known(stripped):
                 return stripped
             if candidate in self.vocabulary:
                 return candidate
         masked = self._unmask(word)
+        if masked is None and word.endswith("s"):
+            masked = self._unmask_plural(word)
         if masked is not None:
             return masked
         return word
+
+    def _unmask_plural(self, word: str) -> str | None:
+        """'sl*ts', 'b*tches': the singular fits the mask; the lemma table takes the plural back to it."""
+        for cut in (2, 1) if word.endswith("es") else (1,):
+            singular = self._unmask(word[:-cut])
+            if singular is not None and len(singular) == len(word) - cut:
+                return singular + word[-cut:]
+        return None
+
+    def _plural_of_known(self, word: str) -> bool:
+        """'bitches', 'whores' undone from 'b1tches', 'wh0res': a plural whose singular is a lexicon word."""
+        if len(word) < 4 or not word.endswith("s"):
+            return False
+        return word[:-1] in self.vocabulary or (word.endswith("es") and word[:-2] in self.vocabulary)
 
     def _unmask(self, word: str) -> str | None:
         """'b*tch' -> 'bitch' when exactly one lexicon word fits the mask."""
