@@ -253,16 +253,19 @@ class ContextRules:
         stupid was out of line", "Statements that dehumanise women have no
         place here": the subject (after a few opening words) is an act of
         ``counter_speech.acts`` or a noun of ``speech_nouns``, and a cue of
-        ``condemnations`` follows it. Returns a note, or None.
+        ``condemnations`` follows it. A clause may open such a subject too: "I get that you're angry, but
+        hating all women is not fair". Returns a note, or None.
         """
-        for i, word in enumerate(words[:6]):
-            if word in self.acts or word in self.speech_nouns:
-                cue = self.condemnations.find(words[i + 1 :])
-                if cue:
-                    return f"'{word}' ... '{' '.join(cue)}'"
-                return None
-            if word not in self.act_openers:
-                return None
+        starts = [0] + [i + 1 for i, word in enumerate(words) if word in self.separators]
+        for start in starts:
+            for i, word in enumerate(words[start : start + 6], start):
+                if word in self.acts or word in self.speech_nouns:
+                    cue = self.condemnations.find(words[i + 1 :])
+                    if cue:
+                        return f"'{word}' ... '{' '.join(cue)}'"
+                    break
+                if word not in self.act_openers:
+                    break
         return None
 
     def praises(self, words: Sequence[str], praise: Callable[[str], bool]) -> bool | None:
