@@ -108,6 +108,10 @@ def test_finding_multipliers_come_from_context_yml(tmp_path: Path, lexicon_analy
         ("Accountants are all the same.", "target"),
         ("I do not hate women.", "negation"),
         ("Most of the women on my street cycle to the station.", "descriptive"),
+        ("Women are more likely to be victims of violence at home.", "pro_equality"),
+        ("Women are paid less than men for the same work.", "praise"),
+        ("Many people believe women ruin every workplace, but the numbers say otherwise.", "sentence"),
+        ("I get that you're angry, but hating all women is not fair.", "sentence"),
     ],
 )
 def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer, context_rules, text, check) -> None:
@@ -123,6 +127,8 @@ def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer
         "Women should not be allowed to drive.",
         "We should not let women into the club.",
         "Women are vermin and nobody should protect them.",
+        "Women are more likely to be hysterical in a crisis.",
+        "Women are less capable than men, and they earn less because of it.",
     ],
 )
 def test_hostile_or_exclusionary_sentences_are_not_taken_for_pro_equality(lexicon_analyzer, context_rules, text):

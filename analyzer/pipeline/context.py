@@ -578,6 +578,12 @@ class ContextRules:
         cue = self.counter_cues.find(words) or self.judgements.find(words)
         if cue:
             return Verdict(True, f"counter-speech: the sentence criticizes what it mentions ('{' '.join(cue)}')")
+        where, found = self.attributions.positions(words)
+        if where:
+            answer = next((w for w in words[where[0] + len(found[0]) :] if w in self.contrasts), None)
+            if answer:
+                note = f"counter-speech: a view others hold ('{' '.join(found[0])}'), then answered ('{answer}')"
+                return Verdict(True, note)
         act = self.condemned_act([w for w in words if w.isalnum() or "'" in w or "-" in w])
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
