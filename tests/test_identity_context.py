@@ -153,7 +153,7 @@ def test_a_plain_statement_says_nothing_of_anyone(lexicon_analyzer, context_rule
 
 
 def test_a_weak_guess_of_another_category_is_ruled_out_below_the_bar(lexicon_analyzer, context_rules) -> None:
-    doc = lexicon_analyzer.process("Take it easy, the invoice went out on time.")
+    doc = lexicon_analyzer.process("Take it easy, you sent the invoice on time.")
     bar = context_rules.min_score_other
     assert bar > 0.5
     weak = context_rules.judge_finding(doc, doc[:], doc[:], "dismissive", [], gendered=False, score=bar - 0.01)
@@ -168,3 +168,21 @@ def test_a_near_threshold_dismissive_guess_about_a_thing_is_not_flagged(analyzer
     result = analyzer.analyze("Relax, it's just a test email.")
     assert not result.flags
     assert [(s.category, s.reason) for s in result.suppressed] == [("dismissive", "context:weak")]
+
+
+REASSURANCES = ["Relax, it's just a test email", "Relax, it's a holiday.", "Chill, the build is green."]
+
+
+@pytest.mark.parametrize("text", REASSURANCES)
+def test_reassurance_that_addresses_no_one_is_not_dismissing(analyzer, lexicon_analyzer, context_rules, text) -> None:
+    assert not analyzer.analyze(text).flags
+    doc = lexicon_analyzer.process(text)
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], "dismissive", [], gendered=False, score=0.9)
+    assert judged is not None and judged[0].check == "no_one" and judged[0].applies
+
+
+@pytest.mark.parametrize("text", ["Relax, you're fine.", "Calm yourself, Priya.", "Relax, she was only teasing."])
+def test_a_dismissive_finding_about_someone_is_judged_on(lexicon_analyzer, context_rules, text) -> None:
+    doc = lexicon_analyzer.process(text)
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], "dismissive", [], gendered=False, score=0.9)
+    assert judged is None or judged[0].check != "no_one", judged

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from analyzer.flags import Candidate, ScoreStep, Verdict
 from analyzer.model.word_features import is_cue, load_cues
@@ -22,6 +22,7 @@ from analyzer.pipeline.context_view import Sentence, TokenView, sentence_of_span
 from analyzer.tokens.doc_state import key_text
 
 __all__ = ["CONTEXT_FILE", "ContextRules", "Cues", "Verdict"]
+from analyzer.lexicon.templates import NAME_ATTR, builtin_slots
 from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import DATA_DIR
 
@@ -205,6 +206,10 @@ class ContextRules:
         self.evidence_floor_encoder = float(findings.get("evidence_floor_encoder", self.evidence_floor))
         self.claim_words = frozenset(str(w).lower() for w in findings.get("claims", ()))
         self.min_score_other = float(findings.get("min_score_other", 0.0))
+        addressed = findings.get("addressed") or {}
+        self.addressed = frozenset(str(c) for c in addressed.get("categories", ()))
+        people = _slot_words(str(addressed.get("slot", "anyone"))) if self.addressed else frozenset()
+        self.people = people - {str(w).lower() for w in addressed.get("except", ())}
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -643,6 +648,14 @@ class ContextRules:
         joined = "".join(spelled)
         return joined in claims or self.hostile(joined)
 
+    def names_someone(self, span: Span) -> bool:
+        """Does ``span`` name or address a person: a pronoun, a person word (``{anyone}`` of slots.yml) or a
+        name? "Relax, it's a holiday" dismisses no one's reaction; "Relax, you're fine" may."""
+        named = Token.has_extension(NAME_ATTR)
+        return any(
+            t.lower_ in self.people or key_text(t) in self.people or (named and t._.get(NAME_ATTR)) for t in span
+        )
+
     def praises_women(self, sent: Span) -> bool:
         """'Women are brilliant engineers', 'Women deserve the same pay as men': a reference to women with praise
         or equality and nothing hostile. Praise after a negation ("women are not capable") is no praise, and the
@@ -736,6 +749,9 @@ class ContextRules:
         elif score < self.min_score_other:
             note = f"a weak guess: score {score:.2f} is below {self.min_score_other:.2f}, the bar with no listed phrase"
             return Verdict(True, note, check="weak"), multipliers["weak"]
+        elif category in self.addressed and not self.names_someone(scope):
+            note = "no one whose reaction is brushed aside: the sentence names no person"
+            return Verdict(True, note, check="no_one"), multipliers["no_one"]
         about = self.about_speech(doc, sent)
         if about.applies:
             return about.named("sentence"), multipliers["about_speech"]
@@ -839,6 +855,25 @@ class ContextRules:
             if verdict.applies or verdict.worth_telling:
                 notes.append(verdict.note)
         return tuple(scratch.history), tuple(named), tuple(notes), scratch.suppressed_by
+
+
+def _slot_words(name: str) -> frozenset[str]:
+    """The one-word entries of a word class of slots.yml, its nested classes expanded ("{anyone}": you, she,
+    coworker...)."""
+    table = builtin_slots().slots
+    words: set[str] = set()
+    todo, seen = [name], set()
+    while todo:
+        slot = todo.pop()
+        if slot in seen:
+            continue
+        seen.add(slot)
+        for entry in table.get(slot, ()):
+            if entry.startswith("{") and entry.endswith("}") and " " not in entry:
+                todo.append(entry[1:-1])
+            elif " " not in entry and "{" not in entry:
+                words.update(w.strip("=").lower() for w in entry.split("|"))
+    return frozenset(words)
 
 
 def _next_sentence_end(doc: Doc, sent: Span) -> int:
