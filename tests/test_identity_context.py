@@ -186,3 +186,23 @@ def test_a_dismissive_finding_about_someone_is_judged_on(lexicon_analyzer, conte
     doc = lexicon_analyzer.process(text)
     judged = context_rules.judge_finding(doc, doc[:], doc[:], "dismissive", [], gendered=False, score=0.9)
     assert judged is None or judged[0].check != "no_one", judged
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("That comment hurt you, and it makes sense you're upset.", "dismissive"),
+        ("Your feelings matter.", "toxic_masculinity"),
+        ("It's okay to cry when a project you loved gets cancelled.", "toxic_masculinity"),
+    ],
+)
+def test_a_sentence_that_takes_feelings_seriously_is_no_dismissing(lexicon_analyzer, context_rules, text, category):
+    doc = lexicon_analyzer.process(text)
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], category, [], gendered=False, score=0.9)
+    assert judged is not None and judged[0].check == "validation" and judged[0].applies
+
+
+def test_validation_words_do_not_excuse_derogation(lexicon_analyzer, context_rules) -> None:
+    doc = lexicon_analyzer.process("It's okay to cry if you're a pathetic weak little boy.")
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], "toxic_masculinity", [], gendered=False, score=0.9)
+    assert judged is None or judged[0].check != "validation"

@@ -206,6 +206,7 @@ class ContextRules:
         self.evidence_floor_encoder = float(findings.get("evidence_floor_encoder", self.evidence_floor))
         self.claim_words = frozenset(str(w).lower() for w in findings.get("claims", ()))
         self.min_score_other = float(findings.get("min_score_other", 0.0))
+        self.validation = seqs(findings.get("validation", ()))
         addressed = findings.get("addressed") or {}
         self.addressed = frozenset(str(c) for c in addressed.get("categories", ()))
         people = _slot_words(str(addressed.get("slot", "anyone"))) if self.addressed else frozenset()
@@ -752,6 +753,11 @@ class ContextRules:
         elif category in self.addressed and not self.names_someone(scope):
             note = "no one whose reaction is brushed aside: the sentence names no person"
             return Verdict(True, note, check="no_one"), multipliers["no_one"]
+        else:
+            cue = self.validation.find([t.norm_ for t in sent if not t.is_space])
+            if cue and not any(is_cue(t.lower_.replace("'", ""), self.derogation) for t in sent):
+                note = f"the sentence takes someone's feelings seriously ('{' '.join(cue)}')"
+                return Verdict(True, note, check="validation"), multipliers["validation"]
         about = self.about_speech(doc, sent)
         if about.applies:
             return about.named("sentence"), multipliers["about_speech"]
