@@ -283,6 +283,8 @@ class ContextRules:
         """
         clause: list[str] = []
         given = False
+        if len(words) > 2 and words[-1] == "?" and words[1] in ("not", "n't"):
+            words = [words[0], "", *words[2:]]  # "Wouldn't the world be better with more women leaders?" asks
         i = 0
         while i < len(words):
             word = words[i]
