@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from analyzer.flags import Candidate
 from analyzer.lexicon import loader as lexicons
 from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
-from analyzer.lexicon.templates import NAME_ATTR, Compiled, builtin_slots, compile_template, parse
+from analyzer.lexicon.templates import NAME_ATTR, Compiled, SlotTable, builtin_slots, compile_template, parse
 from analyzer.pipeline import references  # noqa: F401  (registers the {women_pronoun} extension)
 from analyzer.pipeline.lexicon_keys import lexicon_keys
 from analyzer.pipeline.spelling import english_words
@@ -88,6 +88,8 @@ class LexiconMatcher(BatchComponent):
         self._unless_firsts: dict[str, frozenset[int]] = {}  # the first key hash of each marker
         self.templates: dict[str, list[tuple[int, Compiled]]] = {}  # per rule: (template number, pattern)
         self.innocent: dict[str, _LazyMatcher] = {}  # per rule: its innocent-sense templates
+        # one slot table per lexicon file's own slots, so the rules of a file share its memo of expansions
+        self._slot_tables: dict[tuple[tuple[str, tuple[str, ...]], ...], SlotTable] = {}
         self._innocent_needs: dict[str, list[tuple[tuple[int, frozenset[int]], ...]]] = {}  # see _needs
         # Template patterns open with optional words ("{det}* _? {person}"), so a Matcher holding them all
         # would try each at every token of a text: each rule's patterns are run (see _template_groups) only
@@ -187,15 +189,19 @@ class LexiconMatcher(BatchComponent):
         plain = [c.breadth for c in compiled if not c.question] or [c.breadth for c in compiled]
         return max(plain, default=0)
 
-    def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> list[list[dict[str, Any]]]:
-        """The Matcher patterns of a rule's templates, kept per rule for ``lexicon validate``'s variants."""
-        table = builtin_slots().with_local(dict(rule.slots))
+    def _compile_templates(self, rule: Rule, keys: dict[str, tuple[str, ...]]) -> None:
+        """Compile a rule's templates (kept per rule for ``lexicon validate``'s variants) and innocent senses;
+        their Matchers are built the first time a text needs them."""
+        local = tuple(sorted((name, tuple(entries)) for name, entries in dict(rule.slots).items()))
+        table = self._slot_tables.get(local)
+        if table is None:
+            table = self._slot_tables[local] = builtin_slots().with_local(dict(local))
         if rule.innocent:
             innocent = [c for t in rule.innocent for c in compile_template(t, table, keys)]
-            self.innocent[rule.id] = _LazyMatcher(self.nlp, rule.id, [c.pattern() for c in innocent])
+            self.innocent[rule.id] = _LazyMatcher(self.nlp, rule.id, innocent)
             self._innocent_needs[rule.id] = self._needs(innocent)
         if not rule.templates:
-            return []
+            return
         compiled = [(n, c) for n, t in enumerate(rule.templates) for c in compile_template(t, table, keys)]
         self.templates[rule.id] = compiled
         strings = self.nlp.vocab.strings
@@ -219,7 +225,6 @@ class LexiconMatcher(BatchComponent):
                 )
         self.reach = max(self.reach, reach)
         self._trigger_arrays = {}
-        patterns = [c.pattern() for _, c in compiled]
         # A template's patterns are matched apart from the others' (a group), around their own words only:
         # a text full of "hate" need not run "{women_group} disgust me", whose optional opening words cost
         # a Matcher state at every token. Patterns with no word every match holds form one group, tried
@@ -235,11 +240,10 @@ class LexiconMatcher(BatchComponent):
                     triggers = self._triggers[LEMMA if attr == "LEMMA" else LOWER]
                     triggers.setdefault(strings.add(value), set()).add((rule.id, group))
         for group, members in grouped.items():
-            statements = [c.pattern() for c in members if not c.question]
-            lazy = _LazyMatcher(self.nlp, rule.id, statements, [c.pattern() for c in members if c.question])
+            statements = [c for c in members if not c.question]
+            lazy = _LazyMatcher(self.nlp, rule.id, statements, [c for c in members if c.question])
             self._template_groups[rule.id, group] = (lazy, self._needs(members))
         self.template_reach[rule.id] = reach
-        return patterns
 
     def _needs(self, patterns: Sequence[Compiled]) -> list[tuple[tuple[int, frozenset[int]], ...]]:
         """For each pattern (once per distinct need), the words its required tokens take, fewest first."""
@@ -466,24 +470,34 @@ class _LazyMatcher:
         self,
         nlp: Language,
         key: str,
-        patterns: list[list[dict[str, Any]]],
-        questions: Sequence[list[dict[str, Any]]] = (),
+        patterns: Sequence[Compiled],
+        questions: Sequence[Compiled] = (),
     ) -> None:
         self._nlp = nlp
         self._key = key
-        self.patterns = patterns
-        self.questions = list(questions)
+        self._patterns = list(patterns)
+        self._questions = list(questions)
         self.key_hash = nlp.vocab.strings.add(key)
-        self.question_key = nlp.vocab.strings.add(f"{key}?") if self.questions else -1  # question forms
+        self.question_key = nlp.vocab.strings.add(f"{key}?") if self._questions else -1  # question forms
         self._matcher: Matcher | None = None
+
+    @property
+    def patterns(self) -> list[list[dict[str, Any]]]:
+        """The Matcher patterns of the statements (made when asked: most are never needed)."""
+        return [c.pattern() for c in self._patterns]
+
+    @property
+    def questions(self) -> list[list[dict[str, Any]]]:
+        """The Matcher patterns of the question forms."""
+        return [c.pattern() for c in self._questions]
 
     def get(self) -> Matcher:
         matcher = self._matcher
         if matcher is None:
             matcher = Matcher(self._nlp.vocab)
-            if self.patterns:
+            if self._patterns:
                 matcher.add(self._key, self.patterns)
-            if self.questions:
+            if self._questions:
                 matcher.add(f"{self._key}?", self.questions)
             self._matcher = matcher
         return matcher
