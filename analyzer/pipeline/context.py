@@ -699,6 +699,7 @@ class ContextRules:
                     return Verdict(False, f"'{word}' is said before any protective words")
                 clause.append(word)
                 cue = self.protective.find(clause)
+                exposed = False
                 if cue is None:
                     cue = self.disparity.find(clause)
                     exposed = cue is not None
@@ -725,7 +726,9 @@ class ContextRules:
         no reference to women in ``scope`` (the sentence and the one before, or the whole short text
         for a decision on the whole text), and a ``scope`` that, with the sentence after it, says nothing
         of anyone ("Ever work for a woman boss? They're the worst!" says it in the next one); for the
-        other categories, a ``score`` (shared scale) below ``findings.min_score_other``; then a
+        other categories, a ``score`` (shared scale) below ``findings.min_score_other``, no person named
+        in ``scope`` for the categories of ``findings.addressed`` (dismissing), or a sentence that takes
+        someone's feelings seriously (``findings.validation``); then a
         sentence about someone's words, and a denial of its hostile words. A sentence is judged on its own
         words: a later, unrelated sentence ("... Thanks for the review.") neither rescues nor condemns it,
         except that it may say what the finding's sentence leaves unsaid.
