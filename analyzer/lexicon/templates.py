@@ -332,12 +332,13 @@ def forms(items: Sequence[Item], table: SlotTable) -> list[tuple[tuple[Item, int
     return out
 
 
-def words_in(items: Iterable[Item], table: SlotTable) -> set[str]:
-    """Every literal word a template reaches, its slots' entries included: what needs a key to compile."""
+def words_in(items: Iterable[Item], table: SlotTable, grammar: bool = True) -> set[str]:
+    """Every literal word a template reaches, its slots' entries included: what needs a key to compile.
+    ``grammar``: with the words of the auxiliary and negation classes, which the question form adds."""
     found: set[str] = set()
     stack = list(items)
     seen: set[str] = set()
-    for name in (table.auxiliary, table.negation):
+    for name in (table.auxiliary, table.negation) if grammar else ():
         if name in table.slots:
             stack.append(Item("slot", slot=name))
     while stack:

@@ -22,7 +22,7 @@ from analyzer.pipeline.context_view import Sentence, TokenView, sentence_of_span
 from analyzer.tokens.doc_state import key_text
 
 __all__ = ["CONTEXT_FILE", "ContextRules", "Cues", "Verdict"]
-from analyzer.lexicon.templates import NAME_ATTR, builtin_slots
+from analyzer.lexicon.templates import NAME_ATTR, Item, builtin_slots, words_in
 from analyzer.lexicon.yaml_lines import load_plain
 from analyzer.resources import DATA_DIR
 
@@ -209,8 +209,9 @@ class ContextRules:
         self.validation = seqs(findings.get("validation", ()))
         addressed = findings.get("addressed") or {}
         self.addressed = frozenset(str(c) for c in addressed.get("categories", ()))
-        people = _slot_words(str(addressed.get("slot", "anyone"))) if self.addressed else frozenset()
-        self.people = people - {str(w).lower() for w in addressed.get("except", ())}
+        slot = Item("slot", slot=str(addressed.get("slot", "anyone")))
+        people = words_in([slot], builtin_slots(), grammar=False) if self.addressed else set()
+        self.people = frozenset(people) - {str(w).lower() for w in addressed.get("except", ())}
         cues = load_cues()
         self.targets = frozenset(cues["targets"])
         self.derogation = frozenset(cues["derogation"])
@@ -361,12 +362,9 @@ class ContextRules:
         cue = self.counter_cues.find(before)
         if cue:
             return Verdict(True, f"counter-speech: someone else's words held up for criticism ('{' '.join(cue)}')")
-        cue = self.attributions.find(before)
-        if cue:
-            answer = next((w for w in view.norms(cand.end, sent.end) if w in self.contrasts), None)
-            if answer:
-                note = f"counter-speech: a view others hold ('{' '.join(cue)}'), then answered ('{answer}')"
-                return Verdict(True, note)
+        answered = self.answered(self.attributions.find(before), view.norms(cand.end, sent.end))
+        if answered:
+            return answered
         # the first judgement after the phrase in its sentence, from the sentence's judgements found once
         judgements = view.of_sentence(sent, "judgements", lambda: self.judgements.positions(view.sentence_norms(sent)))
         cue = Cues.find_from(judgements, cand.end - sent.start)
@@ -380,6 +378,16 @@ class ContextRules:
             if cue:
                 return Verdict(True, f"counter-speech: the next sentence rejects it ('{' '.join(cue)}')")
         return _NO_COUNTER_SPEECH
+
+    def answered(self, cue: Seq | None, after: Iterable[str]) -> Verdict | None:
+        """A view others hold (``cue``: "some people think") answered in the words ``after`` it ("but", "yet"):
+        counter-speech. None when there is no cue or no answer ("..., and they're right")."""
+        if not cue:
+            return None
+        answer = next((w for w in after if w in self.contrasts), None)
+        if answer is None:
+            return None
+        return Verdict(True, f"counter-speech: a view others hold ('{' '.join(cue)}'), then answered ('{answer}')")
 
     def rejection_after(self, doc: Doc, start: int) -> Seq | None:
         """The rejection the sentence starting at token ``start`` consists of, if it is nothing more ("It's not
@@ -587,11 +595,9 @@ class ContextRules:
         if cue:
             return Verdict(True, f"counter-speech: the sentence criticizes what it mentions ('{' '.join(cue)}')")
         where, found = self.attributions.positions(words)
-        if where:
-            answer = next((w for w in words[where[0] + len(found[0]) :] if w in self.contrasts), None)
-            if answer:
-                note = f"counter-speech: a view others hold ('{' '.join(found[0])}'), then answered ('{answer}')"
-                return Verdict(True, note)
+        answered = self.answered(found[0], words[where[0] + len(found[0]) :]) if where else None
+        if answered:
+            return answered
         act = self.condemned_act([w for w in words if w.isalnum() or "'" in w or "-" in w])
         if act:
             return Verdict(True, f"counter-speech: the sentence condemns an act or someone's words ({act})")
@@ -866,25 +872,6 @@ class ContextRules:
             if verdict.applies or verdict.worth_telling:
                 notes.append(verdict.note)
         return tuple(scratch.history), tuple(named), tuple(notes), scratch.suppressed_by
-
-
-def _slot_words(name: str) -> frozenset[str]:
-    """The one-word entries of a word class of slots.yml, its nested classes expanded ("{anyone}": you, she,
-    coworker...)."""
-    table = builtin_slots().slots
-    words: set[str] = set()
-    todo, seen = [name], set()
-    while todo:
-        slot = todo.pop()
-        if slot in seen:
-            continue
-        seen.add(slot)
-        for entry in table.get(slot, ()):
-            if entry.startswith("{") and entry.endswith("}") and " " not in entry:
-                todo.append(entry[1:-1])
-            elif " " not in entry and "{" not in entry:
-                words.update(w.strip("=").lower() for w in entry.split("|"))
-    return frozenset(words)
 
 
 def _next_sentence_end(doc: Doc, sent: Span) -> int:
