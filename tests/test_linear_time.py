@@ -92,7 +92,9 @@ def test_stretches_cover_runs_and_long_chunks_in_order() -> None:
     assert stretches == [(3, 303, False), (303, 323, True), (len(text) - 3, len(text), True)]
 
 
-@pytest.mark.parametrize("unit", ["c@n't ", "ihatewomen ", "m4n up ", "a ", "'", "b-i-t-c-h "])
+@pytest.mark.parametrize(
+    "unit", ["c@n't ", "ihatewomen ", "m4n up ", "a ", "'", "b-i-t-c-h ", "women.are.trash ", "a.b.c."]
+)
 def test_doubling_a_text_of_words_to_cut_or_join_at_most_about_doubles_the_work(analyzer, unit: str) -> None:
     """Words cut or joined used to move every later token once each (spaCy's retokenizer): quadratic."""
     small, large = unit * (4000 // len(unit)), unit * (8000 // len(unit))
@@ -123,6 +125,7 @@ WORK_UNITS = [
     "s l u t ",
     "girlsareso dumb ",  # (with "women", 60 copies in one sentence get one whole-text finding: work once, not per copy)
     "x7\ufffd@q%\u0301 b*tch ",
+    "women.are.trash i_hate_women ",
 ]
 
 

@@ -76,10 +76,11 @@ class NormalizerComponent(BatchComponent):
             return docs
         leet: dict[int, list[_Change]] = {}  # position in ``present`` -> its leetspeak words' new layout
         for k, (i, text) in enumerate(zip(present, doc_texts([docs[i] for i in present]), strict=True)):
-            if _LEET_MIX.search(text):
-                changes = self._leet_changes(docs[i], text)
-                if changes:
-                    leet[k] = changes
+            changes = self._leet_changes(docs[i], text) if _LEET_MIX.search(text) else []
+            if _JOINED_MARK.search(text):
+                changes += self._joined_changes(docs[i], text)
+            if changes:
+                leet[k] = changes
         # Whole-doc arrays instead of Token objects: this runs on every token of every text.
         batch = DocArrays([docs[i].to_array(_BATCH_ATTRS) for i in present])
         norms, lengths, spaces, orths = batch.array.T
@@ -243,6 +244,35 @@ class NormalizerComponent(BatchComponent):
             start = found.start()
             if [(bounds[0][k] - start, bounds[1][k] - start) for k in range(*tokens)] != pieces:
                 changes.append((*tokens, orths, norms))  # the lists are shared: nothing changes them
+        return changes
+
+    def _joined_changes(self, doc: Doc, text: str) -> list[_Change]:
+        """Words joined by dots or underscores ("women.are.trash", "i_hate_women"), cut into their words.
+
+        spaCy keeps such a run as one token. Each piece keeps its separator in its text ("women.") and
+        gets the plain word as its norm, so the matcher reads "women are trash". Only runs of three or more
+        words with one separator, one of them a lexicon word, outside an address ("x@a.b", "a.b/c") are cut:
+        "e.g.", "U.S.A." and "config.yml" stay as they are.
+        """
+        vocabulary, vocab = self.normalizer.vocabulary, self._vocab
+        changes: list[_Change] = []
+        bounds: tuple[list[int], list[int]] | None = None
+        for found in _JOINED.finditer(text):
+            words = re.split(r"[._]", found.group())
+            if not any(len(word) > 1 and word.lower() in vocabulary for word in words):
+                continue
+            if bounds is None:
+                columns = doc.to_array(_IDX_LENGTH)
+                bounds = columns[:, 0].tolist(), (columns[:, 0] + columns[:, 1]).tolist()
+            tokens = _tokens_at(*bounds, found.start(), found.end())
+            if tokens is None or tokens[1] - tokens[0] != 1:
+                continue
+            written, at = [], found.start()
+            for word in words[:-1]:
+                written.append(text[at : at + len(word) + 1])
+                at += len(word) + 1
+            written.append(text[at : found.end()])
+            changes.append((*tokens, written, [vocab[word].norm_ for word in words]))
         return changes
 
     def _leet_pieces_of(self, words: list[str]) -> dict[str, _LeetPieces]:
@@ -545,6 +575,11 @@ _LEET_MIX = re.compile(r"[0-9@$|+](?:(?<=[^\W\d_].)|(?=[^\W\d_]))")
 # hyphens and dots. Brackets, quotes, other symbols, control characters and U+FFFD end it: nobody swaps a
 # letter for them, and random bytes, made mostly of them, would otherwise send every chunk to be laid out.
 _LETTERS = re.compile(r"[^\W\d_]+")
+# A letter, a dot or underscore, a letter: a cheap test for words joined by one (see _joined_changes),
+# starting with the separator so the regex engine skips ahead to them.
+_JOINED_MARK = re.compile(r"[._](?<=[^\W\d_][._])(?=[^\W\d_])")
+# Three or more words joined by the same dot or underscore, not part of an address, a path or a longer word.
+_JOINED = re.compile(r"(?<![\w.@/:'’-])[^\W\d_]+([._])[^\W\d_]+(?:\1[^\W\d_]+)+(?![\w@/:'’-]|\.\w)")
 _WORD_RUN = re.compile(r"[\w@$|+!'’‘`´\-.*•]+")
 _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's arrays
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
