@@ -112,6 +112,7 @@ def test_finding_multipliers_come_from_context_yml(tmp_path: Path, lexicon_analy
         ("Women are paid less than men for the same work.", "praise"),
         ("Many people believe women ruin every workplace, but the numbers say otherwise.", "sentence"),
         ("I get that you're angry, but hating all women is not fair.", "sentence"),
+        ("No woman deserves to be spoken to like that.", "pro_equality"),
     ],
 )
 def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer, context_rules, text, check) -> None:
@@ -129,6 +130,7 @@ def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer
         "Women are vermin and nobody should protect them.",
         "Women are more likely to be hysterical in a crisis.",
         "Women are less capable than men, and they earn less because of it.",
+        "No woman deserves to vote.",
     ],
 )
 def test_hostile_or_exclusionary_sentences_are_not_taken_for_pro_equality(lexicon_analyzer, context_rules, text):
@@ -206,3 +208,19 @@ def test_validation_words_do_not_excuse_derogation(lexicon_analyzer, context_rul
     doc = lexicon_analyzer.process("It's okay to cry if you're a pathetic weak little boy.")
     judged = context_rules.judge_finding(doc, doc[:], doc[:], "toxic_masculinity", [], gendered=False, score=0.9)
     assert judged is None or judged[0].check != "validation"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Real men don't go to therapy.", "Men never go to therapy, they handle it.", "Crying is not okay to talk about."],
+)
+def test_validation_words_under_a_negation_validate_nothing(lexicon_analyzer, context_rules, text) -> None:
+    doc = lexicon_analyzer.process(text)
+    judged = context_rules.judge_finding(doc, doc[:], doc[:], "toxic_masculinity", [], gendered=False, score=0.9)
+    assert judged is None or judged[0].check != "validation", judged
+
+
+def test_a_negated_norm_proposed_to_everyone_repeats_it(analyzer) -> None:
+    """A norm proposed to everyone ("Let's not ...") repeats it, as an order ("Don't ...") does."""
+    for text in ("Let's not make a big deal out of it.", "Don't make a big deal out of it."):
+        assert [f.category for f in analyzer.analyze(text).flags] == ["dismissive"], text

@@ -714,6 +714,18 @@ class ContextRules:
                 return Verdict(True, f"pro-equality: the sentence guards women against harm ('{' '.join(cue)}')")
         return Verdict(False, "no protective words before a harm")
 
+    def validates(self, sent: Span) -> Seq | None:
+        """The words of ``sent`` that take someone's feelings seriously (``findings.validation``), unless a
+        negation comes before them in their clause: "Real men don't go to therapy" validates nothing."""
+        words = [t.norm_ for t in sent if not t.is_space]
+        for i, word in enumerate(words):
+            if word in self.validation.by_first:
+                cue = self.validation.at(words, i)
+                if cue:
+                    opens = max((k + 1 for k in range(i) if words[k] in self.separators), default=0)
+                    return None if self.neg_cues.find(words[opens:i]) else cue
+        return None
+
     def judge_finding(
         self,
         doc: Doc,
@@ -765,7 +777,7 @@ class ContextRules:
             note = "no one whose reaction is brushed aside: the sentence names no person"
             return Verdict(True, note, check="no_one"), multipliers["no_one"]
         else:
-            cue = self.validation.find([t.norm_ for t in sent if not t.is_space])
+            cue = self.validates(sent)
             if cue and not any(is_cue(t.lower_.replace("'", ""), self.derogation) for t in sent):
                 note = f"the sentence takes someone's feelings seriously ('{' '.join(cue)}')"
                 return Verdict(True, note, check="validation"), multipliers["validation"]
