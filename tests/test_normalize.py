@@ -198,8 +198,8 @@ def test_chat_spelling_is_not_rewritten_for_the_classifier(lexicon_analyzer) -> 
         ("Our Kubernetes autoscaler misbehaved.", ["Our", "Kubernetes", "autoscaler", "misbehaved", "."]),
         ("Sallyanne and Johnathan are coming.", ["Sallyanne", "and", "Johnathan", "are", "coming", "."]),
         ("Congrats to the team!", ["Congrats", "to", "the", "team", "!"]),
-        ("women.are.trash", ["women.", "are.", "trash"]),
-        ("so i_hate_women ok", ["so", "i_", "hate_", "women", "ok"]),
+        ("women.are.trash", ["women", ".are", ".trash"]),
+        ("so i_hate_women ok", ["so", "i", "_hate", "_women", "ok"]),
         ("See e.g. the U.S.A. docs or www.x.com.", ["See", "e.g.", "the", "U.S.A.", "docs", "or", "www.x.com", "."]),
         ("mail women.are.great@example.com", ["mail", "women.are.great@example.com"]),
     ],
@@ -212,7 +212,7 @@ def test_words_written_together_are_cut_only_around_a_salient_word(lexicon_analy
 
 def test_words_joined_by_dots_or_underscores_are_read_as_words(analyzer) -> None:
     """HateCheck-style spelling: the separator hides the phrase from a word matcher, not from a reader."""
-    for text in ("women.are.trash", "Honestly i_hate_women.", "Thanks! women.are.scum lol"):
+    for text in ("women.are.trash", "Honestly i_hate_women.", "Thanks! women.are.scum lol", "ladies.are.useless"):
         [flag] = analyzer.analyze(text).flags
         assert flag.category == "gendered_hostility"
         assert text[flag.start : flag.end] == flag.text

@@ -249,10 +249,11 @@ class NormalizerComponent(BatchComponent):
     def _joined_changes(self, doc: Doc, text: str) -> list[_Change]:
         """Words joined by dots or underscores ("women.are.trash", "i_hate_women"), cut into their words.
 
-        spaCy keeps such a run as one token. Each piece keeps its separator in its text ("women.") and
-        gets the plain word as its norm, so the matcher reads "women are trash". Only runs of three or more
-        words with one separator, one of them a lexicon word, outside an address ("x@a.b", "a.b/c") are cut:
-        "e.g.", "U.S.A." and "config.yml" stay as they are.
+        spaCy keeps such a run as one token. Each piece after the first keeps the separator before it in its
+        text (".are") and gets the plain word as its norm, so the matcher reads "women are trash"; the first
+        piece, usually who a claim is about, is the word as written, which templates' exact words need. Only
+        runs of three or more words with one separator, one of them a lexicon word, outside an address
+        ("x@a.b", "a.b/c") are cut: "e.g.", "U.S.A." and "config.yml" stay as they are.
         """
         vocabulary, vocab = self.normalizer.vocabulary, self._vocab
         changes: list[_Change] = []
@@ -267,11 +268,10 @@ class NormalizerComponent(BatchComponent):
             tokens = _tokens_at(*bounds, found.start(), found.end())
             if tokens is None or tokens[1] - tokens[0] != 1:
                 continue
-            written, at = [], found.start()
-            for word in words[:-1]:
+            written, at = [text[found.start() : found.start() + len(words[0])]], found.start() + len(words[0])
+            for word in words[1:]:
                 written.append(text[at : at + len(word) + 1])
                 at += len(word) + 1
-            written.append(text[at : found.end()])
             changes.append((*tokens, written, [vocab[word].norm_ for word in words]))
         return changes
 
