@@ -113,6 +113,7 @@ def test_finding_multipliers_come_from_context_yml(tmp_path: Path, lexicon_analy
         ("Many people believe women ruin every workplace, but the numbers say otherwise.", "sentence"),
         ("I get that you're angry, but hating all women is not fair.", "sentence"),
         ("No woman deserves to be spoken to like that.", "pro_equality"),
+        ("I will never tell a woman to smile.", "negation"),
     ],
 )
 def test_judge_finding_names_the_check_that_rules_a_finding_out(lexicon_analyzer, context_rules, text, check) -> None:
@@ -224,3 +225,16 @@ def test_a_negated_norm_proposed_to_everyone_repeats_it(analyzer) -> None:
     """A norm proposed to everyone ("Let's not ...") repeats it, as an order ("Don't ...") does."""
     for text in ("Let's not make a big deal out of it.", "Don't make a big deal out of it."):
         assert [f.category for f in analyzer.analyze(text).flags] == ["dismissive"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would never say women are equal.",  # refusing equality is no refusal of a harm
+        "Never tell a woman she is smart, it goes to her head.",  # advice, not the writer's refusal
+        "I said women never listen.",
+    ],
+)
+def test_only_the_writer_refusing_a_harm_is_a_refusal(lexicon_analyzer, context_rules, text) -> None:
+    doc = lexicon_analyzer.process(text)
+    assert not context_rules.refuses_to_say(doc[:]).applies

@@ -156,6 +156,8 @@ class ContextRules:
         self.attributive = set(den["attributive"])
         self.continuers = set(den["continuers"])
         self.referents = {w for v in den.get("referents", ()) for w in tokenize(v)}
+        self.refusal_subjects = frozenset(den.get("refusal_subjects", ()))
+        self.refusal_verbs = frozenset(den.get("refusal_verbs", ()))
         praise = raw.get("praise") or {}
         self.equality = seqs(praise.get("equality", ()))
         self.weak_threats = {str(w).lower() for w in praise.get("weak_threats", ())}
@@ -787,7 +789,31 @@ class ContextRules:
         denial = self.denial(sent, self.hostile, self.refers_to_women)
         if denial.applies:
             return denial.named("negation"), multipliers["denial"]
+        refusal = self.refuses_to_say(sent)
+        if refusal.applies:
+            return refusal.named("negation"), multipliers["denial"]
         return None
+
+    def refuses_to_say(self, sent: Span) -> Verdict:
+        """'I will never tell a woman to smile': the writer refuses to say what the finding is about. A subject
+        of ``denial.refusal_subjects`` opens the sentence, then auxiliaries or fillers, a negation and a verb of
+        ``denial.refusal_verbs``; no hostile word may come before the verb. Refusing to praise or to call women
+        equal ("I would never say women are equal") is no refusal of a harm."""
+        tokens = [t for t in sent if not t.is_space and not t.is_punct]
+        words = [t.lower_.replace("'", "") for t in tokens]
+        if not words or words[0] not in self.refusal_subjects:
+            return Verdict(False, "no refusal")
+        norms = [t.norm_ for t in tokens]
+        negated = False
+        for k in range(1, min(5, len(words))):
+            if self.hostile(words[k]):
+                break
+            if negated and words[k] in self.refusal_verbs:
+                if self.praises(norms[k + 1 :], self._praise_word) or self.equality.find(norms[k + 1 :]):
+                    break
+                return Verdict(True, f"the writer refuses to say it ('{norms[k]}')")
+            negated = negated or norms[k] in ("not", "never")
+        return Verdict(False, "no refusal")
 
     def evidence(
         self,
