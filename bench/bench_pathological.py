@@ -96,6 +96,7 @@ FAMILIES: dict[str, Callable[[random.Random, int], str]] = {
     "random_printable": lambda r, n: "".join(r.choices(_PRINTABLE, k=n)),  # random keyboard characters
     "repeated_phrase": lambda r, n: _cycle("calm down you are overreacting ", n),
     "words_to_cut": lambda r, n: _cycle("c@n't m4n up ihatewomen ", n),
+    "joined_words": lambda r, n: _cycle("women.are.trash i_hate_women a.b.c ", n),
     "mixed": _mixed,
 }
 
