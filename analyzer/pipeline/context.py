@@ -812,7 +812,7 @@ class ContextRules:
                 if self.praises(norms[k + 1 :], self._praise_word) or self.equality.find(norms[k + 1 :]):
                     break
                 return Verdict(True, f"the writer refuses to say it ('{norms[k]}')")
-            negated = negated or norms[k] in ("not", "never")
+            negated = negated or bool(self.neg_cues.at(norms, k))
         return Verdict(False, "no refusal")
 
     def evidence(
