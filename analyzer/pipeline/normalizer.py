@@ -235,9 +235,7 @@ class NormalizerComponent(BatchComponent):
             pieces, orths, norms, lowered = laid_out[found.group()]
             if not any(len(norm) > 1 and norm in vocabulary for norm in lowered):
                 continue
-            if bounds is None:
-                columns = doc.to_array(_IDX_LENGTH)
-                bounds = columns[:, 0].tolist(), (columns[:, 0] + columns[:, 1]).tolist()
+            bounds = bounds or _token_bounds(doc)
             tokens = _tokens_at(*bounds, found.start(), found.end())
             if tokens is None:
                 continue
@@ -259,19 +257,14 @@ class NormalizerComponent(BatchComponent):
         changes: list[_Change] = []
         bounds: tuple[list[int], list[int]] | None = None
         for found in _JOINED.finditer(text):
-            words = re.split(r"[._]", found.group())
+            words = found.group().split(found.group(1))
             if not any(len(word) > 1 and word.lower() in vocabulary for word in words):
                 continue
-            if bounds is None:
-                columns = doc.to_array(_IDX_LENGTH)
-                bounds = columns[:, 0].tolist(), (columns[:, 0] + columns[:, 1]).tolist()
+            bounds = bounds or _token_bounds(doc)
             tokens = _tokens_at(*bounds, found.start(), found.end())
             if tokens is None or tokens[1] - tokens[0] != 1:
                 continue
-            written, at = [text[found.start() : found.start() + len(words[0])]], found.start() + len(words[0])
-            for word in words[1:]:
-                written.append(text[at : at + len(word) + 1])
-                at += len(word) + 1
+            written = _cut(found.group(), [len(words[0])] + [len(word) + 1 for word in words[1:]])
             changes.append((*tokens, written, [vocab[word].norm_ for word in words]))
         return changes
 
@@ -480,6 +473,12 @@ def _alternation(words: list[str]) -> str:
         return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
     return branch(trie) if trie else "(?!)"
+
+
+def _token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Where each token of ``doc`` starts and ends (character offsets), read from arrays: see :func:`_tokens_at`."""
+    columns = doc.to_array(_IDX_LENGTH)
+    return columns[:, 0].tolist(), (columns[:, 0] + columns[:, 1]).tolist()
 
 
 def _tokens_at(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
