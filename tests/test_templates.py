@@ -243,3 +243,43 @@ def test_each_template_of_a_rule_is_matched_around_its_own_words(lexicon_analyze
         [("gh.hate-women", "I really hate women"), ("gh.hate-women", "honestly women disgust me")],
         [("gh.hate-women", "I really hate women"), ("gh.hate-women", "Females sicken me")],
     ]
+
+
+TWO_RULES = """\
+category:
+  id: talking_over
+  label: Talking over
+  description: Claims that keep a colleague out of the conversation.
+  strategies: [listen_and_learn]
+rules:
+  - id: to.wide
+    templates: ["interns belong ... ,? not in the meeting|meetings"]
+    unless: [printer]
+    explanation: It tells people where they may be instead of hearing them.
+    suggestion: Invite them and ask what they think.
+    examples:
+      flag: ["Interns belong at their desks, not in the meeting."]
+      pass: ["Interns belong by the printer, not in the meeting."]
+  - id: to.narrow
+    templates: ["interns belong by the printer"]
+    explanation: It parks people by a machine instead of hearing them.
+    suggestion: Ask them what they want to work on.
+    examples:
+      flag: ["Honestly, interns belong by the printer."]
+      pass: ["Interns learn a lot by the printer."]
+"""
+
+
+def test_a_match_ruled_out_by_an_innocent_sense_hides_no_other_rules_match(tmp_path: Path) -> None:
+    """The wider rule matches all of "interns belong by the printer, not in the meeting" and its innocent sense
+    ("printer") rules it out; the narrower rule's match on the same words is still found and flagged."""
+    from analyzer import Analyzer
+
+    folder = tmp_path / "lex"
+    write(folder / "talking.yml", TWO_RULES)
+    analyzer = Analyzer(lexicons=[folder], model=None)
+    result = analyzer.analyze("Interns belong by the printer, not in the meeting.")
+    assert [(f.rule_id, f.text) for f in result.flags] == [("to.narrow", "Interns belong by the printer")]
+    assert [(s.rule_id, s.reason) for s in result.suppressed] == [("to.wide", "unless")]
+    wide = analyzer.analyze("Interns belong at their desks, not in the meeting.")
+    assert [f.rule_id for f in wide.flags] == ["to.wide"]

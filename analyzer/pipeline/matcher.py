@@ -272,7 +272,6 @@ class LexiconMatcher(BatchComponent):
         docs match nothing, and then only their empty candidate list remains.
         """
         self._ready()
-        strings = self.nlp.vocab.strings
         phrase_matches, patterns = self._find(docs)
         for doc, matches, (rules, templates) in zip(docs, phrase_matches, patterns, strict=True):
             found = candidates(doc)
@@ -280,11 +279,39 @@ class LexiconMatcher(BatchComponent):
                 matches = matches + self._match_patterns(doc, rules, templates)
             if matches:
                 kept = _longest_first(matches, self._rank)
-                context = _SentenceContext(doc, kept)
-                for m, start, end in kept:
-                    span = Span(doc, start, end, label=m, span_id=m)
-                    found.append(self._candidate(span, self.rules[strings[m]], context))
+                made = self._candidates(doc, kept)
+                if len(kept) < len(matches) and any(c.suppressed_by == "unless" for c in made):
+                    made = self._unshadow(doc, matches, kept, made)
+                found.extend(made)
             publish_spans(doc, self.spans_key, self.threshold)
+
+    def _candidates(self, doc: Doc, kept: list[tuple[int, int, int]]) -> list[Candidate]:
+        """A candidate for each of the ``kept`` matches of ``doc``, its innocent senses looked up."""
+        strings = self.nlp.vocab.strings
+        context = _SentenceContext(doc, kept)
+        return [
+            self._candidate(Span(doc, start, end, label=m, span_id=m), self.rules[strings[m]], context)
+            for m, start, end in kept
+        ]
+
+    def _unshadow(
+        self,
+        doc: Doc,
+        matches: list[tuple[int, int, int]],
+        kept: list[tuple[int, int, int]],
+        made: list[Candidate],
+    ) -> list[Candidate]:
+        """A match that an innocent sense rules out does not hide another rule's match on the same words:
+        in "Women belong in cages, not in boardrooms" the role rule's wider match is ruled out by "cages",
+        and the narrower claim that women belong in cages still stands."""
+        live = [k for k, c in zip(kept, made, strict=True) if c.suppressed_by != "unless"]
+        taken = {i for _, start, end in live for i in range(start, end)}
+        chosen = set(kept)
+        rest = [m for m in matches if m not in chosen and not taken.intersection(range(m[1], m[2]))]
+        extra = _longest_first(rest, self._rank)
+        if not extra:
+            return made
+        return sorted([*made, *self._candidates(doc, extra)], key=lambda c: (c.start, c.end))
 
     def _match_patterns(self, doc: Doc, rules: bool = True, templates: bool = True) -> list[tuple[int, int, int]]:
         """Token pattern (``rules``) and template (``templates``) matches in ``doc``, a pattern's ``LEMMA``
