@@ -161,6 +161,9 @@ class ContextRules:
         praise = raw.get("praise") or {}
         self.equality = seqs(praise.get("equality", ()))
         self.weak_threats = {str(w).lower() for w in praise.get("weak_threats", ())}
+        self.weak_derogation = {str(w).lower() for w in praise.get("weak_derogation", ())}
+        self.derogation_after = {str(w).lower() for w in praise.get("derogation_after", ())}
+        self.existentials = {str(w).lower() for w in praise.get("existentials", ())}
         self.comparatives = {tuple(tokenize(v)) for v in praise.get("comparatives", ())}
         self.praise_negations = seqs([*praise.get("negations", ()), *praise.get("comparatives", ())])
         self.comparative_cancel = {w for v in praise.get("comparative_cancel", ()) for w in tokenize(v)}
@@ -674,11 +677,20 @@ class ContextRules:
         words = [t.lower_.replace("'", "") for t in sent]
         if not any(is_cue(w, self.targets) for w in words):
             return False
-        if any(is_cue(w, self.derogation) for w in words):
+        if any(self._derogates(words, i) for i in range(len(words))):
             return False
         if any(is_cue(w, self.threats) and w not in self.weak_threats for w in words):
             return False
         return bool(self.praises([t.norm_ for t in sent], self._praise_word))
+
+    def _derogates(self, words: Sequence[str], i: int) -> bool:
+        """Is ``words[i]`` a derogation word as used here? One of ``praise.weak_derogation`` ("nothing") is
+        only right after a word of ``praise.derogation_after``: "women are nothing", not "nothing to do with" or
+        "there is nothing wrong with"."""
+        word = words[i]
+        if word in self.weak_derogation:
+            return i > 0 and words[i - 1] in self.derogation_after and (i < 2 or words[i - 2] not in self.existentials)
+        return is_cue(word, self.derogation)
 
     def _praise_word(self, word: str) -> bool:
         return is_cue(word, self.praise_words) or word in self.extra_praise
