@@ -212,6 +212,9 @@ class ContextRules:
         self.claim_words = frozenset(str(w).lower() for w in findings.get("claims", ()))
         self.min_score_other = float(findings.get("min_score_other", 0.0))
         self.validation = seqs(findings.get("validation", ()))
+        ridicule = findings.get("ridicule") or {}
+        self.ridicule = frozenset(str(c) for c in ridicule.get("categories", ()))
+        self.sneer_cues = seqs(ridicule.get("cues", ()))
         addressed = findings.get("addressed") or {}
         self.addressed = frozenset(str(c) for c in addressed.get("categories", ()))
         slot = Item("slot", slot=str(addressed.get("slot", "anyone")))
@@ -662,6 +665,16 @@ class ContextRules:
         joined = "".join(spelled)
         return joined in claims or self.hostile(joined)
 
+    def sneers(self, span: Span) -> bool:
+        """Does ``span`` mock someone: a word or phrase of ``findings.ridicule.cues`` or a hostile cue, as written
+        (apostrophes dropped) or by the normalizer's key? "He defended her in the meeting, and that mattered"
+        does not; "He defends her in every meeting because he's desperate" does."""
+        written = [t.lower_.replace("'", "").replace("\u2019", "") for t in span if not t.is_space]
+        keys = [key_text(t) for t in span if not t.is_space]
+        if self.sneer_cues.find(written) is not None or self.sneer_cues.find(keys) is not None:
+            return True
+        return any(self.hostile(word) for word in (*written, *keys))
+
     def names_someone(self, span: Span) -> bool:
         """Does ``span`` name or address a person: a pronoun, a person word (``{anyone}`` of slots.yml) or a
         name? "Relax, it's a holiday" dismisses no one's reaction; "Relax, you're fine" may."""
@@ -759,7 +772,8 @@ class ContextRules:
         for a decision on the whole text), and a ``scope`` that, with the sentence after it, says nothing
         of anyone ("Ever work for a woman boss? They're the worst!" says it in the next one); for the
         other categories, a ``score`` (shared scale) below ``findings.min_score_other``, no person named
-        in ``scope`` for the categories of ``findings.addressed`` (dismissing), or a sentence that takes
+        in ``scope`` for the categories of ``findings.addressed`` (dismissing), no sneer in ``scope`` and the
+        sentence after it for those of ``findings.ridicule`` (ally ridicule), or a sentence that takes
         someone's feelings seriously (``findings.validation``); then a
         sentence about someone's words, and a denial of its hostile words. A sentence is judged on its own
         words: a later, unrelated sentence ("... Thanks for the review.") neither rescues nor condemns it,
@@ -790,6 +804,11 @@ class ContextRules:
         elif category in self.addressed and not self.names_someone(scope):
             note = "no one whose reaction is brushed aside: the sentence names no person"
             return Verdict(True, note, check="no_one"), multipliers["no_one"]
+        elif category in self.ridicule and not self.sneers(
+            doc[scope.start : max(scope.end, _next_sentence_end(doc, sent))]
+        ):
+            note = "nothing here mocks anyone: no sneer, insult or jeer"
+            return Verdict(True, note, check="no_sneer"), multipliers["no_sneer"]
         else:
             cue = self.validates(sent)
             if cue and not any(is_cue(t.lower_.replace("'", ""), self.derogation) for t in sent):
