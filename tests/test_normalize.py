@@ -216,6 +216,7 @@ def test_words_joined_by_dots_or_underscores_are_read_as_words(analyzer) -> None
         [flag] = analyzer.analyze(text).flags
         assert flag.category == "gendered_hostility"
         assert text[flag.start : flag.end] == flag.text
+        assert flag.text[0].isalpha()  # "hate_women", not "_hate_women": a flag starts on a word, not its mark
     assert analyzer.analyze("Open the women.team.roster file and the i.e. notes.").flags == ()
 
 

@@ -29,6 +29,7 @@ from analyzer.lexicon.loader import Lexicon, Rule, load_lexicon
 from analyzer.lexicon.templates import NAME_ATTR, Compiled, SlotTable, builtin_slots, compile_template, parse
 from analyzer.pipeline import references  # noqa: F401  (registers the {women_pronoun} extension)
 from analyzer.pipeline.lexicon_keys import lexicon_keys
+from analyzer.pipeline.normalizer import JOINED_SEPARATORS
 from analyzer.pipeline.spelling import english_words
 from analyzer.tokens.arrays import BatchComponent, DocArrays, WordSet
 from analyzer.tokens.doc_state import SPANS_KEY, candidates, doc_keys, publish_spans
@@ -416,10 +417,12 @@ class LexiconMatcher(BatchComponent):
         return phrases, patterns
 
     def _candidate(self, span: Span, rule: Rule, context: _SentenceContext) -> Candidate:
+        first = span[0].text
+        lead = len(first) - len(first.lstrip(JOINED_SEPARATORS))  # a joined word's piece: "_hate" of "i_hate_women"
         cand = Candidate(
             start=span.start,
             end=span.end,
-            start_char=span.start_char,
+            start_char=span.start_char + (lead if lead < len(first) else 0),
             end_char=span.end_char,
             category=rule.category,
             source="lexicon",

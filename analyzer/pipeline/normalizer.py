@@ -574,6 +574,9 @@ _LEET_MIX = re.compile(r"[0-9@$|+](?:(?<=[^\W\d_].)|(?=[^\W\d_]))")
 # hyphens and dots. Brackets, quotes, other symbols, control characters and U+FFFD end it: nobody swaps a
 # letter for them, and random bytes, made mostly of them, would otherwise send every chunk to be laid out.
 _LETTERS = re.compile(r"[^\W\d_]+")
+# What joins the words _joined_changes cuts apart. Each piece after the first keeps its mark ("_hate" of
+# "i_hate_women"), so a flag that starts on a piece starts after the mark (matcher._candidate).
+JOINED_SEPARATORS = "._"
 # A letter, a dot or underscore, a letter: a cheap test for words joined by one (see _joined_changes),
 # starting with the separator so the regex engine skips ahead to them.
 _JOINED_MARK = re.compile(r"[._](?<=[^\W\d_][._])(?=[^\W\d_])")
