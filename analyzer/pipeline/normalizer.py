@@ -577,11 +577,14 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # What joins the words _joined_changes cuts apart. Each piece after the first keeps its mark ("_hate" of
 # "i_hate_women"), so a flag that starts on a piece starts after the mark (matcher._candidate).
 JOINED_SEPARATORS = "._"
+_JOINED_SEPARATOR = f"[{re.escape(JOINED_SEPARATORS)}]"  # one of them, in a regex
 # A letter, a dot or underscore, a letter: a cheap test for words joined by one (see _joined_changes),
 # starting with the separator so the regex engine skips ahead to them.
-_JOINED_MARK = re.compile(r"[._](?<=[^\W\d_][._])(?=[^\W\d_])")
+_JOINED_MARK = re.compile(rf"{_JOINED_SEPARATOR}(?<=[^\W\d_]{_JOINED_SEPARATOR})(?=[^\W\d_])")
 # Three or more words joined by the same dot or underscore, not part of an address, a path or a longer word.
-_JOINED = re.compile(r"(?<![\w.@/:'’-])[^\W\d_]+([._])[^\W\d_]+(?:\1[^\W\d_]+)+(?![\w@/:'’-]|\.\w)")
+_JOINED = re.compile(
+    rf"(?<![\w.@/:'’-])[^\W\d_]+({_JOINED_SEPARATOR})[^\W\d_]+(?:\1[^\W\d_]+)+(?![\w@/:'’-]|\.\w)"
+)
 _WORD_RUN = re.compile(r"[\w@$|+!'’‘`´\-.*•]+")
 _ATTRS = [NORM, LENGTH, IS_ALPHA, SPACY, ORTH]  # the columns of one doc's arrays
 # A batch's columns: IS_ALPHA (a lexeme flag) costs to_array more per token than the others
