@@ -794,7 +794,7 @@ class ContextRules:
             if not self.names_women(scope):
                 note = "no woman or women referred to in this or the previous sentence"
                 return Verdict(True, note, check="target"), multipliers["target"]
-            said = doc[scope.start : max(scope.end, _next_sentence_end(doc, sent))]
+            said = _through_next(doc, scope, sent)
             if self.claim_words and not self.says_something(said):
                 note = "a plain statement: nothing judged, ruled, compared or attacked"
                 return Verdict(True, note, check="descriptive"), multipliers["descriptive"]
@@ -804,9 +804,7 @@ class ContextRules:
         elif category in self.addressed and not self.names_someone(scope):
             note = "no one whose reaction is brushed aside: the sentence names no person"
             return Verdict(True, note, check="no_one"), multipliers["no_one"]
-        elif category in self.ridicule and not self.sneers(
-            doc[scope.start : max(scope.end, _next_sentence_end(doc, sent))]
-        ):
+        elif category in self.ridicule and not self.sneers(_through_next(doc, scope, sent)):
             note = "nothing here mocks anyone: no sneer, insult or jeer"
             return Verdict(True, note, check="no_sneer"), multipliers["no_sneer"]
         else:
@@ -941,6 +939,12 @@ class ContextRules:
             if verdict.applies or verdict.worth_telling:
                 notes.append(verdict.note)
         return tuple(scratch.history), tuple(named), tuple(notes), scratch.suppressed_by
+
+
+def _through_next(doc: Doc, scope: Span, sent: Span) -> Span:
+    """``scope`` and the sentence after ``sent``: what a finding's words may lean on ("Ever work for a woman
+    boss? They're the worst!" says it in the next sentence)."""
+    return doc[scope.start : max(scope.end, _next_sentence_end(doc, sent))]
 
 
 def _next_sentence_end(doc: Doc, sent: Span) -> int:
